@@ -1,0 +1,61 @@
+//! Rollcall's web app: Leptos pages and components, rendered on the server (SSR) and
+//! hydrated in the browser. Server functions are thin: each calls a plain function in
+//! `queries` through [`ssr::Warehouse`], which keeps DuckDB off the async runtime.
+
+pub mod format;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::{SsrMode, StaticSegment};
+
+/// The HTML document around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en-GB">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/rollcall.css"/>
+        <Title formatter=|page: String| format!("{page} · Rollcall")/>
+        <Router>
+            <header class="top">
+                <A href="/" attr:class="brand">"Rollcall"</A>
+                <nav aria-label="Main">
+                    <A href="/">"Data loaded"</A>
+                </nav>
+            </header>
+            <main>
+                <Routes fallback=|| view! { <pages::NotFound/> }>
+                    <Route path=StaticSegment("") view=pages::loads::LoadsPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

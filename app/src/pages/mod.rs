@@ -1,0 +1,21 @@
+//! The app's pages.
+
+pub mod loads;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+            resp.set_status(http::StatusCode::NOT_FOUND);
+        }
+    }
+    view! {
+        <Title text="Not found"/>
+        <h1>"Page not found"</h1>
+        <p><a href="/">"Back to Rollcall"</a></p>
+    }
+}

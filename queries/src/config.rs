@@ -1,0 +1,123 @@
+//! The trust config file (TOML): the trust's name, how its academies' own
+//! non-statutory marks map to statutory codes, and the loader's limits.
+//!
+//! ```toml
+//! name = "Riverside Learning Trust"
+//! reject_limit_percent = 1.0
+//!
+//! [marks]
+//! "@" = "L"   # a school's own "late" mark
+//! "!" = "O"
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::codes::{self, Code};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    name: Option<String>,
+    reject_limit_percent: Option<f64>,
+    #[serde(default)]
+    marks: BTreeMap<String, String>,
+}
+
+/// A trust's settings, validated.
+#[derive(Debug, Clone)]
+pub struct TrustConfig {
+    pub name: String,
+    /// An extract is rejected whole when a file's rejected rows exceed this share of it.
+    pub reject_limit_percent: f64,
+    mark_map: BTreeMap<String, &'static Code>,
+}
+
+impl Default for TrustConfig {
+    fn default() -> Self {
+        TrustConfig {
+            name: "Trust".to_string(),
+            reject_limit_percent: 1.0,
+            mark_map: BTreeMap::new(),
+        }
+    }
+}
+
+impl TrustConfig {
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::parse(&text).map_err(|message| ConfigError::Invalid {
+            path: path.display().to_string(),
+            message,
+        })
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut mark_map = BTreeMap::new();
+        for (mark, target) in raw.marks {
+            if codes::lookup(&mark).is_some() {
+                return Err(format!(
+                    "marks: \"{mark}\" is a statutory code and cannot be remapped"
+                ));
+            }
+            let code = codes::lookup(&target).ok_or_else(|| {
+                format!("marks: \"{mark}\" maps to \"{target}\", which is not a DfE code")
+            })?;
+            mark_map.insert(mark, code);
+        }
+        let reject_limit_percent = raw.reject_limit_percent.unwrap_or(1.0);
+        if !(0.0..=100.0).contains(&reject_limit_percent) {
+            return Err(format!(
+                "reject_limit_percent: {reject_limit_percent} is not between 0 and 100"
+            ));
+        }
+        Ok(TrustConfig {
+            name: raw.name.unwrap_or_else(|| "Trust".to_string()),
+            reject_limit_percent,
+            mark_map,
+        })
+    }
+
+    /// The statutory code a trust's own mark stands for, if the config maps it.
+    pub fn map_mark(&self, raw: &str) -> Option<&'static Code> {
+        self.mark_map.get(raw).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_mapping_and_rejects_bad_targets() {
+        let cfg =
+            TrustConfig::parse("name = \"Riverside\"\n[marks]\n\"@\" = \"L\"\n\"!\" = \"O\"\n")
+                .unwrap();
+        assert_eq!(cfg.name, "Riverside");
+        assert_eq!(cfg.map_mark("@").unwrap().code, "L");
+        assert!(cfg.map_mark("-").is_none());
+        let err = TrustConfig::parse("[marks]\n\"@\" = \"Q9\"\n").unwrap_err();
+        assert!(err.contains("not a DfE code"), "{err}");
+        let err = TrustConfig::parse("[marks]\n\"I\" = \"O\"\n").unwrap_err();
+        assert!(err.contains("statutory"), "{err}");
+        assert!(TrustConfig::parse("reject_limit_percent = 120.0").is_err());
+        assert!(TrustConfig::parse("nmae = \"typo\"").is_err());
+    }
+}

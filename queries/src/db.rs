@@ -1,0 +1,188 @@
+//! DuckDB behind a small type: opening, migrating and handing out connections.
+//!
+//! A `duckdb::Connection` is `Send` but not `Sync`; every caller takes its own
+//! connection (cloned from the one opened here, sharing one database instance) and uses
+//! it on a blocking thread.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use duckdb::params;
+pub use duckdb::{Connection, Error as DuckError};
+
+use crate::codes::{Category, CODES};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("the database {path} is in use by another Rollcall process (is `rollcall serve` running?): {source}")]
+    Locked { path: String, source: duckdb::Error },
+    #[error("cannot open the database {path}: {source}")]
+    Open { path: String, source: duckdb::Error },
+    #[error(transparent)]
+    Duck(#[from] duckdb::Error),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Versioned migrations, applied in order, each once.
+const MIGRATIONS: &[(i32, &str, &str)] = &[(
+    1,
+    "initial",
+    include_str!("../sql/migrations/0001_initial.sql"),
+)];
+
+/// The warehouse: one DuckDB database (a file, or in memory for tests).
+pub struct Db {
+    path: Option<PathBuf>,
+    base: Mutex<Connection>,
+}
+
+impl Db {
+    /// Opens (creating if need be) the database file and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Db, DbError> {
+        if let Some(dir) = path.parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)?;
+            }
+        }
+        let conn = Connection::open(path).map_err(|source| {
+            let text = source.to_string();
+            if text.contains("lock") {
+                DbError::Locked {
+                    path: path.display().to_string(),
+                    source,
+                }
+            } else {
+                DbError::Open {
+                    path: path.display().to_string(),
+                    source,
+                }
+            }
+        })?;
+        let db = Db {
+            path: Some(path.to_path_buf()),
+            base: Mutex::new(conn),
+        };
+        db.migrate()?;
+        Ok(db)
+    }
+
+    /// A fresh in-memory warehouse with the full schema: for tests.
+    pub fn open_in_memory() -> Result<Db, DbError> {
+        let db = Db {
+            path: None,
+            base: Mutex::new(Connection::open_in_memory()?),
+        };
+        db.migrate()?;
+        Ok(db)
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// A connection of its own for one caller (one thread at a time).
+    pub fn connect(&self) -> Result<Connection, DbError> {
+        let base = self.base.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(base.try_clone()?)
+    }
+
+    fn migrate(&self) -> Result<(), DbError> {
+        let conn = self.connect()?;
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                 version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)",
+        )?;
+        let current: i32 = conn.query_row(
+            "SELECT coalesce(max(version), 0) FROM schema_migrations",
+            [],
+            |r| r.get(0),
+        )?;
+        for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+            tracing::info!(version, name, "applying migration");
+            conn.execute_batch("BEGIN TRANSACTION")?;
+            let applied = (|| -> Result<(), duckdb::Error> {
+                conn.execute_batch(sql)?;
+                if *version == 1 {
+                    fill_codes(&conn)?;
+                }
+                conn.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, now()::TIMESTAMP)",
+                    params![version, name],
+                )?;
+                Ok(())
+            })();
+            match applied {
+                Ok(()) => conn.execute_batch("COMMIT")?,
+                Err(e) => {
+                    conn.execute_batch("ROLLBACK")?;
+                    return Err(e.into());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The schema version this database is at.
+    pub fn schema_version(&self) -> Result<i32, DbError> {
+        let conn = self.connect()?;
+        Ok(conn.query_row(
+            "SELECT coalesce(max(version), 0) FROM schema_migrations",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+}
+
+fn fill_codes(conn: &Connection) -> Result<(), duckdb::Error> {
+    let mut stmt = conn.prepare("INSERT INTO codes VALUES (?, ?, ?, ?, ?, ?, ?, ?)")?;
+    for code in CODES {
+        let cat = code.category;
+        stmt.execute(params![
+            code.code,
+            cat.as_str(),
+            cat.is_possible(),
+            matches!(cat, Category::Present | Category::Approved),
+            cat == Category::Authorised,
+            cat == Category::Unauthorised,
+            code.legacy,
+            code.meaning,
+        ])?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enum_order_matches_code_table_and_migrations_are_idempotent() {
+        let db = Db::open_in_memory().unwrap();
+        let conn = db.connect().unwrap();
+        let labels: Vec<String> = conn
+            .prepare("SELECT unnest(enum_range(NULL::mark_code))::VARCHAR")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let expected: Vec<&str> = CODES.iter().map(|c| c.code).collect();
+        assert_eq!(labels, expected);
+        db.migrate().unwrap();
+        assert_eq!(db.schema_version().unwrap(), 1);
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM codes", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n as usize, CODES.len());
+    }
+
+    #[test]
+    fn file_database_reopens_at_the_same_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.duckdb");
+        drop(Db::open(&path).unwrap());
+        let db = Db::open(&path).unwrap();
+        assert_eq!(db.schema_version().unwrap(), 1);
+    }
+}

@@ -1,0 +1,767 @@
+//! Loading nightly extracts into the warehouse.
+//!
+//! One extract is one transaction: it commits whole or leaves the warehouse exactly as
+//! it was (a crash or a kill mid-load included; DuckDB's write-ahead log rolls an
+//! uncommitted transaction back). Rows go in by DuckDB's appender (Arrow batches for the
+//! marks) into staging tables and from there by set-based SQL, never row by row.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use duckdb::arrow::array::{
+    ArrayRef, Date32Array, StringArray, UInt16Array, UInt32Array, UInt8Array,
+};
+use duckdb::arrow::datatypes::{DataType, Field, Schema};
+use duckdb::arrow::record_batch::RecordBatch;
+use duckdb::{params, Connection};
+use serde::Serialize;
+
+use crate::config::TrustConfig;
+use crate::db::{Db, DbError};
+use crate::extract::{self, Extract, FileFault, Manifest};
+use crate::parse::{self, academic_year, FileSummary, Parsed};
+use crate::rows::RowFault;
+
+/// Rejected rows kept in the database per extract (the full list is in the report).
+const REJECTED_ROWS_KEPT: usize = 10_000;
+/// Marks per Arrow batch handed to the appender.
+const BATCH_ROWS: usize = 1 << 16;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Loaded,
+    /// The same extract was loaded before: nothing changed.
+    AlreadyLoaded,
+    Rejected,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Loaded => "loaded",
+            Status::AlreadyLoaded => "already-loaded",
+            Status::Rejected => "rejected",
+        }
+    }
+}
+
+/// What happened to one extract.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoadOutcome {
+    pub source: PathBuf,
+    pub load_id: Option<u64>,
+    pub urn: Option<String>,
+    pub academy: Option<String>,
+    pub extracted_at: Option<DateTime<Utc>>,
+    pub window: Option<(NaiveDate, NaiveDate)>,
+    pub status: Status,
+    /// Why a rejected extract was rejected.
+    pub reason: Option<String>,
+    pub files: Vec<FileSummary>,
+    pub rejected_rows: Vec<RowFault>,
+    pub notes: Vec<String>,
+    pub pupils_loaded: u64,
+    pub marks_loaded: u64,
+    /// Marks in the window before this load that it replaced or removed.
+    pub marks_replaced: u64,
+    pub archived_as: Option<PathBuf>,
+    pub duration: Duration,
+}
+
+impl LoadOutcome {
+    pub fn rows_loaded(&self) -> u64 {
+        if self.status != Status::Loaded {
+            return 0;
+        }
+        self.files.iter().map(|f| f.rows - f.rejected).sum()
+    }
+
+    pub fn rows_rejected(&self) -> u64 {
+        self.files.iter().map(|f| f.rejected).sum()
+    }
+
+    /// The one-line summary printed per extract.
+    pub fn summary_line(&self) -> String {
+        let who = match (&self.urn, &self.academy) {
+            (Some(u), Some(n)) => format!("{u} {n}"),
+            (Some(u), None) => u.clone(),
+            _ => self.source.display().to_string(),
+        };
+        let window = self
+            .window
+            .map(|(f, t)| format!(" {f}..{t}"))
+            .unwrap_or_default();
+        let secs = self.duration.as_secs_f64();
+        match self.status {
+            Status::Loaded => format!(
+                "loaded   {who}{window}: {} rows loaded ({} marks, {} pupils), {} rejected, {secs:.2}s",
+                self.rows_loaded(),
+                self.marks_loaded,
+                self.pupils_loaded,
+                self.rows_rejected()
+            ),
+            Status::AlreadyLoaded => {
+                format!("skipped  {who}{window}: already loaded, nothing changed")
+            }
+            Status::Rejected => format!(
+                "REJECTED {who}{window}: {} ({} rows rejected)",
+                self.reason.as_deref().unwrap_or("rejected"),
+                self.rows_rejected()
+            ),
+        }
+    }
+
+    /// A full report: the summary, notes and every rejected row.
+    pub fn report_text(&self) -> String {
+        let mut s = format!(
+            "{}\nsource: {}\n",
+            self.summary_line(),
+            self.source.display()
+        );
+        for f in &self.files {
+            s.push_str(&format!(
+                "{}: {} rows ({}), {} rejected\n",
+                f.file, f.rows, f.encoding, f.rejected
+            ));
+        }
+        for n in &self.notes {
+            s.push_str(&format!("note: {n}\n"));
+        }
+        for r in &self.rejected_rows {
+            s.push_str(&format!("rejected: {r}\n"));
+        }
+        s
+    }
+}
+
+/// Progress of one load, for terminals and for tests that interrupt a load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Read,
+    Validated,
+    /// The transaction is open and the warehouse is being written.
+    Writing,
+    Committed,
+}
+
+/// Where received extracts are kept: `archive/` for loaded ones, `quarantine/` for
+/// rejected ones with their report.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pub root: PathBuf,
+}
+
+impl Store {
+    pub fn archive_dir(&self) -> PathBuf {
+        self.root.join("archive")
+    }
+
+    pub fn quarantine_dir(&self) -> PathBuf {
+        self.root.join("quarantine")
+    }
+}
+
+pub struct Loader<'a> {
+    db: &'a Db,
+    config: &'a TrustConfig,
+    store: Option<Store>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("database error: {0}")]
+    Duck(#[from] duckdb::Error),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl<'a> Loader<'a> {
+    pub fn new(db: &'a Db, config: &'a TrustConfig) -> Self {
+        Loader {
+            db,
+            config,
+            store: None,
+        }
+    }
+
+    /// Keep originals and quarantined extracts under `root`.
+    pub fn with_store(mut self, root: &Path) -> Self {
+        self.store = Some(Store {
+            root: root.to_path_buf(),
+        });
+        self
+    }
+
+    pub fn load(&self, source: &Path) -> Result<LoadOutcome, LoadError> {
+        self.load_with_progress(source, &mut |_| {})
+    }
+
+    /// Loads one extract. `Err` is reserved for the warehouse itself failing; a bad
+    /// extract is an `Ok` outcome with status `Rejected`.
+    pub fn load_with_progress(
+        &self,
+        source: &Path,
+        progress: &mut dyn FnMut(Stage),
+    ) -> Result<LoadOutcome, LoadError> {
+        let started = Instant::now();
+        let started_at = Utc::now();
+        let mut outcome = LoadOutcome {
+            source: source.to_path_buf(),
+            load_id: None,
+            urn: None,
+            academy: None,
+            extracted_at: None,
+            window: None,
+            status: Status::Rejected,
+            reason: None,
+            files: Vec::new(),
+            rejected_rows: Vec::new(),
+            notes: Vec::new(),
+            pupils_loaded: 0,
+            marks_loaded: 0,
+            marks_replaced: 0,
+            archived_as: None,
+            duration: Duration::ZERO,
+        };
+        let conn = self.db.connect()?;
+        let ex = match extract::read(source) {
+            Ok(ex) => ex,
+            Err(fault) => return self.reject(&conn, outcome, None, fault, started, started_at),
+        };
+        progress(Stage::Read);
+        let m = &ex.manifest;
+        outcome.urn = Some(m.academy.urn.clone());
+        outcome.academy = Some(m.academy.name.clone());
+        outcome.extracted_at = Some(m.extracted_at);
+        outcome.window = Some((m.marks_from, m.marks_to));
+
+        if let Some(load_id) = already_loaded(&conn, m)? {
+            outcome.status = Status::AlreadyLoaded;
+            outcome.load_id = Some(load_id);
+            outcome.duration = started.elapsed();
+            return Ok(outcome);
+        }
+        if let Some(fault) = stale(&conn, m)? {
+            return self.reject(&conn, outcome, Some(&ex), fault, started, started_at);
+        }
+        let parsed = match parse::parse(&ex, self.config) {
+            Ok(p) => p,
+            Err(fault) => {
+                return self.reject(&conn, outcome, Some(&ex), fault, started, started_at)
+            }
+        };
+        progress(Stage::Validated);
+        outcome.files = parsed.files.clone();
+        outcome.rejected_rows = parsed.faults.clone();
+        outcome.notes = parsed.notes.clone();
+        if let Some(fault) = over_limit(&parsed.files, self.config.reject_limit_percent) {
+            return self.reject(&conn, outcome, Some(&ex), fault, started, started_at);
+        }
+
+        let archived_as = self.archive(&ex)?;
+        outcome.archived_as = archived_as.clone();
+        progress(Stage::Writing);
+        conn.execute_batch("BEGIN TRANSACTION")?;
+        let written = write(&conn, &ex, &parsed, &mut outcome).and_then(|()| {
+            outcome.status = Status::Loaded;
+            outcome.duration = started.elapsed();
+            let load_id = log_load(
+                &conn,
+                &outcome,
+                m,
+                "loaded",
+                archived_as.as_deref(),
+                started_at,
+            )?;
+            outcome.load_id = Some(load_id);
+            Ok(())
+        });
+        match written {
+            Ok(()) => conn.execute_batch("COMMIT")?,
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                return Err(e.into());
+            }
+        }
+        progress(Stage::Committed);
+        outcome.status = Status::Loaded;
+        outcome.duration = started.elapsed();
+        Ok(outcome)
+    }
+
+    fn archive(&self, ex: &Extract) -> Result<Option<PathBuf>, LoadError> {
+        let Some(store) = &self.store else {
+            return Ok(None);
+        };
+        let m = &ex.manifest;
+        let name = format!(
+            "{}_{}",
+            m.extracted_at.format("%Y%m%dT%H%M%SZ"),
+            &m.sha256[..12]
+        );
+        let dest = store.archive_dir().join(&m.academy.urn).join(name);
+        copy_original(&ex.source, &dest)?;
+        Ok(Some(dest))
+    }
+
+    fn reject(
+        &self,
+        conn: &Connection,
+        mut outcome: LoadOutcome,
+        ex: Option<&Extract>,
+        fault: FileFault,
+        started: Instant,
+        started_at: DateTime<Utc>,
+    ) -> Result<LoadOutcome, LoadError> {
+        outcome.status = Status::Rejected;
+        outcome.reason = Some(fault.to_string());
+        outcome.duration = started.elapsed();
+        if let Some(store) = &self.store {
+            let stamp = started_at.format("%Y%m%dT%H%M%S%.3fZ");
+            let base = outcome
+                .source
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_else(|| "extract".into());
+            let dest = store.quarantine_dir().join(format!("{stamp}_{base}"));
+            if outcome.source.exists() {
+                copy_original(&outcome.source, &dest)?;
+            }
+            std::fs::write(
+                store
+                    .quarantine_dir()
+                    .join(format!("{stamp}_{base}.report.txt")),
+                outcome.report_text(),
+            )?;
+            outcome.archived_as = Some(dest);
+        }
+        conn.execute_batch("BEGIN TRANSACTION")?;
+        let logged = log_load(
+            conn,
+            &outcome,
+            ex.map(|e| &e.manifest).unwrap_or(&placeholder_manifest()),
+            "rejected",
+            outcome.archived_as.as_deref(),
+            started_at,
+        );
+        match logged {
+            Ok(id) => {
+                conn.execute_batch("COMMIT")?;
+                outcome.load_id = Some(id);
+            }
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                return Err(e.into());
+            }
+        }
+        Ok(outcome)
+    }
+}
+
+/// Stands in for the manifest of an extract whose manifest could not be read.
+fn placeholder_manifest() -> Manifest {
+    Manifest {
+        academy: extract::ManifestAcademy {
+            urn: String::new(),
+            name: String::new(),
+            phase: String::new(),
+            local_authority: String::new(),
+        },
+        extracted_at: DateTime::<Utc>::MIN_UTC,
+        source_system: None,
+        marks_from: NaiveDate::MIN,
+        marks_to: NaiveDate::MIN,
+        files: Default::default(),
+        sha256: String::new(),
+    }
+}
+
+/// Copies an extract as it came (a zip file or a folder of files).
+fn copy_original(source: &Path, dest: &Path) -> std::io::Result<()> {
+    if let Some(parent) = dest.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    if source.is_dir() {
+        std::fs::create_dir_all(dest)?;
+        for entry in std::fs::read_dir(source)? {
+            let entry = entry?;
+            if entry.file_type()?.is_file() {
+                std::fs::copy(entry.path(), dest.join(entry.file_name()))?;
+            }
+        }
+    } else {
+        let dest = match source.extension() {
+            Some(ext) => dest.with_extension(ext),
+            None => dest.to_path_buf(),
+        };
+        std::fs::copy(source, dest)?;
+    }
+    Ok(())
+}
+
+fn already_loaded(conn: &Connection, m: &Manifest) -> Result<Option<u64>, duckdb::Error> {
+    let mut stmt = conn.prepare(
+        "SELECT load_id FROM loads WHERE status = 'loaded' AND urn = ? AND manifest_sha256 = ?
+         ORDER BY load_id LIMIT 1",
+    )?;
+    let mut rows = stmt.query(params![m.academy.urn, m.sha256])?;
+    Ok(match rows.next()? {
+        Some(r) => Some(r.get(0)?),
+        None => None,
+    })
+}
+
+/// An extract is stale when one extracted at the same time or later, for the same
+/// academy and an overlapping window, is already loaded.
+fn stale(conn: &Connection, m: &Manifest) -> Result<Option<FileFault>, duckdb::Error> {
+    let mut stmt = conn.prepare(
+        "SELECT load_id, extracted_at::VARCHAR FROM loads
+         WHERE status = 'loaded' AND urn = ? AND extracted_at >= ?
+           AND marks_from <= ? AND marks_to >= ?
+         ORDER BY extracted_at DESC LIMIT 1",
+    )?;
+    let mut rows = stmt.query(params![
+        m.academy.urn,
+        m.extracted_at.naive_utc(),
+        m.marks_to,
+        m.marks_from
+    ])?;
+    Ok(match rows.next()? {
+        Some(r) => {
+            let id: u64 = r.get(0)?;
+            let at: String = r.get(1)?;
+            Some(FileFault::new(
+                "manifest.json",
+                format!(
+                    "stale extract: extracted_at {} is not newer than load #{id} ({at} UTC) for an overlapping window",
+                    m.extracted_at.format("%Y-%m-%dT%H:%M:%SZ")
+                ),
+            ))
+        }
+        None => None,
+    })
+}
+
+fn over_limit(files: &[FileSummary], limit_percent: f64) -> Option<FileFault> {
+    files.iter().find_map(|f| {
+        let share = if f.rows == 0 {
+            0.0
+        } else {
+            f.rejected as f64 * 100.0 / f.rows as f64
+        };
+        (f.rejected > 0 && share > limit_percent).then(|| {
+            FileFault::new(
+                &f.file,
+                format!(
+                    "{} of {} rows rejected ({share:.2}%), more than the {limit_percent}% limit",
+                    f.rejected, f.rows
+                ),
+            )
+        })
+    })
+}
+
+fn days(d: NaiveDate) -> i32 {
+    (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days() as i32
+}
+
+/// Writes a validated extract inside the caller's transaction.
+fn write(
+    conn: &Connection,
+    ex: &Extract,
+    parsed: &Parsed,
+    outcome: &mut LoadOutcome,
+) -> Result<(), duckdb::Error> {
+    let m = &ex.manifest;
+    let academy_id = upsert_academy(conn, m)?;
+    stage_pupils(conn, parsed, m)?;
+    let at = m.extracted_at.naive_utc();
+    // Attributes come from the newest extract that named the pupil.
+    conn.execute(
+        "UPDATE pupils SET upn = s.upn, surname = s.surname, forename = s.forename,
+             date_of_birth = s.date_of_birth, sex = s.sex, nc_year = s.nc_year,
+             year_group_year = s.year_group_year, entry_date = s.entry_date,
+             leaving_date = s.leaving_date, sen_provision = s.sen_provision, fsm = s.fsm,
+             eal = s.eal, ethnicity = s.ethnicity, looked_after = s.looked_after,
+             attributes_at = ?
+         FROM stage_pupils s
+         WHERE pupils.academy_id = ? AND pupils.pupil_id = s.pupil_id
+           AND pupils.attributes_at <= ?",
+        params![at, academy_id, at],
+    )?;
+    let inserted = conn.execute(
+        "INSERT INTO pupils
+         SELECT nextval('pupil_key_seq'), ?, s.pupil_id, s.upn, s.surname, s.forename,
+                s.date_of_birth, s.sex, s.nc_year, s.year_group_year, s.entry_date,
+                s.leaving_date, s.sen_provision, s.fsm, s.eal, s.ethnicity, s.looked_after, ?
+         FROM stage_pupils s
+         WHERE NOT EXISTS (SELECT 1 FROM pupils p WHERE p.academy_id = ? AND p.pupil_id = s.pupil_id)
+         ORDER BY s.idx",
+        params![academy_id, at, academy_id],
+    )?;
+    tracing::debug!(inserted, "new enrolments");
+    outcome.pupils_loaded = parsed.pupils.len() as u64;
+
+    stage_marks(conn, parsed)?;
+    // The extract is authoritative for its window: marks there are exactly its marks.
+    outcome.marks_replaced = conn.execute(
+        "DELETE FROM marks WHERE academy_id = ? AND date BETWEEN ? AND ?",
+        params![academy_id, m.marks_from, m.marks_to],
+    )? as u64;
+    outcome.marks_loaded = conn.execute(
+        "INSERT INTO marks
+         SELECT ?, p.pupil_key, s.date, s.session, s.code::mark_code, s.minutes_late
+         FROM stage_marks s
+         JOIN stage_pupils sp ON sp.idx = s.idx
+         JOIN pupils p ON p.academy_id = ? AND p.pupil_id = sp.pupil_id
+         ORDER BY s.date, p.pupil_key, s.session",
+        params![academy_id, academy_id],
+    )? as u64;
+
+    if let Some(ap) = &parsed.ap {
+        conn.execute_batch(
+            "CREATE OR REPLACE TEMP TABLE stage_ap (idx UINTEGER, provider VARCHAR,
+                provider_urn VARCHAR, arranged_by VARCHAR, start_date DATE, end_date DATE,
+                sessions_per_week UTINYINT, last_contact_date DATE)",
+        )?;
+        {
+            let mut app = conn.appender_to_catalog_and_db("stage_ap", "temp", "main")?;
+            for r in ap {
+                app.append_row(params![
+                    r.pupil,
+                    r.provider,
+                    r.provider_urn,
+                    r.arranged_by,
+                    r.start_date,
+                    r.end_date,
+                    r.sessions_per_week,
+                    r.last_contact_date
+                ])?;
+            }
+            app.flush()?;
+        }
+        conn.execute(
+            "DELETE FROM ap_placements WHERE academy_id = ?",
+            params![academy_id],
+        )?;
+        conn.execute(
+            "INSERT INTO ap_placements
+             SELECT ?, p.pupil_key, s.provider, s.provider_urn, s.arranged_by, s.start_date,
+                    s.end_date, s.sessions_per_week, s.last_contact_date
+             FROM stage_ap s JOIN stage_pupils sp ON sp.idx = s.idx
+             JOIN pupils p ON p.academy_id = ? AND p.pupil_id = sp.pupil_id",
+            params![academy_id, academy_id],
+        )?;
+        conn.execute_batch("DROP TABLE stage_ap")?;
+    }
+    if let Some(rt) = &parsed.rt {
+        conn.execute_batch(
+            "CREATE OR REPLACE TEMP TABLE stage_rt (idx UINTEGER, start_date DATE,
+                planned_end_date DATE, next_review_date DATE, end_date DATE,
+                sessions_per_week UTINYINT, reason VARCHAR, parents_agreed BOOLEAN,
+                la_notified BOOLEAN)",
+        )?;
+        {
+            let mut app = conn.appender_to_catalog_and_db("stage_rt", "temp", "main")?;
+            for r in rt {
+                app.append_row(params![
+                    r.pupil,
+                    r.start_date,
+                    r.planned_end_date,
+                    r.next_review_date,
+                    r.end_date,
+                    r.sessions_per_week,
+                    r.reason,
+                    r.parents_agreed,
+                    r.la_notified
+                ])?;
+            }
+            app.flush()?;
+        }
+        conn.execute(
+            "DELETE FROM reduced_timetables WHERE academy_id = ?",
+            params![academy_id],
+        )?;
+        conn.execute(
+            "INSERT INTO reduced_timetables
+             SELECT ?, p.pupil_key, s.start_date, s.planned_end_date, s.next_review_date,
+                    s.end_date, s.sessions_per_week, s.reason, s.parents_agreed, s.la_notified
+             FROM stage_rt s JOIN stage_pupils sp ON sp.idx = s.idx
+             JOIN pupils p ON p.academy_id = ? AND p.pupil_id = sp.pupil_id",
+            params![academy_id, academy_id],
+        )?;
+        conn.execute_batch("DROP TABLE stage_rt")?;
+    }
+    conn.execute_batch("DROP TABLE stage_marks; DROP TABLE stage_pupils;")?;
+    Ok(())
+}
+
+fn upsert_academy(conn: &Connection, m: &Manifest) -> Result<u16, duckdb::Error> {
+    let a = &m.academy;
+    let existing: Option<u16> = {
+        let mut stmt = conn.prepare("SELECT academy_id FROM academies WHERE urn = ?")?;
+        let mut rows = stmt.query(params![a.urn])?;
+        match rows.next()? {
+            Some(r) => Some(r.get(0)?),
+            None => None,
+        }
+    };
+    let at = m.extracted_at.naive_utc();
+    match existing {
+        Some(id) => {
+            conn.execute(
+                "UPDATE academies SET name = ?, phase = ?, local_authority = ?,
+                     source_system = ?, updated_at = ?
+                 WHERE academy_id = ? AND updated_at <= ?",
+                params![
+                    a.name,
+                    a.phase,
+                    a.local_authority,
+                    m.source_system,
+                    at,
+                    id,
+                    at
+                ],
+            )?;
+            Ok(id)
+        }
+        None => {
+            let id: u16 = conn.query_row(
+                "SELECT coalesce(max(academy_id), 0) + 1 FROM academies",
+                [],
+                |r| r.get(0),
+            )?;
+            conn.execute(
+                "INSERT INTO academies VALUES (?, ?, ?, ?, ?, ?, ?)",
+                params![
+                    id,
+                    a.urn,
+                    a.name,
+                    a.phase,
+                    a.local_authority,
+                    m.source_system,
+                    at
+                ],
+            )?;
+            Ok(id)
+        }
+    }
+}
+
+fn stage_pupils(conn: &Connection, parsed: &Parsed, m: &Manifest) -> Result<(), duckdb::Error> {
+    conn.execute_batch(
+        "CREATE OR REPLACE TEMP TABLE stage_pupils (idx UINTEGER, pupil_id VARCHAR, upn VARCHAR,
+            surname VARCHAR, forename VARCHAR, date_of_birth DATE, sex VARCHAR, nc_year TINYINT,
+            year_group_year SMALLINT, entry_date DATE, leaving_date DATE, sen_provision VARCHAR,
+            fsm BOOLEAN, eal BOOLEAN, ethnicity VARCHAR, looked_after BOOLEAN)",
+    )?;
+    // The year group is the NC year on the extract date.
+    let yg_year = academic_year(m.extracted_at.date_naive()) as i16;
+    let mut app = conn.appender_to_catalog_and_db("stage_pupils", "temp", "main")?;
+    for (i, p) in parsed.pupils.iter().enumerate() {
+        app.append_row(params![
+            i as u32,
+            p.pupil_id,
+            p.upn,
+            p.surname,
+            p.forename,
+            p.date_of_birth,
+            p.sex,
+            p.nc_year,
+            yg_year,
+            p.entry_date,
+            p.leaving_date,
+            p.sen_provision,
+            p.fsm,
+            p.eal,
+            p.ethnicity,
+            p.looked_after
+        ])?;
+    }
+    app.flush()
+}
+
+fn stage_marks(conn: &Connection, parsed: &Parsed) -> Result<(), duckdb::Error> {
+    conn.execute_batch(
+        "CREATE OR REPLACE TEMP TABLE stage_marks (idx UINTEGER, date DATE, session UTINYINT,
+            code VARCHAR, minutes_late USMALLINT)",
+    )?;
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("idx", DataType::UInt32, false),
+        Field::new("date", DataType::Date32, false),
+        Field::new("session", DataType::UInt8, false),
+        Field::new("code", DataType::Utf8, false),
+        Field::new("minutes_late", DataType::UInt16, true),
+    ]));
+    let marks = &parsed.marks;
+    let mut app = conn.appender_to_catalog_and_db("stage_marks", "temp", "main")?;
+    let mut start = 0;
+    while start < marks.len() {
+        let end = (start + BATCH_ROWS).min(marks.len());
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(UInt32Array::from(marks.pupil[start..end].to_vec())),
+            Arc::new(Date32Array::from(
+                marks.date[start..end]
+                    .iter()
+                    .map(|d| days(*d))
+                    .collect::<Vec<_>>(),
+            )),
+            Arc::new(UInt8Array::from(marks.session[start..end].to_vec())),
+            Arc::new(StringArray::from(marks.code[start..end].to_vec())),
+            Arc::new(UInt16Array::from(marks.minutes_late[start..end].to_vec())),
+        ];
+        let batch = RecordBatch::try_new(schema.clone(), columns)
+            .map_err(|e| duckdb::Error::ToSqlConversionFailure(Box::new(e)))?;
+        app.append_record_batch(batch)?;
+        start = end;
+    }
+    app.flush()
+}
+
+fn log_load(
+    conn: &Connection,
+    o: &LoadOutcome,
+    m: &Manifest,
+    status: &str,
+    archived_as: Option<&Path>,
+    started_at: DateTime<Utc>,
+) -> Result<u64, duckdb::Error> {
+    let known = !m.sha256.is_empty();
+    let load_id: u64 = conn.query_row("SELECT nextval('load_id_seq')", [], |r| r.get(0))?;
+    conn.execute(
+        "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        params![
+            load_id,
+            known.then(|| m.academy.urn.clone()),
+            known.then(|| m.academy.name.clone()),
+            o.source.display().to_string(),
+            archived_as.map(|p| p.display().to_string()),
+            known.then(|| m.sha256.clone()),
+            known.then(|| m.extracted_at.naive_utc()),
+            known.then_some(m.marks_from),
+            known.then_some(m.marks_to),
+            m.source_system,
+            status,
+            o.reason,
+            o.pupils_loaded,
+            o.marks_loaded,
+            o.rows_loaded(),
+            o.rows_rejected(),
+            started_at.naive_utc(),
+            o.duration.as_millis() as u64,
+        ],
+    )?;
+    let mut app = conn.appender("rejected_rows")?;
+    for r in o.rejected_rows.iter().take(REJECTED_ROWS_KEPT) {
+        app.append_row(params![
+            load_id, r.file, r.line, r.column, r.value, r.reason
+        ])?;
+    }
+    app.flush()?;
+    Ok(load_id)
+}

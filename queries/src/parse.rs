@@ -1,0 +1,458 @@
+//! Turning an extract's CSV files into validated rows (extract-format.md, "CSV files").
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::codes;
+use crate::config::TrustConfig;
+use crate::extract::{self, Extract, FileFault};
+use crate::rows::{CsvFile, Row, RowFault};
+
+#[derive(Debug, Clone)]
+pub struct PupilRow {
+    pub pupil_id: String,
+    pub upn: Option<String>,
+    pub surname: Option<String>,
+    pub forename: Option<String>,
+    pub date_of_birth: NaiveDate,
+    pub sex: String,
+    pub nc_year: i8,
+    pub entry_date: NaiveDate,
+    pub leaving_date: Option<NaiveDate>,
+    pub sen_provision: String,
+    pub fsm: bool,
+    pub eal: bool,
+    pub ethnicity: Option<String>,
+    pub looked_after: Option<bool>,
+}
+
+/// Valid marks, column by column (ready for an Arrow batch).
+#[derive(Debug, Default)]
+pub struct MarkColumns {
+    /// Index into `Parsed::pupils`.
+    pub pupil: Vec<u32>,
+    pub date: Vec<NaiveDate>,
+    /// 0 = AM, 1 = PM.
+    pub session: Vec<u8>,
+    pub code: Vec<&'static str>,
+    pub minutes_late: Vec<Option<u16>>,
+}
+
+impl MarkColumns {
+    pub fn len(&self) -> usize {
+        self.pupil.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pupil.is_empty()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ApRow {
+    pub pupil: u32,
+    pub provider: String,
+    pub provider_urn: Option<String>,
+    pub arranged_by: String,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub sessions_per_week: u8,
+    pub last_contact_date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RtRow {
+    pub pupil: u32,
+    pub start_date: NaiveDate,
+    pub planned_end_date: NaiveDate,
+    pub next_review_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub sessions_per_week: u8,
+    pub reason: Option<String>,
+    pub parents_agreed: bool,
+    pub la_notified: bool,
+}
+
+/// Rows read and rejected in one file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FileSummary {
+    pub file: String,
+    pub encoding: String,
+    pub rows: u64,
+    pub rejected: u64,
+}
+
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub pupils: Vec<PupilRow>,
+    pub marks: MarkColumns,
+    pub ap: Option<Vec<ApRow>>,
+    pub rt: Option<Vec<RtRow>>,
+    pub faults: Vec<RowFault>,
+    pub files: Vec<FileSummary>,
+    pub notes: Vec<String>,
+}
+
+/// The academic year (the calendar year it starts in) that `date` falls in.
+pub fn academic_year(date: NaiveDate) -> i32 {
+    if date.month() >= 9 {
+        date.year()
+    } else {
+        date.year() - 1
+    }
+}
+
+/// `N1` = -2, `N2` = -1, `R` = 0, `1`..`13`.
+pub fn nc_year(year_group: &str) -> Option<i8> {
+    match year_group {
+        "N1" => Some(-2),
+        "N2" => Some(-1),
+        "R" => Some(0),
+        other => other.parse::<i8>().ok().filter(|n| (1..=13).contains(n)),
+    }
+}
+
+const PUPIL_REQUIRED: &[&str] = &[
+    "pupil_id",
+    "date_of_birth",
+    "sex",
+    "year_group",
+    "entry_date",
+    "sen_provision",
+    "fsm",
+    "eal",
+];
+const PUPIL_OPTIONAL: &[&str] = &[
+    "upn",
+    "surname",
+    "forename",
+    "leaving_date",
+    "ethnicity",
+    "looked_after",
+];
+const MARK_REQUIRED: &[&str] = &["pupil_id", "date", "session", "code"];
+const MARK_OPTIONAL: &[&str] = &["minutes_late"];
+const AP_REQUIRED: &[&str] = &[
+    "pupil_id",
+    "provider",
+    "arranged_by",
+    "start_date",
+    "sessions_per_week",
+];
+const AP_OPTIONAL: &[&str] = &["provider_urn", "end_date", "last_contact_date"];
+const RT_REQUIRED: &[&str] = &[
+    "pupil_id",
+    "start_date",
+    "planned_end_date",
+    "next_review_date",
+    "sessions_per_week",
+    "parents_agreed",
+    "la_notified",
+];
+const RT_OPTIONAL: &[&str] = &["end_date", "reason"];
+
+/// Parses every file of an extract. File-level faults (a missing column) come back as
+/// `Err`; row-level faults are collected in `Parsed::faults`.
+pub fn parse(ex: &Extract, config: &TrustConfig) -> Result<Parsed, FileFault> {
+    let mut out = Parsed::default();
+    let pupil_index = parse_pupils(ex, &mut out)?;
+    parse_marks(ex, config, &pupil_index, &mut out)?;
+    if let Some(bytes) = ex.files.get(extract::AP_PLACEMENTS) {
+        let file = CsvFile::open(extract::AP_PLACEMENTS, bytes, AP_REQUIRED, AP_OPTIONAL)?;
+        out.ap = Some(parse_ap(&file, &pupil_index, &mut out));
+    }
+    if let Some(bytes) = ex.files.get(extract::REDUCED_TIMETABLES) {
+        let file = CsvFile::open(extract::REDUCED_TIMETABLES, bytes, RT_REQUIRED, RT_OPTIONAL)?;
+        out.rt = Some(parse_rt(&file, &pupil_index, &mut out));
+    }
+    for name in &ex.unlisted {
+        out.notes.push(format!(
+            "{name} is not listed in the manifest and was ignored"
+        ));
+    }
+    Ok(out)
+}
+
+fn summarise(out: &mut Parsed, file: &CsvFile, rows: u64, faults_before: usize) {
+    for col in &file.ignored_columns {
+        out.notes.push(format!(
+            "{}: column {col} is not in format version 1 and was ignored",
+            file.name
+        ));
+    }
+    out.files.push(FileSummary {
+        file: file.name.to_string(),
+        encoding: file.encoding.to_string(),
+        rows,
+        rejected: (out.faults.len() - faults_before) as u64,
+    });
+}
+
+fn parse_pupils(ex: &Extract, out: &mut Parsed) -> Result<HashMap<String, u32>, FileFault> {
+    let file = CsvFile::open(
+        extract::PUPILS,
+        &ex.files[extract::PUPILS],
+        PUPIL_REQUIRED,
+        PUPIL_OPTIONAL,
+    )?;
+    let mut index: HashMap<String, u32> = HashMap::new();
+    let mut first_line: HashMap<String, u64> = HashMap::new();
+    let before = out.faults.len();
+    let mut pupils = Vec::new();
+    let rows = file.for_each_row(&mut out.faults, |row, faults| {
+        let pupil_id = row.req("pupil_id");
+        if let Some(id) = &pupil_id {
+            if let Some(line) = first_line.get(id) {
+                row.fail(
+                    "pupil_id",
+                    format!("duplicate pupil_id, first on line {line}"),
+                );
+            }
+        }
+        let upn = row.opt("upn").map(str::to_string);
+        if let Some(u) = &upn {
+            if u.len() != 13 || !u.chars().all(|c| c.is_ascii_alphanumeric()) {
+                row.fail("upn", "a UPN is 13 letters and digits");
+            }
+        }
+        let date_of_birth = row.date("date_of_birth");
+        let sex = row.one_of("sex", &["M", "F"]);
+        let nc = row.req("year_group").and_then(|yg| {
+            let n = nc_year(&yg);
+            if n.is_none() {
+                row.fail("year_group", "not one of N1, N2, R, 1..13");
+            }
+            n
+        });
+        let entry_date = row.date("entry_date");
+        let leaving_date = row.opt_date("leaving_date");
+        if let (Some(entry), Some(Some(leaving))) = (entry_date, leaving_date) {
+            if leaving < entry {
+                row.fail("leaving_date", format!("before the entry date {entry}"));
+            }
+        }
+        let sen = row.one_of("sen_provision", &["N", "K", "E"]);
+        let fsm = row.boolean("fsm");
+        let eal = row.boolean("eal");
+        let ethnicity = row.opt("ethnicity").map(|e| e.to_ascii_uppercase());
+        if let Some(e) = &ethnicity {
+            if e.len() != 4 || !e.chars().all(|c| c.is_ascii_alphabetic()) {
+                row.fail("ethnicity", "a DfE ethnicity code is 4 letters");
+            }
+        }
+        let looked_after = row.opt_boolean("looked_after");
+        let line = row.line;
+        if row.finish(faults) {
+            let id = pupil_id.expect("checked");
+            first_line.insert(id.clone(), line);
+            index.insert(id.clone(), pupils.len() as u32);
+            pupils.push(PupilRow {
+                pupil_id: id,
+                upn,
+                surname: row.opt("surname").map(str::to_string),
+                forename: row.opt("forename").map(str::to_string),
+                date_of_birth: date_of_birth.expect("checked"),
+                sex: sex.expect("checked"),
+                nc_year: nc.expect("checked"),
+                entry_date: entry_date.expect("checked"),
+                leaving_date: leaving_date.expect("checked"),
+                sen_provision: sen.expect("checked"),
+                fsm: fsm.expect("checked"),
+                eal: eal.expect("checked"),
+                ethnicity,
+                looked_after: looked_after.expect("checked"),
+            });
+        } else if let Some(id) = pupil_id {
+            first_line.entry(id).or_insert(line);
+        }
+    });
+    out.pupils = pupils;
+    summarise(out, &file, rows, before);
+    Ok(index)
+}
+
+fn pupil_of(row: &mut Row<'_>, index: &HashMap<String, u32>) -> Option<u32> {
+    let id = row.req("pupil_id")?;
+    let found = index.get(&id).copied();
+    if found.is_none() {
+        row.fail(
+            "pupil_id",
+            "not in pupils.csv (or its row there was rejected)",
+        );
+    }
+    found
+}
+
+fn parse_marks(
+    ex: &Extract,
+    config: &TrustConfig,
+    index: &HashMap<String, u32>,
+    out: &mut Parsed,
+) -> Result<(), FileFault> {
+    let file = CsvFile::open(
+        extract::MARKS,
+        &ex.files[extract::MARKS],
+        MARK_REQUIRED,
+        MARK_OPTIONAL,
+    )?;
+    let (from, to) = (ex.manifest.marks_from, ex.manifest.marks_to);
+    let mut seen: HashSet<(u32, NaiveDate, u8)> = HashSet::new();
+    let mut marks = MarkColumns::default();
+    let trust_map = |raw: &str| config.map_mark(raw);
+    let before = out.faults.len();
+    let rows = file.for_each_row(&mut out.faults, |row, faults| {
+        let pupil = pupil_of(row, index);
+        let date = row.date("date");
+        if let Some(d) = date {
+            if d < from || d > to {
+                row.fail("date", format!("outside the extract's window {from} to {to}"));
+            }
+        }
+        let session = match row.req("session").map(|s| s.to_ascii_uppercase()) {
+            Some(s) if s == "AM" => Some(0u8),
+            Some(s) if s == "PM" => Some(1u8),
+            Some(_) => {
+                row.fail("session", "not AM or PM");
+                None
+            }
+            None => None,
+        };
+        let code = match (row.req("code"), date) {
+            (Some(raw), Some(d)) => match codes::resolve(&raw, d, &trust_map) {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    let reason = if raw == "-" {
+                        "\"-\" means no mark yet (register not taken); leave the row out of the extract".to_string()
+                    } else {
+                        e.to_string()
+                    };
+                    row.fail("code", reason);
+                    None
+                }
+            },
+            _ => None,
+        };
+        let minutes = row.opt_number("minutes_late", 0..=600);
+        if let (Some(p), Some(d), Some(s)) = (pupil, date, session) {
+            if row.is_ok() && !seen.insert((p, d, s)) {
+                row.fail(
+                    "session",
+                    "duplicate mark for this pupil, date and session",
+                );
+            }
+        }
+        if row.finish(faults) {
+            let code = code.expect("checked");
+            marks.pupil.push(pupil.expect("checked"));
+            marks.date.push(date.expect("checked"));
+            marks.session.push(session.expect("checked"));
+            marks.code.push(code.code);
+            let late = matches!(code.code, "L" | "U");
+            marks
+                .minutes_late
+                .push(minutes.flatten().filter(|_| late).map(|m| m as u16));
+        }
+    });
+    out.marks = marks;
+    summarise(out, &file, rows, before);
+    Ok(())
+}
+
+fn parse_ap(file: &CsvFile, index: &HashMap<String, u32>, out: &mut Parsed) -> Vec<ApRow> {
+    let before = out.faults.len();
+    let mut rows_out = Vec::new();
+    let rows = file.for_each_row(&mut out.faults, |row, faults| {
+        let pupil = pupil_of(row, index);
+        let provider = row.req("provider");
+        let arranged_by = row.one_of("arranged_by", &["school", "local-authority"]);
+        let start = row.date("start_date");
+        let end = row.opt_date("end_date");
+        if let (Some(s), Some(Some(e))) = (start, end) {
+            if e < s {
+                row.fail("end_date", format!("before the start date {s}"));
+            }
+        }
+        let spw = row.number("sessions_per_week", 1..=10);
+        let contact = row.opt_date("last_contact_date");
+        if row.finish(faults) {
+            rows_out.push(ApRow {
+                pupil: pupil.expect("checked"),
+                provider: provider.expect("checked"),
+                provider_urn: row.opt("provider_urn").map(str::to_string),
+                arranged_by: arranged_by.expect("checked"),
+                start_date: start.expect("checked"),
+                end_date: end.expect("checked"),
+                sessions_per_week: spw.expect("checked") as u8,
+                last_contact_date: contact.expect("checked"),
+            });
+        }
+    });
+    summarise(out, file, rows, before);
+    rows_out
+}
+
+fn parse_rt(file: &CsvFile, index: &HashMap<String, u32>, out: &mut Parsed) -> Vec<RtRow> {
+    let before = out.faults.len();
+    let mut rows_out = Vec::new();
+    let rows = file.for_each_row(&mut out.faults, |row, faults| {
+        let pupil = pupil_of(row, index);
+        let start = row.date("start_date");
+        let planned_end = row.date("planned_end_date");
+        if let (Some(s), Some(p)) = (start, planned_end) {
+            if p < s {
+                row.fail("planned_end_date", format!("before the start date {s}"));
+            }
+        }
+        let review = row.date("next_review_date");
+        let end = row.opt_date("end_date");
+        if let (Some(s), Some(Some(e))) = (start, end) {
+            if e < s {
+                row.fail("end_date", format!("before the start date {s}"));
+            }
+        }
+        let spw = row.number("sessions_per_week", 0..=10);
+        let reason = row.opt("reason").map(str::to_string);
+        if reason.as_ref().is_some_and(|r| r.chars().count() > 40) {
+            row.fail(
+                "reason",
+                "a short category is expected (40 characters at most), not free-text notes",
+            );
+        }
+        let parents = row.boolean("parents_agreed");
+        let la = row.boolean("la_notified");
+        if row.finish(faults) {
+            rows_out.push(RtRow {
+                pupil: pupil.expect("checked"),
+                start_date: start.expect("checked"),
+                planned_end_date: planned_end.expect("checked"),
+                next_review_date: review.expect("checked"),
+                end_date: end.expect("checked"),
+                sessions_per_week: spw.expect("checked") as u8,
+                reason,
+                parents_agreed: parents.expect("checked"),
+                la_notified: la.expect("checked"),
+            });
+        }
+    });
+    summarise(out, file, rows, before);
+    rows_out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn academic_years_and_nc_years() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(academic_year(d(2024, 9, 1)), 2024);
+        assert_eq!(academic_year(d(2025, 8, 31)), 2024);
+        assert_eq!(nc_year("R"), Some(0));
+        assert_eq!(nc_year("N1"), Some(-2));
+        assert_eq!(nc_year("13"), Some(13));
+        assert_eq!(nc_year("14"), None);
+        assert_eq!(nc_year("0"), None);
+        assert_eq!(nc_year("Y7"), None);
+    }
+}

@@ -1,0 +1,144 @@
+//! `rollcall`: the trust's attendance warehouse and web app in one binary.
+
+mod ingest;
+mod seed;
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use queries::TrustConfig;
+
+#[derive(Parser)]
+#[command(
+    name = "rollcall",
+    version,
+    about = "Attendance analytics for multi-academy trusts"
+)]
+struct Cli {
+    /// Where the warehouse, the inbox, the archive and the quarantine live.
+    #[arg(long, global = true, default_value = "data", env = "ROLLCALL_DATA_DIR")]
+    data_dir: PathBuf,
+    /// The trust config (TOML); default DATA_DIR/trust.toml when it exists.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write a deterministic demo trust as nightly extracts.
+    Seed(seed::SeedArgs),
+    /// Load extract folders or .zip files (a folder of extracts loads them in name order).
+    Ingest {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Serve the web app and load what arrives in DATA_DIR/inbox.
+    Serve(serve::ServeArgs),
+    /// Print each academy's loaded rows and last extract.
+    Status,
+    /// Print overall absence, persistent and severe absence by phase and academic year.
+    Summary,
+}
+
+pub struct Paths {
+    pub data_dir: PathBuf,
+}
+
+impl Paths {
+    pub fn database(&self) -> PathBuf {
+        self.data_dir.join("rollcall.duckdb")
+    }
+
+    pub fn inbox(&self) -> PathBuf {
+        self.data_dir.join("inbox")
+    }
+}
+
+fn load_config(cli: &Cli) -> anyhow::Result<TrustConfig> {
+    let path = cli
+        .config
+        .clone()
+        .or_else(|| Some(cli.data_dir.join("trust.toml")).filter(|p| p.exists()));
+    match path {
+        Some(p) => Ok(TrustConfig::load(&p)?),
+        None => Ok(TrustConfig::default()),
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("rollcall: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = load_config(&cli)?;
+    let paths = Paths {
+        data_dir: cli.data_dir.clone(),
+    };
+    match cli.command {
+        Command::Seed(args) => seed::run(args),
+        Command::Ingest { paths: inputs } => ingest::run(&paths, &config, &inputs),
+        Command::Serve(args) => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .context("starting the async runtime")?;
+            runtime.block_on(serve::run(paths, config, args))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Status => {
+            let db = queries::Db::open(&paths.database())?;
+            let rows = queries::status::academy_status(&db.connect()?)?;
+            if rows.is_empty() {
+                println!("Nothing loaded yet.");
+            }
+            for r in rows {
+                println!(
+                    "{} {:<36} {:<10} {:>6} pupils {:>10} marks  {}..{}  last extract {} ({})",
+                    r.urn,
+                    r.name,
+                    r.phase,
+                    r.pupils,
+                    r.marks,
+                    r.first_mark.unwrap_or_default(),
+                    r.last_mark.unwrap_or_default(),
+                    r.last_extracted_at.unwrap_or_default(),
+                    r.last_status.unwrap_or_default()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Summary => {
+            let db = queries::Db::open(&paths.database())?;
+            println!(
+                "{:<8} {:<10} {:>9} {:>9} {:>7} {:>7}",
+                "year", "phase", "enrolled", "absence%", "PA%", "SA%"
+            );
+            for r in queries::status::phase_summary(&db.connect()?)? {
+                println!(
+                    "{:<8} {:<10} {:>9} {:>9.2} {:>7.2} {:>7.2}",
+                    r.academic_year, r.phase, r.enrolments, r.absence_rate, r.pa_rate, r.sa_rate
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

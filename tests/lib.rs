@@ -1,0 +1,236 @@
+//! Helpers for Rollcall's integration tests: extracts built by hand, exactly as the
+//! contract (extract-format.md) describes them, and snapshots of the warehouse.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use queries::db::Connection;
+use queries::{Db, LoadOutcome, Loader, TrustConfig};
+
+pub const PUPILS_HEADER: &str = "pupil_id,upn,surname,forename,date_of_birth,sex,year_group,entry_date,leaving_date,sen_provision,fsm,eal,ethnicity,looked_after";
+pub const MARKS_HEADER: &str = "pupil_id,date,session,code,minutes_late";
+
+/// A pupils.csv row with sensible values for everything but the id.
+pub fn pupil(id: &str) -> String {
+    format!("{id},,Smith,Alex,2015-01-10,F,5,2021-09-01,,N,N,N,WBRI,N")
+}
+
+/// An extract to write as a folder or a zip; the manifest's counts and hashes are
+/// computed from the files unless a test overrides them.
+#[derive(Clone)]
+pub struct ExtractSpec {
+    pub urn: String,
+    pub name: String,
+    pub phase: String,
+    pub extracted_at: String,
+    pub from: String,
+    pub to: String,
+    pub files: Vec<(String, Vec<u8>)>,
+    /// Applied to the manifest JSON after it is built.
+    pub tweak: Option<fn(&mut serde_json::Value)>,
+    pub omit_manifest: bool,
+}
+
+impl ExtractSpec {
+    pub fn new(urn: &str, from: &str, to: &str, extracted_at: &str) -> Self {
+        ExtractSpec {
+            urn: urn.into(),
+            name: format!("Academy {urn}"),
+            phase: "primary".into(),
+            extracted_at: extracted_at.into(),
+            from: from.into(),
+            to: to.into(),
+            files: Vec::new(),
+            tweak: None,
+            omit_manifest: false,
+        }
+    }
+
+    pub fn file(mut self, name: &str, bytes: impl Into<Vec<u8>>) -> Self {
+        self.files.retain(|(n, _)| n != name);
+        self.files.push((name.into(), bytes.into()));
+        self
+    }
+
+    /// pupils.csv from rows (the header is added).
+    pub fn pupils(self, rows: &[String]) -> Self {
+        let text = std::iter::once(PUPILS_HEADER.to_string())
+            .chain(rows.iter().cloned())
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n";
+        self.file("pupils.csv", text)
+    }
+
+    /// marks.csv from rows like `P1,2025-01-06,AM,/,` (the header is added).
+    pub fn marks(self, rows: &[&str]) -> Self {
+        let text = std::iter::once(MARKS_HEADER)
+            .chain(rows.iter().copied())
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n";
+        self.file("marks.csv", text)
+    }
+
+    pub fn manifest(&self) -> serde_json::Value {
+        let mut files = serde_json::Map::new();
+        for (name, bytes) in &self.files {
+            files.insert(
+                name.clone(),
+                serde_json::json!({
+                    "rows": queries::extract::count_rows(bytes),
+                    "sha256": queries::extract::sha256_hex(bytes),
+                }),
+            );
+        }
+        let mut m = serde_json::json!({
+            "format": "attendance-extract/1",
+            "academy": {"urn": self.urn, "name": self.name, "phase": self.phase,
+                        "local_authority": "Bedford"},
+            "extracted_at": self.extracted_at,
+            "source_system": "SIMS",
+            "marks_from": self.from,
+            "marks_to": self.to,
+            "files": files,
+        });
+        if let Some(t) = self.tweak {
+            t(&mut m);
+        }
+        m
+    }
+
+    pub fn write_dir(&self, parent: &Path, name: &str) -> PathBuf {
+        let dir = parent.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (file, bytes) in &self.files {
+            std::fs::write(dir.join(file), bytes).unwrap();
+        }
+        if !self.omit_manifest {
+            std::fs::write(
+                dir.join("manifest.json"),
+                serde_json::to_vec_pretty(&self.manifest()).unwrap(),
+            )
+            .unwrap();
+        }
+        dir
+    }
+
+    /// A zip with the files inside a folder, as MIS exports do; `extra` entries are
+    /// added with their names as given (for zip-safety tests).
+    pub fn write_zip(&self, parent: &Path, name: &str, extra: &[(&str, &[u8])]) -> PathBuf {
+        let path = parent.join(format!("{name}.zip"));
+        let file = std::fs::File::create(&path).unwrap();
+        let mut zip = zip::ZipWriter::new(file);
+        let opts = zip::write::SimpleFileOptions::default();
+        let mut entries: Vec<(String, Vec<u8>)> = self
+            .files
+            .iter()
+            .map(|(n, b)| (format!("{name}/{n}"), b.clone()))
+            .collect();
+        if !self.omit_manifest {
+            entries.push((
+                format!("{name}/manifest.json"),
+                serde_json::to_vec_pretty(&self.manifest()).unwrap(),
+            ));
+        }
+        for (n, b) in &entries {
+            zip.start_file(n.as_str(), opts).unwrap();
+            zip.write_all(b).unwrap();
+        }
+        for (n, b) in extra {
+            zip.start_file(*n, opts).unwrap();
+            zip.write_all(b).unwrap();
+        }
+        zip.finish().unwrap();
+        path
+    }
+}
+
+/// A warehouse in a temp folder, loaded through the real loader.
+pub struct Warehouse {
+    pub dir: tempfile::TempDir,
+    pub db: Db,
+    pub config: TrustConfig,
+}
+
+impl Warehouse {
+    pub fn new() -> Self {
+        Self::with_config(TrustConfig::default())
+    }
+
+    pub fn with_config(config: TrustConfig) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("data/rollcall.duckdb")).unwrap();
+        Warehouse { dir, db, config }
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    pub fn inputs(&self) -> PathBuf {
+        let p = self.dir.path().join("in");
+        std::fs::create_dir_all(&p).unwrap();
+        p
+    }
+
+    pub fn load(&self, path: &Path) -> LoadOutcome {
+        Loader::new(&self.db, &self.config)
+            .with_store(&self.data_dir())
+            .load(path)
+            .unwrap()
+    }
+
+    /// Writes `spec` as a folder named `name` and loads it.
+    pub fn load_spec(&self, spec: &ExtractSpec, name: &str) -> LoadOutcome {
+        let dir = spec.write_dir(&self.inputs(), name);
+        self.load(&dir)
+    }
+
+    pub fn conn(&self) -> Connection {
+        self.db.connect().unwrap()
+    }
+
+    pub fn count(&self, sql: &str) -> i64 {
+        self.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    /// Every mark as `pupil_id date session code`, sorted.
+    pub fn marks(&self) -> Vec<String> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT p.pupil_id || ' ' || m.date::VARCHAR || ' ' ||
+                        CASE m.session WHEN 0 THEN 'AM' ELSE 'PM' END || ' ' || m.code::VARCHAR
+                 FROM marks m JOIN pupils p USING (pupil_key) ORDER BY 1",
+            )
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+}
+
+impl Default for Warehouse {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Everything the loader writes, summarised: equal snapshots mean an unchanged warehouse.
+pub fn snapshot(conn: &Connection) -> Vec<String> {
+    let queries = [
+        "SELECT 'academies ' || count(*) || ' ' || coalesce(sum(hash(urn, name, phase, local_authority)), 0) FROM academies",
+        "SELECT 'pupils ' || count(*) || ' ' || coalesce(sum(hash(pupil_key, academy_id, pupil_id, surname, sex, nc_year, entry_date, leaving_date, fsm)), 0) FROM pupils",
+        "SELECT 'marks ' || count(*) || ' ' || coalesce(sum(hash(academy_id, pupil_key, date, session, code, minutes_late)), 0) FROM marks",
+        "SELECT 'ap ' || count(*) || ' ' || coalesce(sum(hash(pupil_key, provider, start_date)), 0) FROM ap_placements",
+        "SELECT 'rt ' || count(*) || ' ' || coalesce(sum(hash(pupil_key, start_date, planned_end_date)), 0) FROM reduced_timetables",
+        "SELECT 'loads ' || count(*) || ' ' || count(*) FILTER (WHERE status = 'loaded') FROM loads",
+        "SELECT 'rejected_rows ' || count(*) FROM rejected_rows",
+    ];
+    queries
+        .iter()
+        .map(|q| conn.query_row(q, [], |r| r.get::<_, String>(0)).unwrap())
+        .collect()
+}
