@@ -54,7 +54,7 @@ fn weekday_effect(day: NaiveDate, session: u8) -> f64 {
         (Weekday::Wed, _) => 0.92,
         (Weekday::Thu, _) => 0.95,
         (Weekday::Fri, 0) => 1.08,
-        (Weekday::Fri, _) => 1.32,
+        (Weekday::Fri, _) => 1.9,
         _ => 1.0,
     }
 }
