@@ -25,11 +25,18 @@ pub enum DbError {
 }
 
 /// Versioned migrations, applied in order, each once.
-const MIGRATIONS: &[(i32, &str, &str)] = &[(
-    1,
-    "initial",
-    include_str!("../sql/migrations/0001_initial.sql"),
-)];
+const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (
+        1,
+        "initial",
+        include_str!("../sql/migrations/0001_initial.sql"),
+    ),
+    (
+        2,
+        "figures",
+        include_str!("../sql/migrations/0002_figures.sql"),
+    ),
+];
 
 /// The warehouse: one DuckDB database (a file, or in memory for tests).
 pub struct Db {
@@ -170,7 +177,7 @@ mod tests {
         let expected: Vec<&str> = CODES.iter().map(|c| c.code).collect();
         assert_eq!(labels, expected);
         db.migrate().unwrap();
-        assert_eq!(db.schema_version().unwrap(), 1);
+        assert_eq!(db.schema_version().unwrap(), MIGRATIONS.len() as i32);
         let n: i64 = conn
             .query_row("SELECT count(*) FROM codes", [], |r| r.get(0))
             .unwrap();
@@ -183,6 +190,6 @@ mod tests {
         let path = dir.path().join("w.duckdb");
         drop(Db::open(&path).unwrap());
         let db = Db::open(&path).unwrap();
-        assert_eq!(db.schema_version().unwrap(), 1);
+        assert_eq!(db.schema_version().unwrap(), MIGRATIONS.len() as i32);
     }
 }

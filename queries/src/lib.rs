@@ -4,8 +4,11 @@
 //! Without the `engine` feature only [`types`] builds: the result types the web app
 //! shares between its server and its WebAssembly side.
 
+pub mod calendar;
 pub mod types;
 
+#[cfg(feature = "engine")]
+pub mod benchmarks;
 #[cfg(feature = "engine")]
 pub mod codes;
 #[cfg(feature = "engine")]
@@ -14,6 +17,8 @@ pub mod config;
 pub mod db;
 #[cfg(feature = "engine")]
 pub mod extract;
+#[cfg(feature = "engine")]
+pub mod figures;
 #[cfg(feature = "engine")]
 pub mod loader;
 #[cfg(feature = "engine")]

@@ -36,3 +36,170 @@ pub struct PhaseSummary {
     pub pa_rate: f64,
     pub sa_rate: f64,
 }
+
+/// Session counts for one group of enrolments (an academy, the trust, a cohort), with
+/// the rates computed from them. Rates are percentages, unrounded.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Figures {
+    pub enrolments: u64,
+    pub possible_sessions: u64,
+    pub attending_sessions: u64,
+    pub authorised_sessions: u64,
+    pub unauthorised_sessions: u64,
+    pub pa_enrolments: u64,
+    pub sa_enrolments: u64,
+}
+
+fn pct(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| 100.0 * part as f64 / whole as f64)
+}
+
+impl Figures {
+    pub fn absent_sessions(&self) -> u64 {
+        self.authorised_sessions + self.unauthorised_sessions
+    }
+    pub fn attendance_rate(&self) -> Option<f64> {
+        pct(self.attending_sessions, self.possible_sessions)
+    }
+    pub fn absence_rate(&self) -> Option<f64> {
+        pct(self.absent_sessions(), self.possible_sessions)
+    }
+    pub fn authorised_rate(&self) -> Option<f64> {
+        pct(self.authorised_sessions, self.possible_sessions)
+    }
+    pub fn unauthorised_rate(&self) -> Option<f64> {
+        pct(self.unauthorised_sessions, self.possible_sessions)
+    }
+    pub fn pa_rate(&self) -> Option<f64> {
+        pct(self.pa_enrolments, self.enrolments)
+    }
+    pub fn sa_rate(&self) -> Option<f64> {
+        pct(self.sa_enrolments, self.enrolments)
+    }
+}
+
+/// An academy as the figures show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AcademyRef {
+    pub urn: String,
+    pub name: String,
+    pub phase: String,
+    pub local_authority: String,
+}
+
+/// One group's figures (a cohort value, a year group ...).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupFigures {
+    pub group: String,
+    pub figures: Figures,
+}
+
+/// Published figures to compare with: England, a region or a local authority.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Benchmark {
+    /// "England", "East of England", "Bedford" ...
+    pub area: String,
+    /// national, regional, local-authority
+    pub level: String,
+    /// Primary, Secondary, Special, Total
+    pub phase: String,
+    pub period: String,
+    pub absence_rate: Option<f64>,
+    pub authorised_rate: Option<f64>,
+    pub unauthorised_rate: Option<f64>,
+    pub pa_rate: Option<f64>,
+    pub source: String,
+}
+
+/// One week's absence for a trend chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WeekPoint {
+    /// Monday of the week.
+    pub week: chrono::NaiveDate,
+    pub possible_sessions: u64,
+    pub absent_sessions: u64,
+}
+
+impl WeekPoint {
+    pub fn absence_rate(&self) -> Option<f64> {
+        pct(self.absent_sessions, self.possible_sessions)
+    }
+}
+
+/// Which pupils a figure covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    /// Everyone on roll, reception and sixth form included.
+    #[default]
+    All,
+    /// DfE's national scope: ages 5-15 on 31 August at the start of the year, with
+    /// 15-year-olds' sessions in the second half of the summer term removed.
+    Dfe,
+}
+
+impl Scope {
+    pub fn parse(s: &str) -> Option<Scope> {
+        match s {
+            "all" => Some(Scope::All),
+            "dfe" => Some(Scope::Dfe),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::All => "all",
+            Scope::Dfe => "dfe",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Scope::All => "All on roll",
+            Scope::Dfe => "DfE comparable (ages 5-15)",
+        }
+    }
+
+    pub fn dfe(self) -> bool {
+        self == Scope::Dfe
+    }
+}
+
+/// A pupil characteristic to group by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dimension {
+    Sex,
+    YearGroup,
+    SenProvision,
+    Fsm,
+    Eal,
+    Ethnicity,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 6] = [
+        Dimension::Sex,
+        Dimension::YearGroup,
+        Dimension::SenProvision,
+        Dimension::Fsm,
+        Dimension::Eal,
+        Dimension::Ethnicity,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dimension::Sex => "sex",
+            Dimension::YearGroup => "year_group",
+            Dimension::SenProvision => "sen_provision",
+            Dimension::Fsm => "fsm",
+            Dimension::Eal => "eal",
+            Dimension::Ethnicity => "ethnicity",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Dimension> {
+        Dimension::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+}

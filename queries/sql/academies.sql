@@ -1,0 +1,1 @@
+SELECT urn, name, phase, local_authority FROM academies ORDER BY name;

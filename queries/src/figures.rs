@@ -1,0 +1,160 @@
+//! DfE-exact attendance figures over a window, by academy, by pupil group, by week,
+//! by reason and by day and session. Each query is a named `.sql` file with bound
+//! parameters; the rules (possible sessions, on roll, the DfE scope) are the macros
+//! of migration 0002.
+
+use chrono::NaiveDate;
+use duckdb::{params, Connection, Row};
+
+use crate::calendar::Calendar;
+use crate::types::{AcademyRef, Figures, GroupFigures, WeekPoint};
+pub use crate::types::{Dimension, Scope};
+
+fn figures_at(r: &Row<'_>, first: usize) -> Result<Figures, duckdb::Error> {
+    Ok(Figures {
+        enrolments: r.get(first)?,
+        possible_sessions: r.get::<_, Option<u64>>(first + 1)?.unwrap_or(0),
+        attending_sessions: r.get::<_, Option<u64>>(first + 2)?.unwrap_or(0),
+        authorised_sessions: r.get::<_, Option<u64>>(first + 3)?.unwrap_or(0),
+        unauthorised_sessions: r.get::<_, Option<u64>>(first + 4)?.unwrap_or(0),
+        pa_enrolments: r.get(first + 5)?,
+        sa_enrolments: r.get(first + 6)?,
+    })
+}
+
+pub fn academies(conn: &Connection) -> Result<Vec<AcademyRef>, duckdb::Error> {
+    let mut stmt = conn.prepare_cached(include_str!("../sql/academies.sql"))?;
+    let rows = stmt.query_map([], |r| {
+        Ok(AcademyRef {
+            urn: r.get(0)?,
+            name: r.get(1)?,
+            phase: r.get(2)?,
+            local_authority: r.get(3)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// The school calendar the registers describe.
+pub fn calendar(conn: &Connection) -> Result<Calendar, duckdb::Error> {
+    let mut stmt = conn.prepare_cached(include_str!("../sql/school_days.sql"))?;
+    let days: Vec<NaiveDate> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(Calendar::from_days(&days))
+}
+
+/// Every academy's figures (zeros where it has none in the window) and the trust's.
+pub fn by_academy(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    scope: Scope,
+) -> Result<(Vec<(AcademyRef, Figures)>, Figures), duckdb::Error> {
+    let mut stmt = conn.prepare_cached(include_str!("../sql/figures_by_academy.sql"))?;
+    let mut rows = stmt.query(params![from, to, scope.dfe()])?;
+    let mut academies = Vec::new();
+    let mut trust = Figures::default();
+    while let Some(r) = rows.next()? {
+        let urn: Option<String> = r.get(0)?;
+        let figures = figures_at(r, 4)?;
+        match urn {
+            None => trust = figures,
+            Some(urn) => academies.push((
+                AcademyRef {
+                    urn,
+                    name: r.get(1)?,
+                    phase: r.get(2)?,
+                    local_authority: r.get(3)?,
+                },
+                figures,
+            )),
+        }
+    }
+    Ok((academies, trust))
+}
+
+/// Figures per value of `by`, for one academy (`urn`) or the trust.
+pub fn by_group(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    scope: Scope,
+    by: Dimension,
+    urn: Option<&str>,
+) -> Result<Vec<GroupFigures>, duckdb::Error> {
+    let mut stmt = conn.prepare_cached(include_str!("../sql/figures_by_group.sql"))?;
+    let rows = stmt.query_map(params![from, to, scope.dfe(), by.as_str(), urn], |r| {
+        Ok(GroupFigures {
+            group: r.get(0)?,
+            figures: figures_at(r, 1)?,
+        })
+    })?;
+    let mut out: Vec<GroupFigures> = rows.collect::<Result<_, _>>()?;
+    if by == Dimension::YearGroup {
+        out.sort_by_key(|g| year_group_order(&g.group));
+    }
+    Ok(out)
+}
+
+/// N1, N2, R, 1..13 in school order.
+pub fn year_group_order(label: &str) -> i32 {
+    match label {
+        "N1" => -2,
+        "N2" => -1,
+        "R" => 0,
+        other => other.parse().unwrap_or(99),
+    }
+}
+
+/// Weekly absence: (URN or None for the trust, week).
+pub fn weekly(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    scope: Scope,
+) -> Result<Vec<(Option<String>, WeekPoint)>, duckdb::Error> {
+    let mut stmt = conn.prepare_cached(include_str!("../sql/weekly_absence.sql"))?;
+    let rows = stmt.query_map(params![from, to, scope.dfe()], |r| {
+        Ok((
+            r.get(0)?,
+            WeekPoint {
+                week: r.get(1)?,
+                possible_sessions: r.get(2)?,
+                absent_sessions: r.get(3)?,
+            },
+        ))
+    })?;
+    rows.collect()
+}
+
+/// Absent sessions by code: (code, meaning, authorised, sessions).
+pub fn by_code(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    scope: Scope,
+    urn: Option<&str>,
+) -> Result<Vec<(String, String, bool, u64)>, duckdb::Error> {
+    let mut stmt = conn.prepare_cached(include_str!("../sql/absence_by_code.sql"))?;
+    let rows = stmt.query_map(params![from, to, scope.dfe(), urn], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+    })?;
+    rows.collect()
+}
+
+/// Absence by ISO weekday (1 = Monday) and session (0 = AM): (weekday, session,
+/// possible, absent).
+pub fn by_day_session(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    scope: Scope,
+    urn: Option<&str>,
+) -> Result<Vec<(u8, u8, u64, u64)>, duckdb::Error> {
+    let mut stmt = conn.prepare_cached(include_str!("../sql/absence_by_day_session.sql"))?;
+    let rows = stmt.query_map(params![from, to, scope.dfe(), urn], |r| {
+        Ok((r.get::<_, i64>(0)? as u8, r.get(1)?, r.get(2)?, r.get(3)?))
+    })?;
+    rows.collect()
+}

@@ -1,0 +1,296 @@
+//! DfE's rules on hand-computed fixtures, through the real loader and the real SQL.
+
+use chrono::NaiveDate;
+use queries::figures::{self, Dimension, Scope};
+use queries::types::Figures;
+use queries::Status;
+use rollcall_tests::{ExtractSpec, Warehouse};
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+/// A pupils.csv row.
+fn pupil(id: &str, dob: &str, entry: &str, leaving: &str, fsm: &str) -> String {
+    format!("{id},,Test,Pupil,{dob},F,5,{entry},{leaving},N,{fsm},N,WBRI,N")
+}
+
+/// `n` marks for a pupil with `code`, on consecutive sessions from `start` (weekdays).
+fn sessions(id: &str, start: NaiveDate, codes: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut day = start;
+    let mut session = 0;
+    for code in codes {
+        while chrono::Datelike::weekday(&day).number_from_monday() > 5 {
+            day += chrono::Duration::days(1);
+        }
+        out.push(format!(
+            "{id},{day},{},{code},",
+            if session == 0 { "AM" } else { "PM" }
+        ));
+        session = 1 - session;
+        if session == 0 {
+            day += chrono::Duration::days(1);
+        }
+    }
+    out
+}
+
+fn load(w: &Warehouse, spec: ExtractSpec) {
+    let o = w.load_spec(&spec, &format!("x{}", spec.extracted_at.replace(':', "")));
+    assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
+    assert_eq!(o.rows_rejected(), 0, "{}", o.report_text());
+}
+
+fn trust(w: &Warehouse, from: NaiveDate, to: NaiveDate, scope: Scope) -> Figures {
+    figures::by_academy(&w.conn(), from, to, scope).unwrap().1
+}
+
+/// Three weeks in January 2025 with every kind of code, the 10% and 50% boundaries,
+/// a joiner, a leaver and a pupil with no possible session.
+fn january() -> Warehouse {
+    let w = Warehouse::new();
+    let mon = d(2025, 1, 6);
+    let mut marks = Vec::new();
+    // P1: 8 attending codes, one authorised, one unauthorised, then sessions that are
+    // not possible at all.
+    marks.extend(sessions(
+        "P1",
+        mon,
+        &[
+            "/", "\\", "L", "K", "V", "P", "W", "B", "I", "N", "D", "X", "Q", "Y1", "Y4", "#", "Z",
+        ],
+    ));
+    // P2: exactly 10% absent (2 of 20): persistent absence (90.0% attendance counts).
+    let mut p2 = vec!["/"; 18];
+    p2.extend(["C2", "G"]);
+    marks.extend(sessions("P2", mon, &p2));
+    // P3: 2 of 21 absent (9.52%): not persistent.
+    let mut p3 = vec!["/"; 19];
+    p3.extend(["M", "O"]);
+    marks.extend(sessions("P3", mon, &p3));
+    // P4: exactly 50% absent: severe (and persistent).
+    marks.extend(sessions("P4", mon, &["/", "U"]));
+    // P5: 1 of 3 absent.
+    marks.extend(sessions("P5", mon, &["/", "\\", "E"]));
+    // P6: no possible session: left out.
+    marks.extend(sessions("P6", mon, &["D", "X", "D", "X"]));
+    // P7 joins on Monday 13th: marks before entry are not counted.
+    marks.extend(sessions("P7", mon, &["N", "N"]));
+    marks.extend(sessions("P7", d(2025, 1, 13), &["/", "\\"]));
+    // P8 leaves on Wednesday 8th: marks after leaving are not counted.
+    marks.extend(sessions(
+        "P8",
+        mon,
+        &["/", "\\", "/", "\\", "/", "\\", "O", "O", "O", "O"],
+    ));
+    let marks: Vec<&str> = marks.iter().map(String::as_str).collect();
+    let pupils = vec![
+        pupil("P1", "2015-01-10", "2021-09-01", "", "Y"),
+        pupil("P2", "2015-01-10", "2021-09-01", "", "Y"),
+        pupil("P3", "2015-01-10", "2021-09-01", "", "N"),
+        pupil("P4", "2015-01-10", "2021-09-01", "", "N"),
+        pupil("P5", "2015-01-10", "2021-09-01", "", "N"),
+        pupil("P6", "2015-01-10", "2021-09-01", "", "N"),
+        pupil("P7", "2015-01-10", "2025-01-13", "", "N"),
+        pupil("P8", "2015-01-10", "2021-09-01", "2025-01-08", "N"),
+    ];
+    load(
+        &w,
+        ExtractSpec::new("100001", "2025-01-06", "2025-01-24", "2025-01-25T02:10:00Z")
+            .pupils(&pupils)
+            .marks(&marks),
+    );
+    w
+}
+
+#[test]
+fn every_code_category_and_the_boundaries() {
+    let w = january();
+    let f = trust(&w, d(2025, 1, 6), d(2025, 1, 24), Scope::All);
+    assert_eq!(
+        f,
+        Figures {
+            enrolments: 7,
+            possible_sessions: 10 + 20 + 21 + 2 + 3 + 2 + 6,
+            attending_sessions: 8 + 18 + 19 + 1 + 2 + 2 + 6,
+            authorised_sessions: 4,
+            unauthorised_sessions: 4,
+            pa_enrolments: 4,
+            sa_enrolments: 1,
+        }
+    );
+    assert_eq!(f.absence_rate().unwrap(), 100.0 * 8.0 / 64.0);
+    assert_eq!(
+        f.attendance_rate().unwrap() + f.absence_rate().unwrap(),
+        100.0
+    );
+    assert_eq!(f.pa_rate().unwrap(), 100.0 * 4.0 / 7.0);
+    // By FSM: P1 and P2 are FSM.
+    let groups = figures::by_group(
+        &w.conn(),
+        d(2025, 1, 6),
+        d(2025, 1, 24),
+        Scope::All,
+        Dimension::Fsm,
+        None,
+    )
+    .unwrap();
+    let fsm = &groups.iter().find(|g| g.group == "Y").unwrap().figures;
+    assert_eq!(
+        (
+            fsm.enrolments,
+            fsm.possible_sessions,
+            fsm.absent_sessions(),
+            fsm.pa_enrolments
+        ),
+        (2, 30, 4, 2)
+    );
+    // One pupil alone: P4's week.
+    let one = trust(&w, d(2025, 1, 6), d(2025, 1, 6), Scope::All);
+    // On Monday 6th P6 has no possible session and P7 has not joined yet.
+    assert_eq!(one.enrolments, 6);
+}
+
+#[test]
+fn absence_by_reason_and_by_day() {
+    let w = january();
+    let codes = figures::by_code(
+        &w.conn(),
+        d(2025, 1, 6),
+        d(2025, 1, 24),
+        Scope::All,
+        Some("100001"),
+    )
+    .unwrap();
+    let got: Vec<(String, u64)> = codes.iter().map(|c| (c.0.clone(), c.3)).collect();
+    let mut expected = vec![
+        ("C2", 1),
+        ("E", 1),
+        ("G", 1),
+        ("I", 1),
+        ("M", 1),
+        ("N", 1),
+        ("O", 1),
+        ("U", 1),
+    ];
+    expected.sort();
+    let mut got_sorted = got.clone();
+    got_sorted.sort();
+    assert_eq!(
+        got_sorted,
+        expected
+            .iter()
+            .map(|(c, n)| (c.to_string(), *n as u64))
+            .collect::<Vec<_>>()
+    );
+    let days = figures::by_day_session(&w.conn(), d(2025, 1, 6), d(2025, 1, 24), Scope::All, None)
+        .unwrap();
+    let possible: u64 = days.iter().map(|x| x.2).sum();
+    let absent: u64 = days.iter().map(|x| x.3).sum();
+    assert_eq!((possible, absent), (64, 8));
+    // P4's U was Monday PM.
+    let mon_pm = days.iter().find(|x| x.0 == 1 && x.1 == 1).unwrap();
+    assert!(mon_pm.3 >= 1);
+}
+
+#[test]
+fn legacy_codes_count_as_they_did() {
+    let w = Warehouse::new();
+    let marks = sessions("P1", d(2024, 7, 8), &["H", "F", "J", "Y", "/", "/"]);
+    let marks: Vec<&str> = marks.iter().map(String::as_str).collect();
+    load(
+        &w,
+        ExtractSpec::new("100001", "2024-07-08", "2024-07-12", "2024-07-13T02:10:00Z")
+            .pupils(&[pupil("P1", "2015-01-10", "2021-09-01", "", "N")])
+            .marks(&marks),
+    );
+    let f = trust(&w, d(2024, 7, 8), d(2024, 7, 12), Scope::All);
+    // H and F authorised absence, J attending (approved), Y not a possible session.
+    assert_eq!(
+        (
+            f.possible_sessions,
+            f.attending_sessions,
+            f.authorised_sessions,
+            f.unauthorised_sessions
+        ),
+        (5, 3, 2, 0)
+    );
+}
+
+#[test]
+fn the_dfe_scope_ages_and_the_second_half_of_summer() {
+    let w = Warehouse::new();
+    // Ages on 31 August 2024 (the start of 2024/25).
+    let pupils = [
+        ("A4", "2020-01-01"),  // 4: out
+        ("A5", "2019-08-31"),  // 5: in
+        ("B4", "2019-09-01"),  // 4: out
+        ("A14", "2009-09-01"), // 14: in
+        ("A15", "2009-08-31"), // 15: in, but not after summer half term
+        ("A16", "2008-08-31"), // 16: out
+    ];
+    let mut marks = Vec::new();
+    for (id, _) in pupils {
+        // Monday 19 May (first half of summer) and Monday 9 June (second half: the
+        // spring bank holiday was 26 May 2025).
+        marks.push(format!("{id},2025-05-19,AM,N,"));
+        marks.push(format!("{id},2025-05-19,PM,/,"));
+        marks.push(format!("{id},2025-06-09,AM,N,"));
+        marks.push(format!("{id},2025-06-09,PM,/,"));
+    }
+    let marks: Vec<&str> = marks.iter().map(String::as_str).collect();
+    let rows: Vec<String> = pupils
+        .iter()
+        .map(|(id, dob)| pupil(id, dob, "2021-09-01", "", "N"))
+        .collect();
+    load(
+        &w,
+        ExtractSpec::new("100001", "2025-05-19", "2025-06-13", "2025-06-14T02:10:00Z")
+            .pupils(&rows)
+            .marks(&marks),
+    );
+    let all = trust(&w, d(2025, 5, 19), d(2025, 6, 13), Scope::All);
+    assert_eq!((all.enrolments, all.possible_sessions), (6, 24));
+    let dfe = trust(&w, d(2025, 5, 19), d(2025, 6, 13), Scope::Dfe);
+    // A5 and A14: 4 sessions each; A15: the 2 in May only.
+    assert_eq!(
+        (dfe.enrolments, dfe.possible_sessions, dfe.absent_sessions()),
+        (3, 10, 5)
+    );
+}
+
+#[test]
+fn year_groups_move_up_each_september() {
+    let w = Warehouse::new();
+    // Stated as Year 5 in an extract taken in July 2025 (2024/25).
+    let mut marks = sessions("P1", d(2025, 7, 7), &["/", "N"]);
+    marks.extend(sessions("P1", d(2025, 9, 8), &["/", "/"]));
+    let marks: Vec<&str> = marks.iter().map(String::as_str).collect();
+    load(
+        &w,
+        ExtractSpec::new("100001", "2025-07-07", "2025-09-12", "2025-07-20T02:10:00Z")
+            .pupils(&[pupil("P1", "2015-01-10", "2021-09-01", "", "N")])
+            .marks(&marks),
+    );
+    let groups = figures::by_group(
+        &w.conn(),
+        d(2025, 7, 1),
+        d(2025, 9, 30),
+        Scope::All,
+        Dimension::YearGroup,
+        None,
+    )
+    .unwrap();
+    let got: Vec<(String, u64, u64)> = groups
+        .iter()
+        .map(|g| {
+            (
+                g.group.clone(),
+                g.figures.possible_sessions,
+                g.figures.absent_sessions(),
+            )
+        })
+        .collect();
+    assert_eq!(got, vec![("5".to_string(), 2, 1), ("6".to_string(), 2, 0)]);
+}
