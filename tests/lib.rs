@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use queries::db::Connection;
 use queries::{Db, LoadOutcome, Loader, TrustConfig};
@@ -149,7 +150,7 @@ impl ExtractSpec {
 /// A warehouse in a temp folder, loaded through the real loader.
 pub struct Warehouse {
     pub dir: tempfile::TempDir,
-    pub db: Db,
+    pub db: Arc<Db>,
     pub config: TrustConfig,
 }
 
@@ -160,7 +161,7 @@ impl Warehouse {
 
     pub fn with_config(config: TrustConfig) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("data/rollcall.duckdb")).unwrap();
+        let db = Arc::new(Db::open(&dir.path().join("data/rollcall.duckdb")).unwrap());
         Warehouse { dir, db, config }
     }
 
@@ -185,6 +186,11 @@ impl Warehouse {
     pub fn load_spec(&self, spec: &ExtractSpec, name: &str) -> LoadOutcome {
         let dir = spec.write_dir(&self.inputs(), name);
         self.load(&dir)
+    }
+
+    /// The database shared, as the web server holds it.
+    pub fn shared(&self) -> Arc<Db> {
+        self.db.clone()
     }
 
     pub fn conn(&self) -> Connection {

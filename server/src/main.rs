@@ -1,15 +1,12 @@
 //! `rollcall`: the trust's attendance warehouse and web app in one binary.
 
-mod ingest;
-mod seed;
-mod serve;
-
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use queries::TrustConfig;
+use server::{ingest, seed, serve, Paths};
 
 #[derive(Parser)]
 #[command(
@@ -43,20 +40,6 @@ enum Command {
     Status,
     /// Print overall absence, persistent and severe absence by phase and academic year.
     Summary,
-}
-
-pub struct Paths {
-    pub data_dir: PathBuf,
-}
-
-impl Paths {
-    pub fn database(&self) -> PathBuf {
-        self.data_dir.join("rollcall.duckdb")
-    }
-
-    pub fn inbox(&self) -> PathBuf {
-        self.data_dir.join("inbox")
-    }
 }
 
 fn load_config(cli: &Cli) -> anyhow::Result<TrustConfig> {

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use queries::{Db, Status, TrustConfig};
 
-use crate::{ingest, seed, Paths};
+use crate::{api, ingest, seed, Paths};
 
 #[derive(clap::Args)]
 pub struct ServeArgs {
@@ -28,7 +28,7 @@ pub struct ServeArgs {
     inbox_every: u64,
 }
 
-fn leptos_options(addr: SocketAddr) -> LeptosOptions {
+pub fn leptos_options(addr: SocketAddr) -> LeptosOptions {
     let env = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
     LeptosOptions::builder()
         .output_name(env("LEPTOS_OUTPUT_NAME", "rollcall"))
@@ -64,19 +64,7 @@ pub async fn run(paths: Paths, config: TrustConfig, args: ServeArgs) -> anyhow::
             "{site_root}/pkg is missing: build the front end with `cargo leptos build` (pages render, without hydration)"
         );
     }
-    let routes = generate_route_list(App);
-    let context = {
-        let warehouse = warehouse.clone();
-        move || provide_context(warehouse.clone())
-    };
-    let app = Router::new()
-        .leptos_routes_with_context(&options, routes, context, {
-            let options = options.clone();
-            move || shell(options.clone())
-        })
-        .fallback(leptos_axum::file_and_error_handler(shell))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(options);
+    let app = router(warehouse, options);
 
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
@@ -88,6 +76,24 @@ pub async fn run(paths: Paths, config: TrustConfig, args: ServeArgs) -> anyhow::
         })
         .await?;
     Ok(())
+}
+
+/// The whole web app: Leptos pages and server functions, static files, the API.
+pub fn router(warehouse: Warehouse, options: LeptosOptions) -> Router {
+    let routes = generate_route_list(App);
+    let context = {
+        let warehouse = warehouse.clone();
+        move || provide_context(warehouse.clone())
+    };
+    Router::new()
+        .leptos_routes_with_context(&options, routes, context, {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .with_state(options)
+        .merge(api::routes(warehouse))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
 }
 
 /// First run of the demo: seed the demo trust into DATA_DIR/seed and load it.

@@ -1,0 +1,331 @@
+//! `/api/v1/summary` and `/api/v1/cohorts` on a seeded trust, every field checked
+//! against an independent calculation in Rust over the raw marks.
+
+use std::collections::BTreeMap;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use chrono::{Datelike, NaiveDate};
+use http_body_util::BodyExt;
+use queries::codes::{self, Category};
+use rollcall_tests::Warehouse;
+use serde_json::Value;
+use tower::ServiceExt;
+
+struct Pupil {
+    urn: String,
+    dob: NaiveDate,
+    entry: NaiveDate,
+    leaving: Option<NaiveDate>,
+    sex: String,
+    nc_year: i32,
+    year_group_year: i32,
+    sen: String,
+    fsm: bool,
+    eal: bool,
+    ethnicity: Option<String>,
+}
+
+struct Raw {
+    pupils: BTreeMap<u32, Pupil>,
+    /// (pupil_key, date, code)
+    marks: Vec<(u32, NaiveDate, String)>,
+    academies: Vec<(String, String, String)>,
+}
+
+fn academic_year(d: NaiveDate) -> i32 {
+    if d.month() >= 9 { d.year() } else { d.year() - 1 }
+}
+
+fn in_dfe_scope(dob: NaiveDate, d: NaiveDate) -> bool {
+    let ay = academic_year(d);
+    let start = NaiveDate::from_ymd_opt(ay, 8, 31).unwrap();
+    // Age on 31 August at the start of the academic year, counted the long way.
+    let mut age = start.year() - dob.year();
+    if (dob.month(), dob.day()) > (start.month(), start.day()) {
+        age -= 1;
+    }
+    if !(5..=15).contains(&age) {
+        return false;
+    }
+    if age == 15 && (5..=8).contains(&d.month()) {
+        // Spring bank holiday: the last Monday in May; the second half starts a week later.
+        let mut bank = NaiveDate::from_ymd_opt(d.year(), 5, 31).unwrap();
+        while bank.weekday() != chrono::Weekday::Mon {
+            bank -= chrono::Duration::days(1);
+        }
+        if d >= bank + chrono::Duration::days(7) {
+            return false;
+        }
+    }
+    true
+}
+
+fn read_raw(w: &Warehouse) -> Raw {
+    let conn = w.conn();
+    let mut pupils = BTreeMap::new();
+    let mut stmt = conn
+        .prepare("SELECT p.pupil_key, a.urn, p.date_of_birth, p.entry_date, p.leaving_date, p.sex, p.nc_year, p.year_group_year, p.sen_provision, p.fsm, p.eal, p.ethnicity FROM pupils p JOIN academies a USING (academy_id)")
+        .unwrap();
+    let mut rows = stmt.query([]).unwrap();
+    while let Some(r) = rows.next().unwrap() {
+        pupils.insert(
+            r.get::<_, u32>(0).unwrap(),
+            Pupil {
+                urn: r.get(1).unwrap(),
+                dob: r.get(2).unwrap(),
+                entry: r.get(3).unwrap(),
+                leaving: r.get(4).unwrap(),
+                sex: r.get(5).unwrap(),
+                nc_year: r.get::<_, i32>(6).unwrap(),
+                year_group_year: r.get::<_, i32>(7).unwrap(),
+                sen: r.get(8).unwrap(),
+                fsm: r.get(9).unwrap(),
+                eal: r.get(10).unwrap(),
+                ethnicity: r.get(11).unwrap(),
+            },
+        );
+    }
+    let mut stmt = conn.prepare("SELECT pupil_key, date, code::VARCHAR FROM marks").unwrap();
+    let marks = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let mut stmt = conn.prepare("SELECT urn, name, phase FROM academies").unwrap();
+    let academies = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    Raw { pupils, marks, academies }
+}
+
+#[derive(Default, Clone, Copy)]
+struct Counts {
+    possible: u64,
+    attending: u64,
+    authorised: u64,
+    unauthorised: u64,
+}
+
+/// Per (group key, pupil) session counts in a window: the independent calculation.
+fn tally(raw: &Raw, from: NaiveDate, to: NaiveDate, dfe: bool, key: &dyn Fn(&Pupil, NaiveDate) -> Option<String>) -> BTreeMap<(String, u32), Counts> {
+    let mut out: BTreeMap<(String, u32), Counts> = BTreeMap::new();
+    for (pk, date, code) in &raw.marks {
+        if *date < from || *date > to {
+            continue;
+        }
+        let p = &raw.pupils[pk];
+        if *date < p.entry || p.leaving.is_some_and(|l| *date > l) {
+            continue;
+        }
+        if dfe && !in_dfe_scope(p.dob, *date) {
+            continue;
+        }
+        let cat = codes::lookup(code).unwrap().category;
+        if !cat.is_possible() {
+            continue;
+        }
+        let Some(k) = key(p, *date) else { continue };
+        let c = out.entry((k, *pk)).or_default();
+        c.possible += 1;
+        match cat {
+            Category::Present | Category::Approved => c.attending += 1,
+            Category::Authorised => c.authorised += 1,
+            Category::Unauthorised => c.unauthorised += 1,
+            _ => unreachable!(),
+        }
+    }
+    out
+}
+
+/// Group figures from per-enrolment counts, as a JSON object of the API's fields.
+fn fields(enrolments: impl Iterator<Item = Counts>) -> Value {
+    let (mut n, mut poss, mut att, mut auth, mut unauth, mut pa, mut sa) = (0u64, 0u64, 0u64, 0u64, 0u64, 0u64, 0u64);
+    for c in enrolments {
+        n += 1;
+        poss += c.possible;
+        att += c.attending;
+        auth += c.authorised;
+        unauth += c.unauthorised;
+        let absent = (c.authorised + c.unauthorised) as f64;
+        if absent / c.possible as f64 >= 0.1 {
+            pa += 1;
+        }
+        if absent / c.possible as f64 >= 0.5 {
+            sa += 1;
+        }
+    }
+    let rate = |x: u64, of: u64| if of == 0 { Value::Null } else { (100.0 * x as f64 / of as f64).into() };
+    serde_json::json!({
+        "enrolments": n, "possible_sessions": poss, "attending_sessions": att,
+        "authorised_sessions": auth, "unauthorised_sessions": unauth,
+        "attendance_rate": rate(att, poss), "absence_rate": rate(auth + unauth, poss),
+        "authorised_rate": rate(auth, poss), "unauthorised_rate": rate(unauth, poss),
+        "pa_enrolments": pa, "pa_rate": rate(pa, n), "sa_enrolments": sa, "sa_rate": rate(sa, n),
+    })
+}
+
+const FIELDS: [&str; 13] = [
+    "enrolments", "possible_sessions", "attending_sessions", "authorised_sessions",
+    "unauthorised_sessions", "attendance_rate", "absence_rate", "authorised_rate",
+    "unauthorised_rate", "pa_enrolments", "pa_rate", "sa_enrolments", "sa_rate",
+];
+
+fn assert_same(got: &Value, want: &Value, what: &str) {
+    for f in FIELDS {
+        match (got[f].as_f64(), want[f].as_f64()) {
+            (Some(g), Some(w)) => assert!((g - w).abs() < 1e-9, "{what} {f}: api {g}, independent {w}"),
+            _ => assert_eq!(got[f], want[f], "{what} {f}"),
+        }
+    }
+}
+
+async fn get(app: &axum::Router, uri: &str) -> (StatusCode, Vec<u8>) {
+    let resp = app.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let status = resp.status();
+    (status, resp.into_body().collect().await.unwrap().to_bytes().to_vec())
+}
+
+fn seeded() -> Warehouse {
+    let w = Warehouse::new();
+    let mut opts = seed_data::SeedOptions::demo(NaiveDate::from_ymd_opt(2026, 11, 20).unwrap());
+    opts.apply_scale("pupils=1500,years=2,nights=2").unwrap();
+    let out = w.dir.path().join("seed");
+    for e in seed_data::generate(&opts, &out, &mut |_, _, _| {}).unwrap().extracts {
+        assert_eq!(w.load(&e).status, queries::Status::Loaded);
+    }
+    w
+}
+
+fn ethnic_group(e: &Option<String>) -> String {
+    match e.as_deref() {
+        None | Some("REFU") | Some("NOBT") => "Unclassified".into(),
+        Some("CHNE") => "Chinese".into(),
+        Some(e) => match &e[..1] {
+            "W" => "White",
+            "M" => "Mixed",
+            "A" => "Asian",
+            "B" => "Black",
+            _ => "Any other ethnic group",
+        }
+        .into(),
+    }
+}
+
+fn year_group(n: i32) -> String {
+    match n {
+        -2 => "N1".into(),
+        -1 => "N2".into(),
+        0 => "R".into(),
+        n => n.to_string(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn summary_and_cohorts_match_an_independent_calculation() {
+    let w = seeded();
+    let raw = read_raw(&w);
+    let app = server::api::routes(app::ssr::Warehouse::new(w.shared()));
+    let windows = [
+        ("2025-09-01", "2026-07-31"),
+        ("2026-05-18", "2026-10-16"),
+        ("2026-09-01", "2026-11-20"),
+    ];
+    for (from, to) in windows {
+        let (f, t) = (from.parse().unwrap(), to.parse().unwrap());
+        for scope in ["all", "dfe"] {
+            let dfe = scope == "dfe";
+            let (status, body) = get(&app, &format!("/api/v1/summary?from={from}&to={to}&scope={scope}")).await;
+            assert_eq!(status, StatusCode::OK);
+            let v: Value = serde_json::from_slice(&body).unwrap();
+            let per = tally(&raw, f, t, dfe, &|p, _| Some(p.urn.clone()));
+            assert_same(&v["trust"], &fields(per.values().copied()), &format!("trust {from} {scope}"));
+            assert_eq!(v["academies"].as_array().unwrap().len(), raw.academies.len());
+            for a in v["academies"].as_array().unwrap() {
+                let urn = a["urn"].as_str().unwrap();
+                let want = fields(per.iter().filter(|((u, _), _)| u == urn).map(|(_, c)| *c));
+                assert_same(a, &want, &format!("{urn} {from} {scope}"));
+                assert!(raw.academies.iter().any(|(u, n, ph)| u == urn && a["name"] == *n && a["phase"] == *ph));
+            }
+            let dims: [(&str, &dyn Fn(&Pupil, NaiveDate) -> Option<String>); 6] = [
+                ("sex", &|p, _| Some(p.sex.clone())),
+                ("fsm", &|p, _| Some(if p.fsm { "Y" } else { "N" }.into())),
+                ("eal", &|p, _| Some(if p.eal { "Y" } else { "N" }.into())),
+                ("sen_provision", &|p, _| Some(p.sen.clone())),
+                ("ethnicity", &|p, _| Some(ethnic_group(&p.ethnicity))),
+                ("year_group", &|p, d| Some(year_group(p.nc_year + academic_year(d) - p.year_group_year))),
+            ];
+            for (by, key) in dims {
+                for academy in [None, Some(raw.academies[0].0.clone())] {
+                    let q = academy.as_ref().map(|u| format!("&academy={u}")).unwrap_or_default();
+                    let (status, body) = get(&app, &format!("/api/v1/cohorts?by={by}&from={from}&to={to}&scope={scope}{q}")).await;
+                    assert_eq!(status, StatusCode::OK);
+                    let v: Value = serde_json::from_slice(&body).unwrap();
+                    let per = tally(&raw, f, t, dfe, &|p, d| {
+                        academy.as_ref().is_none_or(|u| &p.urn == u).then(|| key(p, d)).flatten()
+                    });
+                    let mut groups: BTreeMap<String, Vec<Counts>> = BTreeMap::new();
+                    for ((g, _), c) in &per {
+                        groups.entry(g.clone()).or_default().push(*c);
+                    }
+                    let got = v["groups"].as_array().unwrap();
+                    assert_eq!(got.len(), groups.len(), "{by}");
+                    for g in got {
+                        let name = g["group"].as_str().unwrap();
+                        assert_same(g, &fields(groups[name].iter().copied()), &format!("{by}={name} {from} {scope}"));
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_parameters_get_400_naming_the_parameter_and_csv_matches_json() {
+    let w = seeded();
+    let app = server::api::routes(app::ssr::Warehouse::new(w.shared()));
+    for (uri, parameter) in [
+        ("/api/v1/summary?from=2025-13-01&to=2026-01-01", "from"),
+        ("/api/v1/summary?from=2025-09-01", "to"),
+        ("/api/v1/summary?from=2025-09-01&to=2025-08-01", "to"),
+        ("/api/v1/summary?scope=everyone", "scope"),
+        ("/api/v1/summary?format=xml", "format"),
+        ("/api/v1/summary?window=fortnight", "window"),
+        ("/api/v1/cohorts?by=shoe_size", "by"),
+        ("/api/v1/cohorts", "by"),
+    ] {
+        let (status, body) = get(&app, uri).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["parameter"], parameter, "{uri}");
+        assert!(v["error"].as_str().unwrap().starts_with(parameter), "{uri}");
+    }
+    let (status, _) = get(&app, "/api/v1/cohorts?by=sex&academy=999999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (_, json) = get(&app, "/api/v1/summary?from=2025-09-01&to=2026-07-31").await;
+    let (status, csv) = get(&app, "/api/v1/summary?from=2025-09-01&to=2026-07-31&format=csv").await;
+    assert_eq!(status, StatusCode::OK);
+    let v: Value = serde_json::from_slice(&json).unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_slice());
+    let header = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), v["academies"].as_array().unwrap().len() + 1);
+    let trust = rows.last().unwrap();
+    for (i, h) in header.iter().enumerate().skip(4) {
+        let from_json = &v["trust"][h];
+        let cell = &trust[i];
+        match from_json.as_f64() {
+            Some(x) => assert!((cell.parse::<f64>().unwrap() - x).abs() < 1e-9, "{h}"),
+            None => assert_eq!(cell, "", "{h}"),
+        }
+    }
+    // Without dates the window is the year to date.
+    let (status, body) = get(&app, "/api/v1/summary").await;
+    assert_eq!(status, StatusCode::OK);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["from"], "2026-09-01");
+    assert_eq!(v["to"], "2026-11-20");
+}
