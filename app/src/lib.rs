@@ -2,15 +2,18 @@
 //! hydrated in the browser. Server functions are thin: each calls a plain function in
 //! `queries` through [`ssr::Warehouse`], which keeps DuckDB off the async runtime.
 
+#[cfg(feature = "ssr")]
+pub mod charts;
 pub mod format;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod view;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::{SsrMode, StaticSegment};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -41,12 +44,15 @@ pub fn App() -> impl IntoView {
             <header class="top">
                 <A href="/" attr:class="brand">"Rollcall"</A>
                 <nav aria-label="Main">
-                    <A href="/">"Data loaded"</A>
+                    <A href="/">"Overview"</A>
+                    <A href="/loads">"Data loaded"</A>
                 </nav>
             </header>
             <main>
                 <Routes fallback=|| view! { <pages::NotFound/> }>
-                    <Route path=StaticSegment("") view=pages::loads::LoadsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("") view=pages::overview::OverviewPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("academy"), ParamSegment("urn")) view=pages::academy::AcademyPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("loads") view=pages::loads::LoadsPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

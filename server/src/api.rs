@@ -19,7 +19,10 @@ use serde_json::{json, Value};
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{parameter}: {message}")]
-    BadParameter { parameter: &'static str, message: String },
+    BadParameter {
+        parameter: &'static str,
+        message: String,
+    },
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -86,7 +89,9 @@ fn date(parameter: &'static str, value: &str) -> Result<NaiveDate, ApiError> {
 async fn common(w: &Warehouse, p: &Params) -> Result<Common, ApiError> {
     let scope = match p.scope.as_deref() {
         None => Scope::All,
-        Some(s) => Scope::parse(s).ok_or_else(|| bad("scope", format!("\"{s}\" is not all or dfe")))?,
+        Some(s) => {
+            Scope::parse(s).ok_or_else(|| bad("scope", format!("\"{s}\" is not all or dfe")))?
+        }
     };
     let format = match p.format.as_deref() {
         None | Some("json") => Format::Json,
@@ -108,7 +113,12 @@ async fn common(w: &Warehouse, p: &Params) -> Result<Common, ApiError> {
                 None => WindowKind::YearToDate,
                 Some(k) => WindowKind::parse(k)
                     .filter(|k| *k != WindowKind::Custom)
-                    .ok_or_else(|| bad("window", format!("\"{k}\" is not ytd, term, last-term, half-term or week")))?,
+                    .ok_or_else(|| {
+                        bad(
+                            "window",
+                            format!("\"{k}\" is not ytd, term, last-term, half-term or week"),
+                        )
+                    })?,
             };
             let cal = w.run(figures::calendar).await?;
             let window = calendar::resolve(&cal, kind, None, None).map_err(ApiError::NotFound)?;
@@ -217,17 +227,27 @@ fn csv_response(header: Vec<&str>, rows: Vec<Vec<String>>, name: &str) -> Respon
 }
 
 /// `GET /api/v1/summary`
-pub async fn summary(State(w): State<Warehouse>, Query(p): Query<Params>) -> Result<Response, ApiError> {
+pub async fn summary(
+    State(w): State<Warehouse>,
+    Query(p): Query<Params>,
+) -> Result<Response, ApiError> {
     let c = common(&w, &p).await?;
     let (from, to, scope) = (c.from, c.to, c.scope);
-    let (academies, trust) = w.run(move |conn| figures::by_academy(conn, from, to, scope)).await?;
+    let (academies, trust) = w
+        .run(move |conn| figures::by_academy(conn, from, to, scope))
+        .await?;
     if c.format == Format::Csv {
         let mut header = vec!["level", "urn", "name", "phase"];
         header.extend(FIGURE_COLUMNS);
         let mut rows: Vec<Vec<String>> = academies
             .iter()
             .map(|(a, f)| {
-                let mut r = vec!["academy".into(), a.urn.clone(), a.name.clone(), a.phase.clone()];
+                let mut r = vec![
+                    "academy".into(),
+                    a.urn.clone(),
+                    a.name.clone(),
+                    a.phase.clone(),
+                ];
                 r.extend(figure_cells(&f.into()));
                 r
             })
@@ -258,11 +278,22 @@ pub async fn summary(State(w): State<Warehouse>, Query(p): Query<Params>) -> Res
 }
 
 /// `GET /api/v1/cohorts`
-pub async fn cohorts(State(w): State<Warehouse>, Query(p): Query<Params>) -> Result<Response, ApiError> {
+pub async fn cohorts(
+    State(w): State<Warehouse>,
+    Query(p): Query<Params>,
+) -> Result<Response, ApiError> {
     let by = match p.by.as_deref() {
-        None => return Err(bad("by", "needed: sex, year_group, sen_provision, fsm, eal or ethnicity")),
+        None => {
+            return Err(bad(
+                "by",
+                "needed: sex, year_group, sen_provision, fsm, eal or ethnicity",
+            ))
+        }
         Some(b) => Dimension::parse(b).ok_or_else(|| {
-            bad("by", format!("\"{b}\" is not sex, year_group, sen_provision, fsm, eal or ethnicity"))
+            bad(
+                "by",
+                format!("\"{b}\" is not sex, year_group, sen_provision, fsm, eal or ethnicity"),
+            )
         })?,
     };
     let c = common(&w, &p).await?;
@@ -291,7 +322,11 @@ pub async fn cohorts(State(w): State<Warehouse>, Query(p): Query<Params>) -> Res
                 r
             })
             .collect();
-        return Ok(csv_response(header, rows, &format!("cohorts-{}", by.as_str())));
+        return Ok(csv_response(
+            header,
+            rows,
+            &format!("cohorts-{}", by.as_str()),
+        ));
     }
     let groups: Vec<Value> = groups
         .iter()

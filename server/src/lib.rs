@@ -21,4 +21,3 @@ impl Paths {
         self.data_dir.join("inbox")
     }
 }
-

@@ -34,7 +34,11 @@ struct Raw {
 }
 
 fn academic_year(d: NaiveDate) -> i32 {
-    if d.month() >= 9 { d.year() } else { d.year() - 1 }
+    if d.month() >= 9 {
+        d.year()
+    } else {
+        d.year() - 1
+    }
 }
 
 fn in_dfe_scope(dob: NaiveDate, d: NaiveDate) -> bool {
@@ -86,19 +90,27 @@ fn read_raw(w: &Warehouse) -> Raw {
             },
         );
     }
-    let mut stmt = conn.prepare("SELECT pupil_key, date, code::VARCHAR FROM marks").unwrap();
+    let mut stmt = conn
+        .prepare("SELECT pupil_key, date, code::VARCHAR FROM marks")
+        .unwrap();
     let marks = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .unwrap()
         .collect::<Result<Vec<_>, _>>()
         .unwrap();
-    let mut stmt = conn.prepare("SELECT urn, name, phase FROM academies").unwrap();
+    let mut stmt = conn
+        .prepare("SELECT urn, name, phase FROM academies")
+        .unwrap();
     let academies = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .unwrap()
         .collect::<Result<Vec<_>, _>>()
         .unwrap();
-    Raw { pupils, marks, academies }
+    Raw {
+        pupils,
+        marks,
+        academies,
+    }
 }
 
 #[derive(Default, Clone, Copy)]
@@ -110,7 +122,13 @@ struct Counts {
 }
 
 /// Per (group key, pupil) session counts in a window: the independent calculation.
-fn tally(raw: &Raw, from: NaiveDate, to: NaiveDate, dfe: bool, key: &dyn Fn(&Pupil, NaiveDate) -> Option<String>) -> BTreeMap<(String, u32), Counts> {
+fn tally(
+    raw: &Raw,
+    from: NaiveDate,
+    to: NaiveDate,
+    dfe: bool,
+    key: &dyn Fn(&Pupil, NaiveDate) -> Option<String>,
+) -> BTreeMap<(String, u32), Counts> {
     let mut out: BTreeMap<(String, u32), Counts> = BTreeMap::new();
     for (pk, date, code) in &raw.marks {
         if *date < from || *date > to {
@@ -142,7 +160,8 @@ fn tally(raw: &Raw, from: NaiveDate, to: NaiveDate, dfe: bool, key: &dyn Fn(&Pup
 
 /// Group figures from per-enrolment counts, as a JSON object of the API's fields.
 fn fields(enrolments: impl Iterator<Item = Counts>) -> Value {
-    let (mut n, mut poss, mut att, mut auth, mut unauth, mut pa, mut sa) = (0u64, 0u64, 0u64, 0u64, 0u64, 0u64, 0u64);
+    let (mut n, mut poss, mut att, mut auth, mut unauth, mut pa, mut sa) =
+        (0u64, 0u64, 0u64, 0u64, 0u64, 0u64, 0u64);
     for c in enrolments {
         n += 1;
         poss += c.possible;
@@ -157,7 +176,13 @@ fn fields(enrolments: impl Iterator<Item = Counts>) -> Value {
             sa += 1;
         }
     }
-    let rate = |x: u64, of: u64| if of == 0 { Value::Null } else { (100.0 * x as f64 / of as f64).into() };
+    let rate = |x: u64, of: u64| {
+        if of == 0 {
+            Value::Null
+        } else {
+            (100.0 * x as f64 / of as f64).into()
+        }
+    };
     serde_json::json!({
         "enrolments": n, "possible_sessions": poss, "attending_sessions": att,
         "authorised_sessions": auth, "unauthorised_sessions": unauth,
@@ -168,24 +193,48 @@ fn fields(enrolments: impl Iterator<Item = Counts>) -> Value {
 }
 
 const FIELDS: [&str; 13] = [
-    "enrolments", "possible_sessions", "attending_sessions", "authorised_sessions",
-    "unauthorised_sessions", "attendance_rate", "absence_rate", "authorised_rate",
-    "unauthorised_rate", "pa_enrolments", "pa_rate", "sa_enrolments", "sa_rate",
+    "enrolments",
+    "possible_sessions",
+    "attending_sessions",
+    "authorised_sessions",
+    "unauthorised_sessions",
+    "attendance_rate",
+    "absence_rate",
+    "authorised_rate",
+    "unauthorised_rate",
+    "pa_enrolments",
+    "pa_rate",
+    "sa_enrolments",
+    "sa_rate",
 ];
 
 fn assert_same(got: &Value, want: &Value, what: &str) {
     for f in FIELDS {
         match (got[f].as_f64(), want[f].as_f64()) {
-            (Some(g), Some(w)) => assert!((g - w).abs() < 1e-9, "{what} {f}: api {g}, independent {w}"),
+            (Some(g), Some(w)) => {
+                assert!((g - w).abs() < 1e-9, "{what} {f}: api {g}, independent {w}")
+            }
             _ => assert_eq!(got[f], want[f], "{what} {f}"),
         }
     }
 }
 
 async fn get(app: &axum::Router, uri: &str) -> (StatusCode, Vec<u8>) {
-    let resp = app.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let resp = app
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
     let status = resp.status();
-    (status, resp.into_body().collect().await.unwrap().to_bytes().to_vec())
+    (
+        status,
+        resp.into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
 }
 
 fn seeded() -> Warehouse {
@@ -193,7 +242,10 @@ fn seeded() -> Warehouse {
     let mut opts = seed_data::SeedOptions::demo(NaiveDate::from_ymd_opt(2026, 11, 20).unwrap());
     opts.apply_scale("pupils=1500,years=2,nights=2").unwrap();
     let out = w.dir.path().join("seed");
-    for e in seed_data::generate(&opts, &out, &mut |_, _, _| {}).unwrap().extracts {
+    for e in seed_data::generate(&opts, &out, &mut |_, _, _| {})
+        .unwrap()
+        .extracts
+    {
         assert_eq!(w.load(&e).status, queries::Status::Loaded);
     }
     w
@@ -237,17 +289,31 @@ async fn summary_and_cohorts_match_an_independent_calculation() {
         let (f, t) = (from.parse().unwrap(), to.parse().unwrap());
         for scope in ["all", "dfe"] {
             let dfe = scope == "dfe";
-            let (status, body) = get(&app, &format!("/api/v1/summary?from={from}&to={to}&scope={scope}")).await;
+            let (status, body) = get(
+                &app,
+                &format!("/api/v1/summary?from={from}&to={to}&scope={scope}"),
+            )
+            .await;
             assert_eq!(status, StatusCode::OK);
             let v: Value = serde_json::from_slice(&body).unwrap();
             let per = tally(&raw, f, t, dfe, &|p, _| Some(p.urn.clone()));
-            assert_same(&v["trust"], &fields(per.values().copied()), &format!("trust {from} {scope}"));
-            assert_eq!(v["academies"].as_array().unwrap().len(), raw.academies.len());
+            assert_same(
+                &v["trust"],
+                &fields(per.values().copied()),
+                &format!("trust {from} {scope}"),
+            );
+            assert_eq!(
+                v["academies"].as_array().unwrap().len(),
+                raw.academies.len()
+            );
             for a in v["academies"].as_array().unwrap() {
                 let urn = a["urn"].as_str().unwrap();
                 let want = fields(per.iter().filter(|((u, _), _)| u == urn).map(|(_, c)| *c));
                 assert_same(a, &want, &format!("{urn} {from} {scope}"));
-                assert!(raw.academies.iter().any(|(u, n, ph)| u == urn && a["name"] == *n && a["phase"] == *ph));
+                assert!(raw
+                    .academies
+                    .iter()
+                    .any(|(u, n, ph)| u == urn && a["name"] == *n && a["phase"] == *ph));
             }
             let dims: [(&str, &dyn Fn(&Pupil, NaiveDate) -> Option<String>); 6] = [
                 ("sex", &|p, _| Some(p.sex.clone())),
@@ -255,16 +321,29 @@ async fn summary_and_cohorts_match_an_independent_calculation() {
                 ("eal", &|p, _| Some(if p.eal { "Y" } else { "N" }.into())),
                 ("sen_provision", &|p, _| Some(p.sen.clone())),
                 ("ethnicity", &|p, _| Some(ethnic_group(&p.ethnicity))),
-                ("year_group", &|p, d| Some(year_group(p.nc_year + academic_year(d) - p.year_group_year))),
+                ("year_group", &|p, d| {
+                    Some(year_group(p.nc_year + academic_year(d) - p.year_group_year))
+                }),
             ];
             for (by, key) in dims {
                 for academy in [None, Some(raw.academies[0].0.clone())] {
-                    let q = academy.as_ref().map(|u| format!("&academy={u}")).unwrap_or_default();
-                    let (status, body) = get(&app, &format!("/api/v1/cohorts?by={by}&from={from}&to={to}&scope={scope}{q}")).await;
+                    let q = academy
+                        .as_ref()
+                        .map(|u| format!("&academy={u}"))
+                        .unwrap_or_default();
+                    let (status, body) = get(
+                        &app,
+                        &format!("/api/v1/cohorts?by={by}&from={from}&to={to}&scope={scope}{q}"),
+                    )
+                    .await;
                     assert_eq!(status, StatusCode::OK);
                     let v: Value = serde_json::from_slice(&body).unwrap();
                     let per = tally(&raw, f, t, dfe, &|p, d| {
-                        academy.as_ref().is_none_or(|u| &p.urn == u).then(|| key(p, d)).flatten()
+                        academy
+                            .as_ref()
+                            .is_none_or(|u| &p.urn == u)
+                            .then(|| key(p, d))
+                            .flatten()
                     });
                     let mut groups: BTreeMap<String, Vec<Counts>> = BTreeMap::new();
                     for ((g, _), c) in &per {
@@ -274,7 +353,11 @@ async fn summary_and_cohorts_match_an_independent_calculation() {
                     assert_eq!(got.len(), groups.len(), "{by}");
                     for g in got {
                         let name = g["group"].as_str().unwrap();
-                        assert_same(g, &fields(groups[name].iter().copied()), &format!("{by}={name} {from} {scope}"));
+                        assert_same(
+                            g,
+                            &fields(groups[name].iter().copied()),
+                            &format!("{by}={name} {from} {scope}"),
+                        );
                     }
                 }
             }
@@ -306,7 +389,11 @@ async fn bad_parameters_get_400_naming_the_parameter_and_csv_matches_json() {
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     let (_, json) = get(&app, "/api/v1/summary?from=2025-09-01&to=2026-07-31").await;
-    let (status, csv) = get(&app, "/api/v1/summary?from=2025-09-01&to=2026-07-31&format=csv").await;
+    let (status, csv) = get(
+        &app,
+        "/api/v1/summary?from=2025-09-01&to=2026-07-31&format=csv",
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let v: Value = serde_json::from_slice(&json).unwrap();
     let mut reader = csv::Reader::from_reader(csv.as_slice());

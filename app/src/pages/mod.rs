@@ -1,6 +1,8 @@
 //! The app's pages.
 
+pub mod academy;
 pub mod loads;
+pub mod overview;
 
 use leptos::prelude::*;
 use leptos_meta::Title;

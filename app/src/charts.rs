@@ -1,0 +1,180 @@
+//! Charts as pure functions from rows to an SVG string, drawn on the server with
+//! plotters. Every chart has a title, labelled axes, a legend and a text alternative
+//! (`<title>`/`<desc>`); pages put a data table beside it.
+
+use plotters::prelude::*;
+
+/// One line on a chart: a name and (x, y) points, x being a week number.
+pub struct Series {
+    pub name: String,
+    pub points: Vec<(f64, f64)>,
+    pub colour: RGBColor,
+    pub dashed: bool,
+}
+
+/// Colour-blind-safe palette (Okabe-Ito).
+pub const PALETTE: [RGBColor; 6] = [
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(86, 180, 233),
+    RGBColor(230, 159, 0),
+];
+
+pub struct LineChart<'a> {
+    pub title: &'a str,
+    pub x_label: &'a str,
+    pub y_label: &'a str,
+    /// Names the x positions (week numbers) for the axis.
+    pub x_names: &'a dyn Fn(f64) -> String,
+    pub series: Vec<Series>,
+    pub width: u32,
+    pub height: u32,
+    /// A sentence saying what the chart shows, for screen readers.
+    pub description: String,
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Renders a line chart of percentages.
+pub fn line_chart(c: &LineChart<'_>) -> String {
+    let mut svg = String::new();
+    let points = c.series.iter().flat_map(|s| s.points.iter());
+    let (mut x_max, mut y_max) = (1.0f64, 1.0f64);
+    let mut x_min = f64::MAX;
+    for (x, y) in points {
+        x_max = x_max.max(*x);
+        x_min = x_min.min(*x);
+        y_max = y_max.max(*y);
+    }
+    if x_min == f64::MAX || x_min >= x_max {
+        x_min = 0.0;
+    }
+    let small = c.width < 400;
+    {
+        let root = SVGBackend::with_string(&mut svg, (c.width, c.height)).into_drawing_area();
+        let _ = root.fill(&WHITE);
+        let mut chart = match ChartBuilder::on(&root)
+            .caption(c.title, ("sans-serif", if small { 13 } else { 17 }))
+            .margin(if small { 6 } else { 12 })
+            .x_label_area_size(if small { 24 } else { 36 })
+            .y_label_area_size(if small { 36 } else { 52 })
+            .build_cartesian_2d(x_min..x_max, 0.0..(y_max * 1.15).ceil())
+        {
+            Ok(chart) => chart,
+            Err(_) => return String::new(),
+        };
+        let _ = chart
+            .configure_mesh()
+            .x_desc(c.x_label)
+            .y_desc(c.y_label)
+            .x_labels(if small { 4 } else { 8 })
+            .y_labels(6)
+            .x_label_formatter(&|x| (c.x_names)(*x))
+            .y_label_formatter(&|y| format!("{y:.0}%"))
+            .light_line_style(RGBColor(235, 235, 235))
+            .label_style(("sans-serif", if small { 10 } else { 12 }))
+            .draw();
+        for s in &c.series {
+            let style = ShapeStyle::from(&s.colour).stroke_width(if small { 2 } else { 3 });
+            let drawn = if s.dashed {
+                chart.draw_series(DashedLineSeries::new(s.points.iter().copied(), 6, 4, style))
+            } else {
+                chart.draw_series(LineSeries::new(s.points.iter().copied(), style))
+            };
+            if let Ok(anno) = drawn {
+                let colour = s.colour;
+                anno.label(s.name.clone()).legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3))
+                });
+            }
+        }
+        let _ = chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(200, 200, 200))
+            .label_font(("sans-serif", if small { 10 } else { 12 }))
+            .position(SeriesLabelPosition::UpperLeft)
+            .draw();
+        let _ = root.present();
+    }
+    accessible(svg, c.title, &c.description)
+}
+
+/// Adds a role, a `<title>` and a `<desc>` to a plotters SVG.
+fn accessible(svg: String, title: &str, description: &str) -> String {
+    match svg.find('>') {
+        Some(end) if svg.starts_with("<svg") => {
+            let (open, rest) = svg.split_at(end);
+            format!(
+                "{open} role=\"img\" aria-label=\"{}\"><title>{}</title><desc>{}</desc>{}",
+                escape(title).replace('"', "&quot;"),
+                escape(title),
+                escape(description),
+                &rest[1..]
+            )
+        }
+        _ => svg,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chart(series: Vec<Series>) -> String {
+        line_chart(&LineChart {
+            title: "Weekly absence",
+            x_label: "School week",
+            y_label: "Absence",
+            x_names: &|x| format!("W{x:.0}"),
+            series,
+            width: 640,
+            height: 320,
+            description: "Absence rose from 4% to 6%.".into(),
+        })
+    }
+
+    #[test]
+    fn svg_has_title_legend_axes_and_lines() {
+        let svg = chart(vec![
+            Series {
+                name: "This year".into(),
+                points: vec![(1.0, 4.0), (2.0, 6.0)],
+                colour: PALETTE[0],
+                dashed: false,
+            },
+            Series {
+                name: "Last year".into(),
+                points: vec![(1.0, 5.0), (2.0, 5.5)],
+                colour: PALETTE[1],
+                dashed: true,
+            },
+        ]);
+        assert!(svg.starts_with("<svg"));
+        assert!(svg.contains("role=\"img\""));
+        assert!(svg.contains("<title>Weekly absence</title>"));
+        assert!(svg.contains("<desc>Absence rose from 4% to 6%.</desc>"));
+        assert!(
+            svg.contains(">This year<") && svg.contains(">Last year<"),
+            "legend"
+        );
+        assert!(
+            svg.contains(">School week<") && svg.contains(">Absence<"),
+            "axis labels"
+        );
+        assert!(svg.contains("W1") && svg.contains("%<"), "tick labels");
+        assert!(svg.matches("<polyline").count() + svg.matches("<path").count() >= 2);
+    }
+
+    #[test]
+    fn empty_data_still_draws_a_titled_chart() {
+        let svg = chart(vec![]);
+        assert!(svg.contains("<title>Weekly absence</title>"));
+    }
+}

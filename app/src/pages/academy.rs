@@ -1,0 +1,332 @@
+//! One academy (`/academy/{urn}`): against the trust and England; weekly trend this
+//! year against last; absence by reason, by day and session; year groups.
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use queries::calendar::Window;
+use queries::types::{AcademyRef, Benchmark, Figures, GroupFigures, Scope};
+use serde::{Deserialize, Serialize};
+
+use crate::view::{pct, pp, use_view_params, ViewParams, WindowForm};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AcademyDetail {
+    pub academy: AcademyRef,
+    pub window: Window,
+    pub scope: Scope,
+    pub figures: Figures,
+    pub last_year: Option<Figures>,
+    pub trust: Figures,
+    pub benchmarks: Vec<Benchmark>,
+    pub history: Vec<Benchmark>,
+    pub trend_svg: String,
+    pub trend_table: Vec<(NaiveDate, Option<f64>, Option<f64>)>,
+    /// (code, meaning, authorised, sessions)
+    pub reasons: Vec<(String, String, bool, u64)>,
+    /// (ISO weekday, session, possible, absent)
+    pub day_session: Vec<(u8, u8, u64, u64)>,
+    pub year_groups: Vec<GroupFigures>,
+}
+
+#[server]
+pub async fn get_academy(
+    urn: String,
+    params: ViewParams,
+) -> Result<Option<AcademyDetail>, ServerFnError> {
+    let warehouse = crate::ssr::warehouse()?;
+    warehouse
+        .run(move |conn| Ok(ssr::detail(conn, &urn, &params)))
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?
+        .map_err(ServerFnError::new)
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::*;
+    use crate::charts::{line_chart, LineChart, Series, PALETTE};
+    use crate::pages::overview::ssr::{weeks_series, window};
+    use queries::db::Connection;
+    use queries::figures::{self, Dimension};
+    use queries::types::WeekPoint;
+
+    pub fn detail(
+        conn: &Connection,
+        urn: &str,
+        p: &ViewParams,
+    ) -> Result<Option<AcademyDetail>, String> {
+        let e = |e: queries::db::DuckError| e.to_string();
+        let window = window(conn, p)?;
+        let scope = p.scope();
+        let (academies, trust) =
+            figures::by_academy(conn, window.from, window.to, scope).map_err(e)?;
+        let Some((academy, figures)) = academies.into_iter().find(|(a, _)| a.urn == urn) else {
+            return Ok(None);
+        };
+        let last_year = match window.last_year {
+            Some((f, t)) => figures::by_academy(conn, f, t, scope)
+                .map_err(e)?
+                .0
+                .into_iter()
+                .find(|(a, _)| a.urn == urn)
+                .map(|(_, f)| f),
+            None => None,
+        };
+        let mine = |rows: Vec<(Option<String>, WeekPoint)>| -> Vec<WeekPoint> {
+            rows.into_iter()
+                .filter(|(u, _)| u.as_deref() == Some(urn))
+                .map(|(_, w)| w)
+                .collect()
+        };
+        let weeks = mine(figures::weekly(conn, window.from, window.to, scope).map_err(e)?);
+        let weeks_last = match window.last_year {
+            Some((f, t)) => mine(figures::weekly(conn, f, t, scope).map_err(e)?),
+            None => Vec::new(),
+        };
+        let names: Vec<NaiveDate> = weeks.iter().map(|w| w.week).collect();
+        let x_names = |x: f64| {
+            names
+                .get((x.round() as usize).saturating_sub(1))
+                .map(|d| d.format("%-d %b").to_string())
+                .unwrap_or_default()
+        };
+        let mut series = vec![Series {
+            name: "This year".into(),
+            points: weeks_series(&weeks),
+            colour: PALETTE[0],
+            dashed: false,
+        }];
+        if !weeks_last.is_empty() {
+            series.push(Series {
+                name: "Last year, same school weeks".into(),
+                points: weeks_series(&weeks_last),
+                colour: PALETTE[1],
+                dashed: true,
+            });
+        }
+        let trend_svg = line_chart(&LineChart {
+            title: &format!("{}: absence by week", academy.name),
+            x_label: "Week beginning",
+            y_label: "Overall absence",
+            x_names: &x_names,
+            series,
+            width: 760,
+            height: 320,
+            description: format!(
+                "Weekly overall absence at {}, {}, against the same school weeks last year.",
+                academy.name, window.name
+            ),
+        });
+        let trend_table = weeks
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                (
+                    w.week,
+                    w.absence_rate(),
+                    weeks_last.get(i).and_then(|l| l.absence_rate()),
+                )
+            })
+            .collect();
+        let phase = queries::benchmarks::phase_of(&academy.phase);
+        Ok(Some(AcademyDetail {
+            reasons: figures::by_code(conn, window.from, window.to, scope, Some(urn)).map_err(e)?,
+            day_session: figures::by_day_session(conn, window.from, window.to, scope, Some(urn))
+                .map_err(e)?,
+            year_groups: figures::by_group(
+                conn,
+                window.from,
+                window.to,
+                scope,
+                Dimension::YearGroup,
+                Some(urn),
+            )
+            .map_err(e)?,
+            benchmarks: queries::benchmarks::for_academy(&academy.phase, &academy.local_authority),
+            history: queries::benchmarks::national_history()
+                .into_iter()
+                .filter(|b| b.phase == phase)
+                .collect(),
+            academy,
+            window,
+            scope,
+            figures,
+            last_year,
+            trust,
+            trend_svg,
+            trend_table,
+        }))
+    }
+}
+
+#[component]
+pub fn AcademyPage() -> impl IntoView {
+    let route = use_params_map();
+    let params = use_view_params();
+    let key = Memo::new(move |_| {
+        (
+            route.with(|r| r.get("urn").unwrap_or_default()),
+            params.get().figures_key(),
+        )
+    });
+    let data = Resource::new(move || key.get(), |(urn, p)| get_academy(urn, p));
+    let action = move || format!("/academy/{}", key.get().0);
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(Some(d)) => view! {
+                        <Title text=d.academy.name.clone()/>
+                        <p class="crumbs"><a href=format!("/{}", params.get_untracked().query(None))>"Trust overview"</a>" › " {d.academy.name.clone()}</p>
+                        <h1>{d.academy.name.clone()}</h1>
+                        <p class="lead">{format!("URN {} · {} · {}", d.academy.urn, d.academy.phase, d.academy.local_authority)}</p>
+                        <WindowForm params action=action()/>
+                        <AcademyBody d/>
+                    }.into_any(),
+                    Ok(None) => view! { <crate::pages::NotFound/> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+const DAYS: [&str; 5] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"];
+
+#[component]
+fn AcademyBody(d: AcademyDetail) -> impl IntoView {
+    let f = d.figures.clone();
+    let t = d.trust.clone();
+    let possible = f.possible_sessions.max(1) as f64;
+    let ch = d
+        .last_year
+        .as_ref()
+        .and_then(|l| Some(f.absence_rate()? - l.absence_rate()?));
+    let compare_rows = {
+        let mut rows: Vec<(
+            String,
+            Option<f64>,
+            Option<f64>,
+            Option<f64>,
+            Option<f64>,
+            Option<f64>,
+        )> = vec![
+            (
+                "This academy".into(),
+                f.absence_rate(),
+                f.authorised_rate(),
+                f.unauthorised_rate(),
+                f.pa_rate(),
+                f.sa_rate(),
+            ),
+            (
+                "Same window last year".into(),
+                d.last_year.as_ref().and_then(|l| l.absence_rate()),
+                d.last_year.as_ref().and_then(|l| l.authorised_rate()),
+                d.last_year.as_ref().and_then(|l| l.unauthorised_rate()),
+                d.last_year.as_ref().and_then(|l| l.pa_rate()),
+                d.last_year.as_ref().and_then(|l| l.sa_rate()),
+            ),
+            (
+                "Trust".into(),
+                t.absence_rate(),
+                t.authorised_rate(),
+                t.unauthorised_rate(),
+                t.pa_rate(),
+                t.sa_rate(),
+            ),
+        ];
+        for b in d.benchmarks.iter().chain(d.history.iter()) {
+            rows.push((
+                format!("{} {} ({})", b.area, b.phase.to_lowercase(), b.period),
+                b.absence_rate,
+                b.authorised_rate,
+                b.unauthorised_rate,
+                b.pa_rate,
+                None,
+            ));
+        }
+        rows
+    };
+    view! {
+        <p class="scope-note">
+            <strong>{d.window.name.clone()}</strong>
+            {format!(" ({} to {}) · ", d.window.from.format("%-d %b %Y"), d.window.to.format("%-d %b %Y"))}
+            <strong>{d.scope.label()}</strong>
+        </p>
+        <section class="headline" aria-label="Academy figures">
+            <div><span class="big">{pct(f.attendance_rate())}</span>" attendance"</div>
+            <div><span class="big">{pct(f.absence_rate())}</span>" absence"</div>
+            <div><span class="big">{pct(f.pa_rate())}</span>" persistently absent"</div>
+            <div><span class="big">{pct(f.sa_rate())}</span>" severely absent"</div>
+            <div><span class="big">{pp(ch)}</span>" against last year"</div>
+            <div><span class="big">{crate::format::count(f.enrolments)}</span>" enrolments"</div>
+        </section>
+        <table class="data">
+            <caption>"Against last year, the trust and national figures (DfE, state-funded schools)"</caption>
+            <thead><tr><th scope="col">""</th><th scope="col" class="num">"Absence"</th><th scope="col" class="num">"Authorised"</th><th scope="col" class="num">"Unauthorised"</th><th scope="col" class="num">"PA"</th><th scope="col" class="num">"SA"</th></tr></thead>
+            <tbody>
+                {compare_rows.into_iter().map(|(name, a, au, un, pa, sa)| view! {
+                    <tr><th scope="row">{name}</th><td class="num">{pct(a)}</td><td class="num">{pct(au)}</td><td class="num">{pct(un)}</td><td class="num">{pct(pa)}</td><td class="num">{pct(sa)}</td></tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        <section class="chart">
+            <div class="svg" inner_html=d.trend_svg.clone()></div>
+            <details>
+                <summary>"Data table: absence by week"</summary>
+                <table class="data">
+                    <thead><tr><th scope="col">"Week beginning"</th><th scope="col" class="num">"This year"</th><th scope="col" class="num">"Last year"</th></tr></thead>
+                    <tbody>
+                        {d.trend_table.iter().map(|(w, a, l)| view! {
+                            <tr><td>{w.format("%-d %b %Y").to_string()}</td><td class="num">{pct(*a)}</td><td class="num">{pct(*l)}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </details>
+        </section>
+        <div class="two">
+            <table class="data" id="reasons">
+                <caption>"Absence by reason"</caption>
+                <thead><tr><th scope="col">"Code"</th><th scope="col">"Reason"</th><th scope="col" class="num">"Sessions"</th><th scope="col" class="num">"Of possible sessions"</th></tr></thead>
+                <tbody>
+                    {d.reasons.iter().map(|(code, meaning, auth, n)| view! {
+                        <tr>
+                            <td><code>{code.clone()}</code></td>
+                            <td>{meaning.clone()}<small>{if *auth { " (authorised)" } else { " (unauthorised)" }}</small></td>
+                            <td class="num">{crate::format::count(*n)}</td>
+                            <td class="num">{format!("{:.2}%", 100.0 * *n as f64 / possible)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <table class="data" id="days">
+                <caption>"Absence by day and session"</caption>
+                <thead><tr><th scope="col">"Day"</th><th scope="col" class="num">"AM"</th><th scope="col" class="num">"PM"</th></tr></thead>
+                <tbody>
+                    {(1..=5u8).map(|day| {
+                        let cell = |s: u8| d.day_session.iter().find(|x| x.0 == day && x.1 == s)
+                            .map(|x| pct((x.2 > 0).then(|| 100.0 * x.3 as f64 / x.2 as f64)))
+                            .unwrap_or_else(|| "–".into());
+                        view! { <tr><th scope="row">{DAYS[day as usize - 1]}</th><td class="num">{cell(0)}</td><td class="num">{cell(1)}</td></tr> }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <table class="data" id="year-groups">
+            <caption>"Year groups"</caption>
+            <thead><tr><th scope="col">"Year group"</th><th scope="col" class="num">"Enrolments"</th><th scope="col" class="num">"Attendance"</th><th scope="col" class="num">"Absence"</th><th scope="col" class="num">"Authorised"</th><th scope="col" class="num">"Unauthorised"</th><th scope="col" class="num">"PA"</th><th scope="col" class="num">"SA"</th></tr></thead>
+            <tbody>
+                {d.year_groups.iter().map(|g| {
+                    let f = &g.figures;
+                    let label = match g.group.as_str() { "R" => "Reception".to_string(), "N1" | "N2" => format!("Nursery ({})", g.group), y => format!("Year {y}") };
+                    view! {
+                        <tr><th scope="row">{label}</th><td class="num">{crate::format::count(f.enrolments)}</td><td class="num">{pct(f.attendance_rate())}</td><td class="num">{pct(f.absence_rate())}</td><td class="num">{pct(f.authorised_rate())}</td><td class="num">{pct(f.unauthorised_rate())}</td><td class="num">{pct(f.pa_rate())}</td><td class="num">{pct(f.sa_rate())}</td></tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}

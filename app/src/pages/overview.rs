@@ -1,0 +1,362 @@
+//! The trust overview (`/`): one row per academy against last year and England, its
+//! region and its local authority; a weekly trend for the trust and for each academy.
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use queries::calendar::Window;
+use queries::types::{AcademyRef, Benchmark, Figures, Scope};
+use serde::{Deserialize, Serialize};
+
+use crate::view::{pct, pp, use_view_params, ViewParams, WindowForm};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OverviewRow {
+    pub academy: AcademyRef,
+    pub figures: Figures,
+    pub last_year: Option<Figures>,
+    pub benchmarks: Vec<Benchmark>,
+    pub trend_svg: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Overview {
+    pub window: Window,
+    pub scope: Scope,
+    pub trust: Figures,
+    pub trust_last_year: Option<Figures>,
+    pub rows: Vec<OverviewRow>,
+    pub trend_svg: String,
+    /// The trust's weeks: (Monday, this year's absence, last year's at the same week).
+    pub trend_table: Vec<(NaiveDate, Option<f64>, Option<f64>)>,
+}
+
+#[server]
+pub async fn get_overview(params: ViewParams) -> Result<Overview, ServerFnError> {
+    let warehouse = crate::ssr::warehouse()?;
+    warehouse
+        .run(move |conn| Ok(ssr::overview(conn, &params)))
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?
+        .map_err(ServerFnError::new)
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::*;
+    use crate::charts::{line_chart, LineChart, Series, PALETTE};
+    use queries::db::Connection;
+    use queries::figures;
+    use queries::types::WeekPoint;
+
+    /// Resolves the window the parameters ask for.
+    pub fn window(conn: &Connection, p: &ViewParams) -> Result<Window, String> {
+        let cal = figures::calendar(conn).map_err(|e| e.to_string())?;
+        let date = |s: &Option<String>| {
+            s.as_deref()
+                .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        };
+        queries::calendar::resolve(&cal, p.kind(), date(&p.from), date(&p.to))
+    }
+
+    /// Weekly absence as chart points (x = week number in the window) and a table.
+    pub fn weeks_series(points: &[WeekPoint]) -> Vec<(f64, f64)> {
+        points
+            .iter()
+            .enumerate()
+            .filter_map(|(i, w)| w.absence_rate().map(|r| ((i + 1) as f64, r)))
+            .collect()
+    }
+
+    pub fn overview(conn: &Connection, p: &ViewParams) -> Result<Overview, String> {
+        let e = |e: queries::db::DuckError| e.to_string();
+        let window = window(conn, p)?;
+        let scope = p.scope();
+        let (academies, trust) =
+            figures::by_academy(conn, window.from, window.to, scope).map_err(e)?;
+        let last = match window.last_year {
+            Some((f, t)) => Some(figures::by_academy(conn, f, t, scope).map_err(e)?),
+            None => None,
+        };
+        let weekly = figures::weekly(conn, window.from, window.to, scope).map_err(e)?;
+        let weekly_last = match window.last_year {
+            Some((f, t)) => figures::weekly(conn, f, t, scope).map_err(e)?,
+            None => Vec::new(),
+        };
+        let trust_weeks: Vec<WeekPoint> = weekly
+            .iter()
+            .filter(|(u, _)| u.is_none())
+            .map(|(_, w)| w.clone())
+            .collect();
+        let trust_weeks_last: Vec<WeekPoint> = weekly_last
+            .iter()
+            .filter(|(u, _)| u.is_none())
+            .map(|(_, w)| w.clone())
+            .collect();
+        let names: Vec<NaiveDate> = trust_weeks.iter().map(|w| w.week).collect();
+        let x_names = |x: f64| {
+            names
+                .get((x.round() as usize).saturating_sub(1))
+                .map(|d| d.format("%-d %b").to_string())
+                .unwrap_or_default()
+        };
+        let mut series = vec![Series {
+            name: format!("Trust, {}", window.name),
+            points: weeks_series(&trust_weeks),
+            colour: PALETTE[0],
+            dashed: false,
+        }];
+        if !trust_weeks_last.is_empty() {
+            series.push(Series {
+                name: "Same weeks last year".into(),
+                points: weeks_series(&trust_weeks_last),
+                colour: PALETTE[1],
+                dashed: true,
+            });
+        }
+        let trend_svg = line_chart(&LineChart {
+            title: "Trust absence by week",
+            x_label: "Week beginning",
+            y_label: "Overall absence",
+            x_names: &x_names,
+            series,
+            width: 760,
+            height: 320,
+            description: format!(
+                "Weekly overall absence for the trust, {}, {} weeks, against the same school weeks last year.",
+                window.name,
+                trust_weeks.len()
+            ),
+        });
+        let trend_table = trust_weeks
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                (
+                    w.week,
+                    w.absence_rate(),
+                    trust_weeks_last.get(i).and_then(|l| l.absence_rate()),
+                )
+            })
+            .collect();
+        let rows = academies
+            .into_iter()
+            .enumerate()
+            .map(|(i, (academy, figures))| {
+                let weeks: Vec<WeekPoint> = weekly
+                    .iter()
+                    .filter(|(u, _)| u.as_deref() == Some(academy.urn.as_str()))
+                    .map(|(_, w)| w.clone())
+                    .collect();
+                let trend_svg = line_chart(&LineChart {
+                    title: &academy.name,
+                    x_label: "Week",
+                    y_label: "Absence",
+                    x_names: &x_names,
+                    series: vec![Series {
+                        name: "Absence".into(),
+                        points: weeks_series(&weeks),
+                        colour: PALETTE[i % PALETTE.len()],
+                        dashed: false,
+                    }],
+                    width: 300,
+                    height: 170,
+                    description: format!(
+                        "Weekly overall absence at {}, {}.",
+                        academy.name, window.name
+                    ),
+                });
+                OverviewRow {
+                    last_year: last.as_ref().and_then(|(l, _)| {
+                        l.iter()
+                            .find(|(a, _)| a.urn == academy.urn)
+                            .map(|(_, f)| f.clone())
+                    }),
+                    benchmarks: queries::benchmarks::for_academy(
+                        &academy.phase,
+                        &academy.local_authority,
+                    ),
+                    academy,
+                    figures,
+                    trend_svg,
+                }
+            })
+            .collect();
+        Ok(Overview {
+            trust_last_year: last.map(|(_, t)| t),
+            window,
+            scope,
+            trust,
+            rows,
+            trend_svg,
+            trend_table,
+        })
+    }
+}
+
+/// Absence change against last year, in percentage points.
+fn change(now: &Figures, last: &Option<Figures>) -> Option<f64> {
+    Some(now.absence_rate()? - last.as_ref()?.absence_rate()?)
+}
+
+fn sort_rows(rows: &mut [OverviewRow], key: &str, desc: bool) {
+    let value = |r: &OverviewRow| -> f64 {
+        let f = &r.figures;
+        match key {
+            "enrolments" => f.enrolments as f64,
+            "attendance" => f.attendance_rate().unwrap_or(-1.0),
+            "absence" => f.absence_rate().unwrap_or(-1.0),
+            "pa" => f.pa_rate().unwrap_or(-1.0),
+            "sa" => f.sa_rate().unwrap_or(-1.0),
+            "change" => change(f, &r.last_year).unwrap_or(f64::MIN),
+            _ => 0.0,
+        }
+    };
+    if key == "name" {
+        rows.sort_by(|a, b| a.academy.name.cmp(&b.academy.name));
+    } else {
+        rows.sort_by(|a, b| value(a).total_cmp(&value(b)));
+    }
+    if desc {
+        rows.reverse();
+    }
+}
+
+#[component]
+pub fn OverviewPage() -> impl IntoView {
+    let params = use_view_params();
+    let key = Memo::new(move |_| params.get().figures_key());
+    let data = Resource::new(move || key.get(), get_overview);
+    view! {
+        <Title text="Trust overview"/>
+        <h1>"Trust overview"</h1>
+        <WindowForm params action="/".to_string()/>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(o) => view! { <OverviewBody o params/> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SortHeader(label: &'static str, key: &'static str, params: Memo<ViewParams>) -> impl IntoView {
+    let href = move || {
+        let p = params.get();
+        let desc = p.sort.as_deref() == Some(key) && !p.desc;
+        p.query(Some((key, desc)))
+    };
+    let aria = move || {
+        let p = params.get();
+        match (p.sort.as_deref() == Some(key), p.desc) {
+            (true, true) => "descending",
+            (true, false) => "ascending",
+            _ => "none",
+        }
+    };
+    view! { <th scope="col" class="num" aria-sort=aria><a href=href>{label}</a></th> }
+}
+
+#[component]
+fn OverviewBody(o: Overview, params: Memo<ViewParams>) -> impl IntoView {
+    let rows = StoredValue::new(o.rows.clone());
+    let sorted = move || {
+        let p = params.get();
+        let mut r = rows.get_value();
+        if let Some(key) = p.sort.as_deref() {
+            if !r.is_empty() {
+                sort_rows(&mut r, key, p.desc);
+            }
+        }
+        r
+    };
+    let trust = o.trust.clone();
+    let trust_change = change(&o.trust, &o.trust_last_year);
+    let q = move || params.get().query(None);
+    view! {
+        <p class="scope-note">
+            <strong>{o.window.name.clone()}</strong>
+            {format!(" ({} to {}) · ", o.window.from.format("%-d %b %Y"), o.window.to.format("%-d %b %Y"))}
+            <strong>{o.scope.label()}</strong>
+            {o.window.last_year.map(|(f, t)| format!(" · compared with {} to {}", f.format("%-d %b %Y"), t.format("%-d %b %Y")))}
+        </p>
+        <section class="headline" aria-label="Trust figures">
+            <div><span class="big">{pct(trust.attendance_rate())}</span>" attendance"</div>
+            <div><span class="big">{pct(trust.absence_rate())}</span>" absence"
+                <small>{format!(" ({} authorised, {} unauthorised)", pct(trust.authorised_rate()), pct(trust.unauthorised_rate()))}</small></div>
+            <div><span class="big">{pct(trust.pa_rate())}</span>" persistently absent"</div>
+            <div><span class="big">{pct(trust.sa_rate())}</span>" severely absent"</div>
+            <div><span class="big">{pp(trust_change)}</span>" absence against last year"</div>
+        </section>
+        <table class="data overview">
+            <caption>"Academies: " {o.window.name.clone()} ", " {o.scope.label()} ". England, region and local authority: DfE 2025/26 to date, the academy's phase."</caption>
+            <thead>
+                <tr>
+                    <th scope="col"><a href=move || params.get().query(Some(("name", false)))>"Academy"</a></th>
+                    <SortHeader label="Enrolments" key="enrolments" params/>
+                    <SortHeader label="Attendance" key="attendance" params/>
+                    <SortHeader label="Absence (auth / unauth)" key="absence" params/>
+                    <SortHeader label="PA" key="pa" params/>
+                    <SortHeader label="SA" key="sa" params/>
+                    <SortHeader label="Change vs last year" key="change" params/>
+                    <th scope="col" class="num">"England"</th>
+                    <th scope="col" class="num">"Region"</th>
+                    <th scope="col" class="num">"LA"</th>
+                </tr>
+            </thead>
+            <tbody>
+                <For each=sorted key=|r| r.academy.urn.clone() let:r>
+                    {
+                        let href = format!("/academy/{}{}", r.academy.urn, q());
+                        let f = r.figures.clone();
+                        let ch = change(&f, &r.last_year);
+                        let bench = |level: &str| {
+                            r.benchmarks.iter().find(|b| b.level == level).map(|b| {
+                                let title = format!("{} {} {}: absence {}, PA {}", b.area, b.phase, b.period, pct(b.absence_rate), pct(b.pa_rate));
+                                view! { <td class="num" title=title>{pct(b.absence_rate)}<br/><small>{format!("PA {}", pct(b.pa_rate))}</small></td> }.into_any()
+                            }).unwrap_or_else(|| view! { <td class="num">"–"</td> }.into_any())
+                        };
+                        view! {
+                            <tr>
+                                <th scope="row"><a href=href.clone()>{r.academy.name.clone()}</a><br/><small>{format!("{} · {}", r.academy.phase, r.academy.local_authority)}</small></th>
+                                <td class="num">{crate::format::count(f.enrolments)}</td>
+                                <td class="num"><a href=href.clone()>{pct(f.attendance_rate())}</a></td>
+                                <td class="num"><a href=format!("{href}#reasons")>{pct(f.absence_rate())}</a><br/><small>{format!("{} / {}", pct(f.authorised_rate()), pct(f.unauthorised_rate()))}</small></td>
+                                <td class="num"><a href=format!("{href}#year-groups")>{pct(f.pa_rate())}</a></td>
+                                <td class="num">{pct(f.sa_rate())}</td>
+                                <td class=move || format!("num {}", match ch { Some(c) if c > 0.05 => "worse", Some(c) if c < -0.05 => "better", _ => "" })>{pp(ch)}</td>
+                                {bench("national")}
+                                {bench("regional")}
+                                {bench("local-authority")}
+                            </tr>
+                        }
+                    }
+                </For>
+            </tbody>
+        </table>
+        <section class="chart">
+            <div class="svg" inner_html=o.trend_svg.clone()></div>
+            <details>
+                <summary>"Data table: trust absence by week"</summary>
+                <table class="data">
+                    <thead><tr><th scope="col">"Week beginning"</th><th scope="col" class="num">"Absence"</th><th scope="col" class="num">"Same week last year"</th></tr></thead>
+                    <tbody>
+                        {o.trend_table.iter().map(|(w, a, l)| view! {
+                            <tr><td>{w.format("%-d %b %Y").to_string()}</td><td class="num">{pct(*a)}</td><td class="num">{pct(*l)}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </details>
+        </section>
+        <h2>"Each academy by week"</h2>
+        <div class="multiples">
+            {o.rows.iter().map(|r| {
+                let href = format!("/academy/{}", r.academy.urn);
+                view! { <a class="multiple" href=href inner_html=r.trend_svg.clone()></a> }
+            }).collect_view()}
+        </div>
+    }
+}

@@ -1,0 +1,116 @@
+//! What every figures page is showing, held in the URL: the window (`window`, and
+//! `from`/`to` for custom dates), the scope (`scope`) and the sort (`sort`, `dir`).
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use queries::calendar::WindowKind;
+use queries::types::Scope;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ViewParams {
+    pub window: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub scope: String,
+    pub sort: Option<String>,
+    pub desc: bool,
+}
+
+impl ViewParams {
+    pub fn kind(&self) -> WindowKind {
+        WindowKind::parse(&self.window).unwrap_or_default()
+    }
+
+    pub fn scope(&self) -> Scope {
+        Scope::parse(&self.scope).unwrap_or_default()
+    }
+
+    /// The query string for these parameters, with `sort` replaced when given.
+    pub fn query(&self, sort: Option<(&str, bool)>) -> String {
+        let mut parts = vec![
+            format!("window={}", self.kind().as_str()),
+            format!("scope={}", self.scope().as_str()),
+        ];
+        if self.kind() == WindowKind::Custom {
+            if let Some(f) = &self.from {
+                parts.push(format!("from={f}"));
+            }
+            if let Some(t) = &self.to {
+                parts.push(format!("to={t}"));
+            }
+        }
+        let sort = sort.or(self.sort.as_deref().map(|s| (s, self.desc)));
+        if let Some((key, desc)) = sort {
+            parts.push(format!("sort={key}"));
+            if desc {
+                parts.push("dir=desc".into());
+            }
+        }
+        format!("?{}", parts.join("&"))
+    }
+
+    /// The part that decides the figures (not the sort): the resource key.
+    pub fn figures_key(&self) -> ViewParams {
+        ViewParams {
+            sort: None,
+            desc: false,
+            ..self.clone()
+        }
+    }
+}
+
+/// The view parameters from the current URL.
+pub fn use_view_params() -> Memo<ViewParams> {
+    let query = use_query_map();
+    Memo::new(move |_| {
+        query.with(|q| ViewParams {
+            window: q.get("window").unwrap_or_else(|| "ytd".into()),
+            from: q.get("from").filter(|s| !s.is_empty()),
+            to: q.get("to").filter(|s| !s.is_empty()),
+            scope: q.get("scope").unwrap_or_else(|| "all".into()),
+            sort: q.get("sort"),
+            desc: q.get("dir").as_deref() == Some("desc"),
+        })
+    })
+}
+
+/// The window and scope chooser: a plain GET form, so it works without JavaScript.
+#[component]
+pub fn WindowForm(params: Memo<ViewParams>, action: String) -> impl IntoView {
+    let p = params.get_untracked();
+    view! {
+        <form method="get" action=action class="window-form">
+            <label>"Window "
+                <select name="window">
+                    {WindowKind::ALL.into_iter().map(|k| {
+                        let selected = k == p.kind();
+                        view! { <option value=k.as_str() selected=selected>{k.label()}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>"From " <input type="date" name="from" value=p.from.clone().unwrap_or_default()/></label>
+            <label>"To " <input type="date" name="to" value=p.to.clone().unwrap_or_default()/></label>
+            <label>"Scope "
+                <select name="scope">
+                    {[Scope::All, Scope::Dfe].into_iter().map(|s| {
+                        let selected = s == p.scope();
+                        view! { <option value=s.as_str() selected=selected>{s.label()}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <button type="submit">"Show"</button>
+        </form>
+    }
+}
+
+/// A percentage to 1 decimal place, or an en dash for none.
+pub fn pct(r: Option<f64>) -> String {
+    r.map(|r| format!("{r:.1}%")).unwrap_or_else(|| "–".into())
+}
+
+/// A change in percentage points, signed.
+pub fn pp(r: Option<f64>) -> String {
+    r.map(|r| format!("{r:+.1} pp"))
+        .unwrap_or_else(|| "–".into())
+}
