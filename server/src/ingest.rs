@@ -92,7 +92,7 @@ pub fn load_all(
                 }
             }
         });
-        tracing::info!(target: "rollcall::load", "{}", outcome.summary_line());
+        tracing::debug!(target: "rollcall::load", "{}", outcome.summary_line());
         bar.inc(1);
         outcomes.push(outcome);
     }

@@ -1,0 +1,76 @@
+import { test, expect } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+
+const shot = (name: string) => `screenshots/${name}-${test.info().project.name}.png`;
+
+test("the trust overview shows every academy against last year and England", async ({ page }) => {
+  const response = await page.goto("/");
+  expect(response?.status()).toBe(200);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Trust overview");
+  await expect(page.locator("p.scope-note")).toContainText("All on roll");
+  const rows = page.locator("table.overview tbody tr");
+  await expect(rows).toHaveCount(3);
+  // Rates are percentages to one decimal place; England is there for each phase.
+  await expect(rows.first().locator("td").nth(1)).toHaveText(/^\d+\.\d%$/);
+  await expect(rows.first().locator("td").nth(6)).toContainText("%");
+  // The trend chart has a title and a text alternative, and a data table beside it.
+  await expect(page.locator("section.chart svg title").first()).toHaveText("Trust absence by week");
+  await expect(page.locator("section.chart details table tbody tr").first()).toBeAttached();
+  await expect(page.locator("div.multiples svg")).toHaveCount(3);
+  await page.screenshot({ path: shot("overview"), fullPage: true });
+});
+
+test("window and scope live in the URL and survive navigation", async ({ page }) => {
+  await page.goto("/?window=ytd&scope=dfe");
+  await expect(page.locator("p.scope-note")).toContainText("DfE comparable");
+  await page.goto("/?window=custom&from=2025-01-06&to=2025-01-31&scope=all");
+  await expect(page.locator("p.scope-note")).toContainText("6 Jan 2025 to 31 Jan 2025");
+  await page.goBack();
+  await expect(page.locator("p.scope-note")).toContainText("DfE comparable");
+});
+
+test("sorting by absence orders the rows", async ({ page }) => {
+  await page.goto("/?window=ytd&scope=all&sort=absence&dir=desc");
+  const cells = page.locator("table.overview tbody tr td:nth-child(4) a");
+  await expect(cells).toHaveCount(3);
+  const values = (await cells.allTextContents()).map((t) => parseFloat(t));
+  expect([...values].sort((a, b) => b - a)).toEqual(values);
+});
+
+test("an academy page has its figures, trend, reasons, days and year groups", async ({ page }) => {
+  await page.goto("/");
+  const link = page.locator("table.overview tbody tr th a").first();
+  const name = (await link.textContent())!.trim();
+  await link.click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(name);
+  await expect(page.locator("#reasons tbody tr").first()).toBeAttached();
+  await expect(page.locator("#days tbody tr")).toHaveCount(5);
+  await expect(page.locator("#year-groups tbody tr").first()).toBeAttached();
+  await expect(page.locator("section.chart svg desc")).toContainText("Weekly overall absence");
+  await page.screenshot({ path: shot("academy"), fullPage: true });
+});
+
+test("an unknown academy is a 404", async ({ page }) => {
+  const response = await page.goto("/academy/999999");
+  expect(response?.status()).toBe(404);
+});
+
+for (const path of ["/", "/loads"]) {
+  test(`no serious accessibility violations on ${path}`, async ({ page }, info) => {
+    test.skip(info.project.name === "js-off", "axe runs as a script");
+    await page.goto(path);
+    const results = await new AxeBuilder({ page }).analyze();
+    const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(", ")})`)).toEqual([]);
+  });
+}
+
+test("no serious accessibility violations on an academy page", async ({ page }, info) => {
+  test.skip(info.project.name === "js-off", "axe runs as a script");
+  await page.goto("/");
+  await page.locator("table.overview tbody tr th a").first().click();
+  await expect(page.locator("#reasons")).toBeAttached();
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(serious.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+});
