@@ -100,7 +100,16 @@ pub fn for_academy(academy_phase: &str, local_authority: &str) -> Vec<Benchmark>
 
 /// England by phase in DfE's full-year releases (domain.md, "National benchmarks").
 pub fn national_history() -> Vec<Benchmark> {
-    let rows: [(&str, &str, f64, Option<f64>, Option<f64>, Option<f64>); 16] = [
+    // (period, phase, absence, authorised, unauthorised, PA)
+    type Row = (
+        &'static str,
+        &'static str,
+        f64,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+    );
+    let rows: [Row; 16] = [
         ("2022/23", "Total", 7.4, Some(5.0), Some(2.4), Some(21.2)),
         ("2022/23", "Primary", 5.9, None, None, None),
         ("2022/23", "Secondary", 9.0, None, None, None),

@@ -62,19 +62,20 @@ impl SchoolYear {
                 _ => segments.push((d, d)),
             }
         }
-        let mut terms: Vec<(NaiveDate, NaiveDate, Vec<(NaiveDate, NaiveDate)>)> = Vec::new();
+        type Span = (NaiveDate, NaiveDate);
+        let mut terms: Vec<(Span, Vec<Span>)> = Vec::new();
         for seg in segments {
             match terms.last_mut() {
-                Some((_, to, halves)) if (seg.0 - *to).num_days() < TERM_GAP => {
+                Some(((_, to), halves)) if (seg.0 - *to).num_days() < TERM_GAP => {
                     *to = seg.1;
                     halves.push(seg);
                 }
-                _ => terms.push((seg.0, seg.1, vec![seg])),
+                _ => terms.push((seg, vec![seg])),
             }
         }
         let mut half_terms = Vec::new();
         let mut term_periods = Vec::new();
-        for (from, to, halves) in terms {
+        for ((from, to), halves) in terms {
             let name = term_name(from);
             let year = if name == "Autumn" {
                 start_year

@@ -54,7 +54,19 @@ pub struct AcademySpec {
     pub eal_share: f64,
 }
 
-const DEFAULT_ACADEMIES: &[(&str, Phase, &str, &str, f64, f64, f64, f64)] = &[
+/// name, phase, LA, MIS, absence factor, trend a year, FSM share, EAL share
+type AcademyRow = (
+    &'static str,
+    Phase,
+    &'static str,
+    &'static str,
+    f64,
+    f64,
+    f64,
+    f64,
+);
+
+const DEFAULT_ACADEMIES: &[AcademyRow] = &[
     // name, phase, LA, MIS, factor, trend, FSM share, EAL share
     (
         "Oakfield Primary Academy",
@@ -470,7 +482,6 @@ pub fn pupils(
             // Year the pupil would join (their first year group here) and leave.
             let join_year_group = spec.year_lo as i32;
             let mut entry_year = bay + 5 + join_year_group;
-            let nursery_or_sixth = |nc: i32| nc < 0 || nc >= 12;
             // Nursery is part-time and smaller; sixth form keeps ~40% of Year 11.
             let mut last_nc = spec.year_hi as i32;
             if spec.phase == Phase::Primary && rng.gen_bool(0.45) {
@@ -597,7 +608,7 @@ pub fn pupils(
                     next_review: start + Duration::weeks(rng.gen_range(2..7)),
                     end: (ended <= as_of).then_some(ended),
                     sessions_per_week: rng.gen_range(3..=8),
-                    reason: *pick(&mut rng, RT_REASONS),
+                    reason: RT_REASONS[rng.gen_range(0..RT_REASONS.len())],
                     parents_agreed: rng.gen_bool(0.9),
                     la_notified: rng.gen_bool(0.8),
                     recorded: rng.gen_bool(0.9),
@@ -625,7 +636,6 @@ pub fn pupils(
                 ap,
                 rt,
             });
-            let _ = nursery_or_sixth;
         }
     }
     out

@@ -12,6 +12,9 @@ use rollcall_tests::Warehouse;
 use serde_json::Value;
 use tower::ServiceExt;
 
+/// Which group a pupil's session falls in.
+type GroupKey = dyn Fn(&Pupil, NaiveDate) -> Option<String>;
+
 struct Pupil {
     urn: String,
     dob: NaiveDate,
@@ -315,7 +318,7 @@ async fn summary_and_cohorts_match_an_independent_calculation() {
                     .iter()
                     .any(|(u, n, ph)| u == urn && a["name"] == *n && a["phase"] == *ph));
             }
-            let dims: [(&str, &dyn Fn(&Pupil, NaiveDate) -> Option<String>); 6] = [
+            let dims: [(&str, &GroupKey); 6] = [
                 ("sex", &|p, _| Some(p.sex.clone())),
                 ("fsm", &|p, _| Some(if p.fsm { "Y" } else { "N" }.into())),
                 ("eal", &|p, _| Some(if p.eal { "Y" } else { "N" }.into())),

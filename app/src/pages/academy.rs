@@ -204,52 +204,35 @@ fn AcademyBody(d: AcademyDetail) -> impl IntoView {
         .last_year
         .as_ref()
         .and_then(|l| Some(f.absence_rate()? - l.absence_rate()?));
-    let compare_rows = {
-        let mut rows: Vec<(
-            String,
-            Option<f64>,
-            Option<f64>,
-            Option<f64>,
-            Option<f64>,
-            Option<f64>,
-        )> = vec![
-            (
-                "This academy".into(),
-                f.absence_rate(),
-                f.authorised_rate(),
-                f.unauthorised_rate(),
-                f.pa_rate(),
-                f.sa_rate(),
-            ),
-            (
-                "Same window last year".into(),
-                d.last_year.as_ref().and_then(|l| l.absence_rate()),
-                d.last_year.as_ref().and_then(|l| l.authorised_rate()),
-                d.last_year.as_ref().and_then(|l| l.unauthorised_rate()),
-                d.last_year.as_ref().and_then(|l| l.pa_rate()),
-                d.last_year.as_ref().and_then(|l| l.sa_rate()),
-            ),
-            (
-                "Trust".into(),
-                t.absence_rate(),
-                t.authorised_rate(),
-                t.unauthorised_rate(),
-                t.pa_rate(),
-                t.sa_rate(),
-            ),
-        ];
-        for b in d.benchmarks.iter().chain(d.history.iter()) {
-            rows.push((
-                format!("{} {} ({})", b.area, b.phase.to_lowercase(), b.period),
+    // Absence, authorised, unauthorised, PA, SA.
+    let rates = |f: &Figures| {
+        [
+            f.absence_rate(),
+            f.authorised_rate(),
+            f.unauthorised_rate(),
+            f.pa_rate(),
+            f.sa_rate(),
+        ]
+    };
+    let mut compare_rows: Vec<(String, [Option<f64>; 5])> =
+        vec![("This academy".into(), rates(&f))];
+    compare_rows.push((
+        "Same window last year".into(),
+        d.last_year.as_ref().map(rates).unwrap_or_default(),
+    ));
+    compare_rows.push(("Trust".into(), rates(&t)));
+    for b in d.benchmarks.iter().chain(d.history.iter()) {
+        compare_rows.push((
+            format!("{} {} ({})", b.area, b.phase.to_lowercase(), b.period),
+            [
                 b.absence_rate,
                 b.authorised_rate,
                 b.unauthorised_rate,
                 b.pa_rate,
                 None,
-            ));
-        }
-        rows
-    };
+            ],
+        ));
+    }
     view! {
         <p class="scope-note">
             <strong>{d.window.name.clone()}</strong>
@@ -268,7 +251,7 @@ fn AcademyBody(d: AcademyDetail) -> impl IntoView {
             <caption>"Against last year, the trust and national figures (DfE, state-funded schools)"</caption>
             <thead><tr><th scope="col">""</th><th scope="col" class="num">"Absence"</th><th scope="col" class="num">"Authorised"</th><th scope="col" class="num">"Unauthorised"</th><th scope="col" class="num">"PA"</th><th scope="col" class="num">"SA"</th></tr></thead>
             <tbody>
-                {compare_rows.into_iter().map(|(name, a, au, un, pa, sa)| view! {
+                {compare_rows.into_iter().map(|(name, [a, au, un, pa, sa])| view! {
                     <tr><th scope="row">{name}</th><td class="num">{pct(a)}</td><td class="num">{pct(au)}</td><td class="num">{pct(un)}</td><td class="num">{pct(pa)}</td><td class="num">{pct(sa)}</td></tr>
                 }).collect_view()}
             </tbody>

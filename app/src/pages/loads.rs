@@ -11,7 +11,7 @@ use crate::format;
 pub async fn load_status() -> Result<Vec<AcademyStatus>, ServerFnError> {
     let warehouse = crate::ssr::warehouse()?;
     warehouse
-        .run(|conn| queries::status::academy_status(conn))
+        .run(queries::status::academy_status)
         .await
         .map_err(|e| ServerFnError::new(e.to_string()))
 }
