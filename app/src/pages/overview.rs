@@ -17,6 +17,8 @@ pub struct OverviewRow {
     pub last_year: Option<Figures>,
     pub benchmarks: Vec<Benchmark>,
     pub trend_svg: String,
+    /// Absence in each of the trust's weeks (aligned with `Overview::trend_table`).
+    pub weeks: Vec<Option<f64>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -166,7 +168,17 @@ pub mod ssr {
                         academy.name, window.name
                     ),
                 });
+                let by_week: Vec<Option<f64>> = names
+                    .iter()
+                    .map(|monday| {
+                        weeks
+                            .iter()
+                            .find(|w| w.week == *monday)
+                            .and_then(|w| w.absence_rate())
+                    })
+                    .collect();
                 OverviewRow {
+                    weeks: by_week,
                     last_year: last.as_ref().and_then(|(l, _)| {
                         l.iter()
                             .find(|(a, _)| a.urn == academy.urn)
@@ -355,8 +367,30 @@ fn OverviewBody(o: Overview, params: Memo<ViewParams>) -> impl IntoView {
         <div class="multiples">
             {o.rows.iter().map(|r| {
                 let href = format!("/academy/{}", r.academy.urn);
-                view! { <a class="multiple" href=href inner_html=r.trend_svg.clone()></a> }
+                let label = format!("{}: weekly absence chart, open the academy page", r.academy.name);
+                view! { <a class="multiple" href=href aria-label=label inner_html=r.trend_svg.clone()></a> }
             }).collect_view()}
         </div>
+        <details>
+            <summary>"Data table: each academy's absence by week"</summary>
+            <div class="scroll">
+                <table class="data">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Week beginning"</th>
+                            {o.rows.iter().map(|r| view! { <th scope="col" class="num">{r.academy.name.clone()}</th> }).collect_view()}
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {o.trend_table.iter().enumerate().map(|(i, (w, _, _))| view! {
+                            <tr>
+                                <td>{w.format("%-d %b %Y").to_string()}</td>
+                                {o.rows.iter().map(|r| view! { <td class="num">{pct(r.weeks.get(i).copied().flatten())}</td> }).collect_view()}
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </details>
     }
 }
