@@ -1,6 +1,7 @@
 //! The `rollcall` binary's parts: the CLI commands, the web server and the metrics API.
 
 pub mod api;
+pub mod bench;
 pub mod ingest;
 pub mod seed;
 pub mod serve;

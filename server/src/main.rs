@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use queries::TrustConfig;
-use server::{ingest, seed, serve, Paths};
+use server::{bench, ingest, seed, serve, Paths};
 
 #[derive(Parser)]
 #[command(
@@ -40,6 +40,8 @@ enum Command {
     Status,
     /// Print overall absence, persistent and severe absence by phase and academic year.
     Summary,
+    /// Time every page and API route on the loaded warehouse (docs/performance.md).
+    Bench(bench::BenchArgs),
 }
 
 fn load_config(cli: &Cli) -> anyhow::Result<TrustConfig> {
@@ -109,6 +111,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Bench(args) => bench::run(&paths, args),
         Command::Summary => {
             let db = queries::Db::open(&paths.database())?;
             println!(

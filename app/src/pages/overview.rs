@@ -367,8 +367,7 @@ fn OverviewBody(o: Overview, params: Memo<ViewParams>) -> impl IntoView {
         <div class="multiples">
             {o.rows.iter().map(|r| {
                 let href = format!("/academy/{}", r.academy.urn);
-                let label = format!("{}: weekly absence chart, open the academy page", r.academy.name);
-                view! { <a class="multiple" href=href aria-label=label inner_html=r.trend_svg.clone()></a> }
+                view! { <a class="multiple" href=href inner_html=r.trend_svg.clone()></a> }
             }).collect_view()}
         </div>
         <details>

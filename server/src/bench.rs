@@ -1,0 +1,174 @@
+//! `rollcall bench`: the server time of every page and API route on a loaded warehouse
+//! (warm, p50 and p95 over N requests, through the real router, no network), each
+//! against the floor: the aggregate the page needs computed by one raw DuckDB query.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use app::ssr::Warehouse;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use queries::calendar::{self, WindowKind};
+use queries::Db;
+use tower::ServiceExt;
+
+use crate::Paths;
+
+#[derive(clap::Args)]
+pub struct BenchArgs {
+    /// Requests per route (after 3 warm-up requests).
+    #[arg(long, default_value_t = 30)]
+    requests: usize,
+}
+
+struct Timing {
+    p50: Duration,
+    p95: Duration,
+}
+
+fn percentiles(mut samples: Vec<Duration>) -> Timing {
+    samples.sort();
+    let at =
+        |q: f64| samples[((samples.len() as f64 * q).ceil() as usize).clamp(1, samples.len()) - 1];
+    Timing {
+        p50: at(0.5),
+        p95: at(0.95),
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1}", d.as_secs_f64() * 1000.0)
+}
+
+/// Peak resident memory of this process so far (VmHWM), in MiB.
+pub fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+async fn time_route(app: &axum::Router, uri: &str, n: usize) -> anyhow::Result<Timing> {
+    let mut samples = Vec::with_capacity(n);
+    for i in 0..n + 3 {
+        let started = Instant::now();
+        let resp = app
+            .clone()
+            .oneshot(Request::get(uri).body(Body::empty())?)
+            .await?;
+        let status = resp.status();
+        let _ = resp.into_body().collect().await?;
+        if status != StatusCode::OK {
+            anyhow::bail!("{uri} answered {status}");
+        }
+        if i >= 3 {
+            samples.push(started.elapsed());
+        }
+    }
+    Ok(percentiles(samples))
+}
+
+fn time_sql(
+    db: &Db,
+    sql: &str,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    n: usize,
+) -> anyhow::Result<Timing> {
+    let conn = db.connect()?;
+    let mut samples = Vec::with_capacity(n);
+    for i in 0..n + 3 {
+        let started = Instant::now();
+        let mut stmt = conn.prepare(sql)?;
+        let rows = stmt.query_map(duckdb::params![from, to], |r| r.get::<_, Option<i64>>(0))?;
+        let _ = rows.count();
+        if i >= 3 {
+            samples.push(started.elapsed());
+        }
+    }
+    Ok(percentiles(samples))
+}
+
+/// The floor for the overview: every academy's and every week's sessions by category
+/// in one pass over the window's marks.
+const FLOOR_OVERVIEW: &str = "SELECT count(*) FROM (
+    SELECT m.academy_id, date_trunc('week', m.date) AS week, m.pupil_key,
+           count(*) FILTER (WHERE c.possible), count(*) FILTER (WHERE c.authorised OR c.unauthorised)
+    FROM marks m JOIN codes c ON c.code = m.code
+    WHERE m.date BETWEEN ? AND ? GROUP BY ALL)";
+/// The floor for an academy page or a summary: sessions by category per enrolment.
+const FLOOR_ENROLMENTS: &str = "SELECT count(*) FROM (
+    SELECT m.academy_id, m.pupil_key,
+           count(*) FILTER (WHERE c.possible), count(*) FILTER (WHERE c.authorised OR c.unauthorised)
+    FROM marks m JOIN codes c ON c.code = m.code
+    WHERE m.date BETWEEN ? AND ? GROUP BY ALL)";
+
+pub fn run(paths: &Paths, args: BenchArgs) -> anyhow::Result<std::process::ExitCode> {
+    let db = Arc::new(Db::open(&paths.database())?);
+    let conn = db.connect()?;
+    let marks: i64 = conn.query_row("SELECT count(*) FROM marks", [], |r| r.get(0))?;
+    let pupils: i64 = conn.query_row("SELECT count(*) FROM pupils", [], |r| r.get(0))?;
+    let academies = queries::figures::academies(&conn)?;
+    let cal = queries::figures::calendar(&conn)?;
+    let ytd =
+        calendar::resolve(&cal, WindowKind::YearToDate, None, None).map_err(anyhow::Error::msg)?;
+    drop(conn);
+    let first = academies
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("nothing loaded in {}", paths.database().display()))?
+        .urn
+        .clone();
+    let routes: Vec<(String, &str)> = vec![
+        ("/".into(), FLOOR_OVERVIEW),
+        ("/?window=ytd&scope=dfe".into(), FLOOR_OVERVIEW),
+        (format!("/academy/{first}"), FLOOR_ENROLMENTS),
+        ("/loads".into(), ""),
+        ("/api/v1/summary".into(), FLOOR_ENROLMENTS),
+        ("/api/v1/summary?format=csv".into(), FLOOR_ENROLMENTS),
+        ("/api/v1/cohorts?by=fsm".into(), FLOOR_ENROLMENTS),
+        ("/api/v1/cohorts?by=year_group".into(), FLOOR_ENROLMENTS),
+        (
+            format!("/api/v1/cohorts?by=ethnicity&academy={first}"),
+            FLOOR_ENROLMENTS,
+        ),
+    ];
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let app = crate::serve::router(
+        Warehouse::new(db.clone()),
+        crate::serve::leptos_options("127.0.0.1:3000".parse()?),
+    );
+    println!(
+        "warehouse: {} academies, {pupils} enrolments, {marks} marks; window {} ({} to {}); {} requests per route",
+        academies.len(),
+        ytd.name,
+        ytd.from,
+        ytd.to,
+        args.requests
+    );
+    println!("| route | p50 ms | p95 ms | floor p50 ms | p50 / floor |");
+    println!("|---|---:|---:|---:|---:|");
+    for (uri, floor_sql) in &routes {
+        let t = runtime.block_on(time_route(&app, uri, args.requests))?;
+        let (floor, ratio) = if floor_sql.is_empty() {
+            ("–".to_string(), "–".to_string())
+        } else {
+            let f = time_sql(&db, floor_sql, ytd.from, ytd.to, args.requests)?;
+            (
+                ms(f.p50),
+                format!("{:.2}", t.p50.as_secs_f64() / f.p50.as_secs_f64()),
+            )
+        };
+        println!(
+            "| `{uri}` | {} | {} | {floor} | {ratio} |",
+            ms(t.p50),
+            ms(t.p95)
+        );
+    }
+    if let Some(mib) = peak_rss_mib() {
+        println!("peak resident memory: {mib:.0} MiB");
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
