@@ -1,7 +1,8 @@
 //! Server-only glue: the warehouse handle that server functions and API routes use.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+use queries::calendar::Calendar;
 use queries::db::{Connection, DuckError};
 use queries::Db;
 
@@ -10,6 +11,8 @@ use queries::Db;
 #[derive(Clone)]
 pub struct Warehouse {
     db: Arc<Db>,
+    /// The school calendar, read from the registers, with the load it was read after.
+    calendar: Arc<Mutex<Option<(u64, Arc<Calendar>)>>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -24,7 +27,28 @@ pub enum WarehouseError {
 
 impl Warehouse {
     pub fn new(db: Arc<Db>) -> Self {
-        Warehouse { db }
+        Warehouse {
+            db,
+            calendar: Arc::default(),
+        }
+    }
+
+    /// The school calendar, cached until the next load (reading it scans every mark).
+    pub fn calendar(&self, conn: &Connection) -> Result<Arc<Calendar>, DuckError> {
+        let generation: u64 = conn.query_row(
+            "SELECT coalesce(max(load_id), 0) FROM loads WHERE status = 'loaded'",
+            [],
+            |r| r.get(0),
+        )?;
+        let mut cached = self.calendar.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((g, cal)) = cached.as_ref() {
+            if *g == generation {
+                return Ok(cal.clone());
+            }
+        }
+        let cal = Arc::new(queries::figures::calendar(conn)?);
+        *cached = Some((generation, cal.clone()));
+        Ok(cal)
     }
 
     pub fn db(&self) -> &Arc<Db> {
@@ -41,6 +65,21 @@ impl Warehouse {
         tokio::task::spawn_blocking(move || -> Result<T, WarehouseError> {
             let conn = db.connect()?;
             Ok(f(&conn)?)
+        })
+        .await?
+    }
+
+    /// Like [`Warehouse::run`], with the cached school calendar handed in too.
+    pub async fn run_with_calendar<T, F>(&self, f: F) -> Result<T, WarehouseError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, &Calendar) -> Result<T, DuckError> + Send + 'static,
+    {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || -> Result<T, WarehouseError> {
+            let conn = this.db.connect()?;
+            let cal = this.calendar(&conn)?;
+            Ok(f(&conn, &cal)?)
         })
         .await?
     }

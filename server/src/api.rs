@@ -120,8 +120,10 @@ async fn common(w: &Warehouse, p: &Params) -> Result<Common, ApiError> {
                         )
                     })?,
             };
-            let cal = w.run(figures::calendar).await?;
-            let window = calendar::resolve(&cal, kind, None, None).map_err(ApiError::NotFound)?;
+            let window = w
+                .run_with_calendar(move |_, cal| Ok(calendar::resolve(cal, kind, None, None)))
+                .await?
+                .map_err(ApiError::NotFound)?;
             (window.from, window.to)
         }
     };

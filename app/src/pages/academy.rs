@@ -37,7 +37,7 @@ pub async fn get_academy(
 ) -> Result<Option<AcademyDetail>, ServerFnError> {
     let warehouse = crate::ssr::warehouse()?;
     warehouse
-        .run(move |conn| Ok(ssr::detail(conn, &urn, &params)))
+        .run_with_calendar(move |conn, cal| Ok(ssr::detail(conn, cal, &urn, &params)))
         .await
         .map_err(|e| ServerFnError::new(e.to_string()))?
         .map_err(ServerFnError::new)
@@ -48,17 +48,19 @@ pub mod ssr {
     use super::*;
     use crate::charts::{line_chart, LineChart, Series, PALETTE};
     use crate::pages::overview::ssr::{weeks_series, window};
+    use queries::calendar::Calendar;
     use queries::db::Connection;
     use queries::figures::{self, Dimension};
     use queries::types::WeekPoint;
 
     pub fn detail(
         conn: &Connection,
+        cal: &Calendar,
         urn: &str,
         p: &ViewParams,
     ) -> Result<Option<AcademyDetail>, String> {
         let e = |e: queries::db::DuckError| e.to_string();
-        let window = window(conn, p)?;
+        let window = window(cal, p)?;
         let scope = p.scope();
         let (academies, trust) =
             figures::by_academy(conn, window.from, window.to, scope).map_err(e)?;

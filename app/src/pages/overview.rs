@@ -37,7 +37,7 @@ pub struct Overview {
 pub async fn get_overview(params: ViewParams) -> Result<Overview, ServerFnError> {
     let warehouse = crate::ssr::warehouse()?;
     warehouse
-        .run(move |conn| Ok(ssr::overview(conn, &params)))
+        .run_with_calendar(move |conn, cal| Ok(ssr::overview(conn, cal, &params)))
         .await
         .map_err(|e| ServerFnError::new(e.to_string()))?
         .map_err(ServerFnError::new)
@@ -47,18 +47,18 @@ pub async fn get_overview(params: ViewParams) -> Result<Overview, ServerFnError>
 pub mod ssr {
     use super::*;
     use crate::charts::{line_chart, LineChart, Series, PALETTE};
+    use queries::calendar::Calendar;
     use queries::db::Connection;
     use queries::figures;
     use queries::types::WeekPoint;
 
     /// Resolves the window the parameters ask for.
-    pub fn window(conn: &Connection, p: &ViewParams) -> Result<Window, String> {
-        let cal = figures::calendar(conn).map_err(|e| e.to_string())?;
+    pub fn window(cal: &Calendar, p: &ViewParams) -> Result<Window, String> {
         let date = |s: &Option<String>| {
             s.as_deref()
                 .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
         };
-        queries::calendar::resolve(&cal, p.kind(), date(&p.from), date(&p.to))
+        queries::calendar::resolve(cal, p.kind(), date(&p.from), date(&p.to))
     }
 
     /// Weekly absence as chart points (x = week number in the window) and a table.
@@ -70,9 +70,9 @@ pub mod ssr {
             .collect()
     }
 
-    pub fn overview(conn: &Connection, p: &ViewParams) -> Result<Overview, String> {
+    pub fn overview(conn: &Connection, cal: &Calendar, p: &ViewParams) -> Result<Overview, String> {
         let e = |e: queries::db::DuckError| e.to_string();
-        let window = window(conn, p)?;
+        let window = window(cal, p)?;
         let scope = p.scope();
         let (academies, trust) =
             figures::by_academy(conn, window.from, window.to, scope).map_err(e)?;
