@@ -36,6 +36,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "figures",
         include_str!("../sql/migrations/0002_figures.sql"),
     ),
+    (
+        3,
+        "accounts",
+        include_str!("../sql/migrations/0003_accounts.sql"),
+    ),
 ];
 
 /// The warehouse: one DuckDB database (a file, or in memory for tests).

@@ -8,6 +8,8 @@ pub mod calendar;
 pub mod types;
 
 #[cfg(feature = "engine")]
+pub mod accounts;
+#[cfg(feature = "engine")]
 pub mod benchmarks;
 #[cfg(feature = "engine")]
 pub mod codes;

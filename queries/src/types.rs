@@ -203,3 +203,59 @@ impl Dimension {
         Dimension::ALL.into_iter().find(|d| d.as_str() == s)
     }
 }
+
+/// What an account may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// All academies, pupil level; manages users and tokens.
+    Trust,
+    /// A principal or attendance staff: their academies, pupil level.
+    Academy,
+    /// Their academy or the trust: aggregates only, small numbers suppressed.
+    Governor,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Trust => "trust",
+            Role::Academy => "academy",
+            Role::Governor => "governor",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        [Role::Trust, Role::Academy, Role::Governor]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+}
+
+/// Who is asking: a signed-in user or an API token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Principal {
+    /// The user's email, or `token:ID`.
+    pub actor: String,
+    pub name: String,
+    pub role: Role,
+    /// The academies (URNs) this principal is limited to; empty means the whole trust.
+    pub academies: Vec<String>,
+}
+
+impl Principal {
+    /// May this principal see figures for the academy `urn`?
+    pub fn sees_academy(&self, urn: &str) -> bool {
+        self.academies.is_empty() || self.academies.iter().any(|a| a == urn)
+    }
+
+    /// May this principal see pupil-level data (names, UPNs, pupil rows)?
+    pub fn sees_pupils(&self) -> bool {
+        self.role != Role::Governor
+    }
+
+    /// May this principal see the trust's totals?
+    pub fn sees_trust(&self) -> bool {
+        self.role == Role::Trust || self.academies.is_empty() || self.role == Role::Academy
+    }
+}

@@ -1,5 +1,6 @@
 //! The `rollcall` binary's parts: the CLI commands, the web server and the metrics API.
 
+pub mod accounts;
 pub mod api;
 pub mod bench;
 pub mod ingest;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use queries::TrustConfig;
-use server::{bench, ingest, seed, serve, Paths};
+use server::{accounts, bench, ingest, seed, serve, Paths};
 
 #[derive(Parser)]
 #[command(
@@ -40,6 +40,12 @@ enum Command {
     Status,
     /// Print overall absence, persistent and severe absence by phase and academic year.
     Summary,
+    /// Accounts: add, list, disable, reset-password.
+    #[command(subcommand)]
+    Users(accounts::UsersCommand),
+    /// API tokens: create, list, revoke.
+    #[command(subcommand)]
+    Tokens(accounts::TokensCommand),
     /// Time every page and API route on the loaded warehouse (docs/performance.md).
     Bench(bench::BenchArgs),
 }
@@ -112,6 +118,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => bench::run(&paths, args),
+        Command::Users(cmd) => accounts::users(&paths, cmd),
+        Command::Tokens(cmd) => accounts::tokens(&paths, cmd),
         Command::Summary => {
             let db = queries::Db::open(&paths.database())?;
             println!(
