@@ -6,13 +6,16 @@ use queries::calendar::Calendar;
 use queries::db::{Connection, DuckError};
 use queries::Db;
 
+/// A calendar and the load generation it was read at.
+type CachedCalendar = (u64, Arc<Calendar>);
+
 /// The warehouse as the web side sees it: every query runs on a blocking thread with
 /// a connection of its own, never on the async runtime.
 #[derive(Clone)]
 pub struct Warehouse {
     db: Arc<Db>,
     /// The school calendar, read from the registers, with the load it was read after.
-    calendar: Arc<Mutex<Option<(u64, Arc<Calendar>)>>>,
+    calendar: Arc<Mutex<Option<CachedCalendar>>>,
 }
 
 #[derive(Debug, thiserror::Error)]
