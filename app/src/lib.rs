@@ -43,19 +43,53 @@ pub fn App() -> impl IntoView {
         <Router>
             <header class="top">
                 <A href="/" attr:class="brand">"Rollcall"</A>
-                <nav aria-label="Main">
-                    <A href="/">"Overview"</A>
-                    <A href="/loads">"Data loaded"</A>
-                </nav>
+                <Header/>
             </header>
             <main>
                 <Routes fallback=|| view! { <pages::NotFound/> }>
                     <Route path=StaticSegment("") view=pages::overview::OverviewPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("academy"), ParamSegment("urn")) view=pages::academy::AcademyPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("loads") view=pages::loads::LoadsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("audit") view=pages::audit::AuditPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("signin") view=pages::signin::SignInPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// The signed-in principal, if any (the sign-in page is the only page seen without).
+#[server]
+pub async fn whoami() -> Result<Option<queries::types::Principal>, ServerFnError> {
+    Ok(ssr::principal().ok())
+}
+
+/// The navigation for who is signed in, and the sign-out button.
+#[component]
+fn Header() -> impl IntoView {
+    let who = Resource::new(|| (), |_| whoami());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match who.await {
+                    Ok(Some(p)) => {
+                        let trust = p.role == queries::types::Role::Trust;
+                        view! {
+                            <nav aria-label="Main">
+                                <A href="/">"Overview"</A>
+                                <A href="/loads">"Data loaded"</A>
+                                {trust.then(|| view! { <A href="/audit">"Audit log"</A> })}
+                            </nav>
+                            <form class="signout" method="post" action="/session/end">
+                                <span>{format!("{} ({})", p.name, p.role.as_str())}</span>
+                                <button type="submit">"Sign out"</button>
+                            </form>
+                        }.into_any()
+                    }
+                    _ => view! { <nav aria-label="Main"></nav> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 

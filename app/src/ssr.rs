@@ -93,3 +93,19 @@ pub fn warehouse() -> Result<Warehouse, leptos::prelude::ServerFnError> {
     leptos::prelude::use_context::<Warehouse>()
         .ok_or_else(|| leptos::prelude::ServerFnError::new("no warehouse in context"))
 }
+
+/// Who is asking: the principal the server's guard attached to this request.
+pub fn principal() -> Result<queries::types::Principal, leptos::prelude::ServerFnError> {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<queries::types::Principal>().cloned())
+        .ok_or_else(|| leptos::prelude::ServerFnError::new("not signed in"))
+}
+
+/// The error a server function returns when the principal may not have what it asked
+/// for; the response status is 403.
+pub fn forbidden() -> leptos::prelude::ServerFnError {
+    if let Some(resp) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(http::StatusCode::FORBIDDEN);
+    }
+    leptos::prelude::ServerFnError::new("not allowed for this account")
+}

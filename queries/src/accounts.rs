@@ -8,7 +8,7 @@ use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::types::{Principal, Role};
+use crate::types::{AuditEntry, Principal, Role};
 
 pub const MIN_PASSWORD: usize = 12;
 
@@ -364,15 +364,6 @@ pub fn revoke_token(conn: &Connection, id: i32) -> Result<(), AccountError> {
     Ok(())
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditEntry {
-    pub at: String,
-    pub actor: String,
-    pub role: String,
-    pub action: String,
-    pub subject: String,
-}
-
 /// Records that `who` viewed or exported `subject`.
 pub fn audit(
     conn: &Connection,
@@ -387,7 +378,7 @@ pub fn audit(
     Ok(())
 }
 
-pub fn recent_audit(conn: &Connection, limit: u32) -> Result<Vec<AuditEntry>, AccountError> {
+pub fn recent_audit(conn: &Connection, limit: u32) -> Result<Vec<AuditEntry>, duckdb::Error> {
     let mut stmt = conn.prepare(
         "SELECT strftime(logged_at, '%Y-%m-%dT%H:%M:%SZ'), actor, role, action, subject FROM audit_log ORDER BY logged_at DESC LIMIT ?",
     )?;
@@ -400,7 +391,7 @@ pub fn recent_audit(conn: &Connection, limit: u32) -> Result<Vec<AuditEntry>, Ac
             subject: r.get(4)?,
         })
     })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect()
 }
 
 #[cfg(test)]

@@ -259,3 +259,13 @@ impl Principal {
         self.role == Role::Trust || self.academies.is_empty() || self.role == Role::Academy
     }
 }
+
+/// One line of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: String,
+    pub actor: String,
+    pub role: String,
+    pub action: String,
+    pub subject: String,
+}

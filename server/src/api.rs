@@ -7,11 +7,12 @@ use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::Extension;
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use queries::calendar::{self, WindowKind};
 use queries::figures::{self, Dimension, Scope};
-use queries::types::Figures;
+use queries::types::{Figures, Principal};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -25,6 +26,8 @@ pub enum ApiError {
     },
     #[error("{0}")]
     NotFound(String),
+    #[error("not allowed for this account")]
+    Forbidden,
     #[error("{0}")]
     Warehouse(#[from] WarehouseError),
 }
@@ -37,6 +40,7 @@ impl IntoResponse for ApiError {
                 json!({"error": format!("{parameter}: {message}"), "parameter": parameter}),
             ),
             ApiError::NotFound(what) => (StatusCode::NOT_FOUND, json!({"error": what})),
+            ApiError::Forbidden => (StatusCode::FORBIDDEN, json!({"error": self.to_string()})),
             ApiError::Warehouse(e) => {
                 tracing::error!("api: {e}");
                 (
@@ -231,13 +235,15 @@ fn csv_response(header: Vec<&str>, rows: Vec<Vec<String>>, name: &str) -> Respon
 /// `GET /api/v1/summary`
 pub async fn summary(
     State(w): State<Warehouse>,
+    Extension(who): Extension<Principal>,
     Query(p): Query<Params>,
 ) -> Result<Response, ApiError> {
     let c = common(&w, &p).await?;
     let (from, to, scope) = (c.from, c.to, c.scope);
-    let (academies, trust) = w
+    let (mut academies, trust) = w
         .run(move |conn| figures::by_academy(conn, from, to, scope))
         .await?;
+    academies.retain(|(a, _)| who.sees_academy(&a.urn));
     if c.format == Format::Csv {
         let mut header = vec!["level", "urn", "name", "phase"];
         header.extend(FIGURE_COLUMNS);
@@ -282,6 +288,7 @@ pub async fn summary(
 /// `GET /api/v1/cohorts`
 pub async fn cohorts(
     State(w): State<Warehouse>,
+    Extension(who): Extension<Principal>,
     Query(p): Query<Params>,
 ) -> Result<Response, ApiError> {
     let by = match p.by.as_deref() {
@@ -305,6 +312,9 @@ pub async fn cohorts(
             let known = w.run(figures::academies).await?;
             if !known.iter().any(|a| a.urn == urn) {
                 return Err(ApiError::NotFound(format!("no academy with URN {urn}")));
+            }
+            if !who.sees_academy(&urn) {
+                return Err(ApiError::Forbidden);
             }
             Some(urn)
         }
@@ -345,10 +355,13 @@ pub async fn cohorts(
     .into_response())
 }
 
+/// Every API route (method, path): the access matrix test covers each.
+pub const ROUTES: &[(&str, &str)] = &[("GET", "/api/v1/summary"), ("GET", "/api/v1/cohorts")];
+
 /// The API's routes, with the warehouse as their state.
 pub fn routes(warehouse: Warehouse) -> Router {
     Router::new()
-        .route("/api/v1/summary", get(summary))
-        .route("/api/v1/cohorts", get(cohorts))
+        .route(ROUTES[0].1, get(summary))
+        .route(ROUTES[1].1, get(cohorts))
         .with_state(warehouse)
 }

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod auth;
 pub mod bench;
 pub mod ingest;
 pub mod seed;

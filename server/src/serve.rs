@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use queries::{Db, Status, TrustConfig};
 
-use crate::{api, ingest, seed, Paths};
+use crate::{api, auth, ingest, seed, Paths};
 
 #[derive(clap::Args)]
 pub struct ServeArgs {
@@ -23,6 +23,9 @@ pub struct ServeArgs {
     /// Demo mode: on first run, seed the demo trust into DATA_DIR and load it.
     #[arg(long)]
     demo: bool,
+    /// Mark session cookies Secure (serve behind TLS, e.g. a reverse proxy).
+    #[arg(long)]
+    secure_cookies: bool,
     /// Seconds between looks at the inbox.
     #[arg(long, default_value_t = 2)]
     inbox_every: u64,
@@ -46,7 +49,11 @@ pub async fn run(paths: Paths, config: TrustConfig, args: ServeArgs) -> anyhow::
     let db = Arc::new(db);
     if args.demo {
         let (db, config, data_dir) = (db.clone(), config.clone(), paths.data_dir.clone());
-        tokio::task::spawn_blocking(move || ensure_demo(&db, &config, &data_dir)).await??;
+        tokio::task::spawn_blocking(move || {
+            ensure_demo(&db, &config, &data_dir)?;
+            demo_accounts(&db)
+        })
+        .await??;
     }
     let warehouse = Warehouse::new(db.clone());
     tokio::spawn(watch_inbox(
@@ -64,7 +71,8 @@ pub async fn run(paths: Paths, config: TrustConfig, args: ServeArgs) -> anyhow::
             "{site_root}/pkg is missing: build the front end with `cargo leptos build` (pages render, without hydration)"
         );
     }
-    let app = router(warehouse, options);
+    let auth = auth::Auth::new(db.clone(), args.demo);
+    let app = router(warehouse, options, auth, args.secure_cookies);
 
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
@@ -78,8 +86,8 @@ pub async fn run(paths: Paths, config: TrustConfig, args: ServeArgs) -> anyhow::
     Ok(())
 }
 
-/// The whole web app: Leptos pages and server functions, static files, the API.
-pub fn router(warehouse: Warehouse, options: LeptosOptions) -> Router {
+/// The pages, server functions, static files and the API, without the guard.
+pub fn app_routes(warehouse: Warehouse, options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let warehouse = warehouse.clone();
@@ -93,6 +101,34 @@ pub fn router(warehouse: Warehouse, options: LeptosOptions) -> Router {
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(options)
         .merge(api::routes(warehouse))
+}
+
+/// The whole web app: [`app_routes`] and sign in and out, every route behind
+/// [`auth::guard`], sessions in secure cookies.
+pub fn router(
+    warehouse: Warehouse,
+    options: LeptosOptions,
+    auth: auth::Auth,
+    secure_cookies: bool,
+) -> Router {
+    app_routes(warehouse, options)
+        .merge(
+            Router::new()
+                .route("/session", axum::routing::post(auth::sign_in))
+                .route("/session/end", axum::routing::post(auth::sign_out))
+                .with_state(auth.clone()),
+        )
+        .layer(axum::middleware::from_fn_with_state(auth, auth::guard))
+        .layer(
+            tower_sessions::SessionManagerLayer::new(tower_sessions::MemoryStore::default())
+                .with_name("rollcall")
+                .with_http_only(true)
+                .with_same_site(tower_sessions::cookie::SameSite::Strict)
+                .with_secure(secure_cookies)
+                .with_expiry(tower_sessions::Expiry::OnInactivity(
+                    tower_sessions::cookie::time::Duration::hours(8),
+                )),
+        )
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }
 
@@ -117,6 +153,57 @@ fn ensure_demo(db: &Db, config: &TrustConfig, data_dir: &Path) -> anyhow::Result
     let outcomes = ingest::load_all(db, config, data_dir, &extracts)?;
     let rows: u64 = outcomes.iter().map(|o| o.rows_loaded()).sum();
     println!("Demo: loaded {} extracts, {rows} rows", outcomes.len());
+    Ok(())
+}
+
+/// Demo accounts, one per role, with fresh passwords printed at every demo start. They
+/// can sign in only while the server runs with `--demo`.
+fn demo_accounts(db: &Db) -> anyhow::Result<()> {
+    use queries::accounts;
+    use queries::types::Role;
+    let conn = db.connect()?;
+    let first = queries::figures::academies(&conn)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("no academy loaded for the demo accounts"))?;
+    let accounts_wanted = [
+        (
+            "trust@demo.rollcall",
+            "Demo trust lead",
+            Role::Trust,
+            vec![],
+        ),
+        (
+            "principal@demo.rollcall",
+            "Demo principal",
+            Role::Academy,
+            vec![first.urn.clone()],
+        ),
+        (
+            "governor@demo.rollcall",
+            "Demo governor",
+            Role::Governor,
+            vec![first.urn.clone()],
+        ),
+    ];
+    println!("Demo accounts (only while serving with --demo):");
+    for (email, name, role, academies) in accounts_wanted {
+        let password = accounts::secret(8);
+        if accounts::find_user(&conn, email)?.is_none() {
+            accounts::add_user(&conn, email, name, role, &academies, &password, true)?;
+        } else {
+            accounts::set_password(&conn, email, &password)?;
+        }
+        println!(
+            "  {:<9} {email:<26} password {password}  ({})",
+            role.as_str(),
+            if academies.is_empty() {
+                "whole trust".to_string()
+            } else {
+                first.name.clone()
+            }
+        );
+    }
     Ok(())
 }
 

@@ -240,6 +240,16 @@ async fn get(app: &axum::Router, uri: &str) -> (StatusCode, Vec<u8>) {
     )
 }
 
+/// The trust role: sees every academy.
+fn trust() -> queries::types::Principal {
+    queries::types::Principal {
+        actor: "lead@trust.org".into(),
+        name: "Lead".into(),
+        role: queries::types::Role::Trust,
+        academies: Vec::new(),
+    }
+}
+
 fn seeded() -> Warehouse {
     let w = Warehouse::new();
     let mut opts = seed_data::SeedOptions::demo(NaiveDate::from_ymd_opt(2026, 11, 20).unwrap());
@@ -282,7 +292,8 @@ fn year_group(n: i32) -> String {
 async fn summary_and_cohorts_match_an_independent_calculation() {
     let w = seeded();
     let raw = read_raw(&w);
-    let app = server::api::routes(app::ssr::Warehouse::new(w.shared()));
+    let app =
+        server::api::routes(app::ssr::Warehouse::new(w.shared())).layer(axum::Extension(trust()));
     let windows = [
         ("2025-09-01", "2026-07-31"),
         ("2026-05-18", "2026-10-16"),
@@ -371,7 +382,8 @@ async fn summary_and_cohorts_match_an_independent_calculation() {
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_parameters_get_400_naming_the_parameter_and_csv_matches_json() {
     let w = seeded();
-    let app = server::api::routes(app::ssr::Warehouse::new(w.shared()));
+    let app =
+        server::api::routes(app::ssr::Warehouse::new(w.shared())).layer(axum::Extension(trust()));
     for (uri, parameter) in [
         ("/api/v1/summary?from=2025-13-01&to=2026-01-01", "from"),
         ("/api/v1/summary?from=2025-09-01", "to"),

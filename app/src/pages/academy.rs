@@ -36,6 +36,9 @@ pub async fn get_academy(
     params: ViewParams,
 ) -> Result<Option<AcademyDetail>, ServerFnError> {
     let warehouse = crate::ssr::warehouse()?;
+    if !crate::ssr::principal()?.sees_academy(&urn) {
+        return Err(crate::ssr::forbidden());
+    }
     warehouse
         .run_with_calendar(move |conn, cal| Ok(ssr::detail(conn, cal, &urn, &params)))
         .await

@@ -10,10 +10,15 @@ use crate::format;
 #[server]
 pub async fn load_status() -> Result<Vec<AcademyStatus>, ServerFnError> {
     let warehouse = crate::ssr::warehouse()?;
-    warehouse
+    let who = crate::ssr::principal()?;
+    let rows = warehouse
         .run(queries::status::academy_status)
         .await
-        .map_err(|e| ServerFnError::new(e.to_string()))
+        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| who.sees_academy(&r.urn))
+        .collect())
 }
 
 #[component]

@@ -1,8 +1,10 @@
 //! The app's pages.
 
 pub mod academy;
+pub mod audit;
 pub mod loads;
 pub mod overview;
+pub mod signin;
 
 use leptos::prelude::*;
 use leptos_meta::Title;

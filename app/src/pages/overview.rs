@@ -36,11 +36,14 @@ pub struct Overview {
 #[server]
 pub async fn get_overview(params: ViewParams) -> Result<Overview, ServerFnError> {
     let warehouse = crate::ssr::warehouse()?;
-    warehouse
+    let who = crate::ssr::principal()?;
+    let mut overview = warehouse
         .run_with_calendar(move |conn, cal| Ok(ssr::overview(conn, cal, &params)))
         .await
         .map_err(|e| ServerFnError::new(e.to_string()))?
-        .map_err(ServerFnError::new)
+        .map_err(ServerFnError::new)?;
+    overview.rows.retain(|r| who.sees_academy(&r.academy.urn));
+    Ok(overview)
 }
 
 #[cfg(feature = "ssr")]

@@ -1,5 +1,10 @@
 import { test, expect } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
+import { signIn } from "./signin";
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page, "trust@e2e.test");
+});
 
 const shot = (name: string) => `screenshots/${name}-${test.info().project.name}.png`;
 

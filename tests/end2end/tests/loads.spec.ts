@@ -1,4 +1,9 @@
 import { test, expect } from "@playwright/test";
+import { signIn } from "./signin";
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page, "trust@e2e.test");
+});
 
 test("the data-loaded page lists every academy's rows and last extract", async ({ page }) => {
   const response = await page.goto("/loads");

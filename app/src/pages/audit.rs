@@ -1,0 +1,45 @@
+//! The audit log (trust role): who signed in, viewed or exported what.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use queries::types::AuditEntry;
+
+#[server]
+pub async fn get_audit() -> Result<Vec<AuditEntry>, ServerFnError> {
+    let who = crate::ssr::principal()?;
+    if who.role != queries::types::Role::Trust {
+        return Err(crate::ssr::forbidden());
+    }
+    crate::ssr::warehouse()?
+        .run(|conn| queries::accounts::recent_audit(conn, 500))
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))
+}
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let rows = Resource::new(|| (), |_| get_audit());
+    view! {
+        <Title text="Audit log"/>
+        <h1>"Audit log"</h1>
+        <p class="lead">"Who signed in, and who viewed or exported pupil-level data, newest first."</p>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match rows.await {
+                    Ok(rows) => view! {
+                        <table class="data">
+                            <caption>"The last 500 entries"</caption>
+                            <thead><tr><th scope="col">"When (UTC)"</th><th scope="col">"Who"</th><th scope="col">"Role"</th><th scope="col">"Action"</th><th scope="col">"What"</th></tr></thead>
+                            <tbody>
+                                {rows.into_iter().map(|r| view! {
+                                    <tr><td>{crate::format::time(&r.at)}</td><td>{r.actor}</td><td>{r.role}</td><td>{r.action}</td><td>{r.subject}</td></tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

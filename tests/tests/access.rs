@@ -1,0 +1,490 @@
+//! The role x route matrix: every route the server has (pages, server functions, the
+//! API, sign in and out) for every kind of principal, through the real router and its
+//! guard. A route the server gains without an entry here fails the test.
+
+use std::collections::BTreeSet;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use queries::accounts::{self, TokenScope};
+use queries::types::Role;
+use rollcall_tests::Warehouse;
+use tower::ServiceExt;
+
+const A: &str = "140101";
+const B: &str = "140102";
+const PASSWORD: &str = "a long test password";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Anon,
+    Trust,
+    Academy,
+    Governor,
+    ReadToken,
+    UploadToken,
+}
+
+const EVERYONE: [Who; 6] = [
+    Who::Anon,
+    Who::Trust,
+    Who::Academy,
+    Who::Governor,
+    Who::ReadToken,
+    Who::UploadToken,
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Ok,
+    /// 303 to the sign-in page.
+    SignIn,
+    Unauthorised,
+    Forbidden,
+}
+
+struct Client {
+    app: axum::Router,
+    cookie: Option<String>,
+    bearer: Option<String>,
+}
+
+impl Client {
+    async fn send(&self, method: &str, uri: &str, body: Option<String>) -> (StatusCode, String) {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::HOST, "rollcall.test");
+        if method == "POST" {
+            req = req
+                .header(header::ORIGIN, "http://rollcall.test")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        }
+        if let Some(c) = &self.cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        if let Some(t) = &self.bearer {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let resp = self
+            .app
+            .clone()
+            .oneshot(req.body(Body::from(body.unwrap_or_default())).unwrap())
+            .await
+            .unwrap();
+        let status = resp.status();
+        let location = resp
+            .headers()
+            .get(header::LOCATION)
+            .map(|l| l.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let _ = resp.into_body().collect().await.unwrap();
+        (status, location)
+    }
+}
+
+async fn sign_in(app: &axum::Router, email: &str) -> String {
+    let req = Request::post("/session")
+        .header(header::HOST, "rollcall.test")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!(
+            "email={email}&password={}&next=/",
+            PASSWORD.replace(' ', "+")
+        )))
+        .unwrap();
+    let resp = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{email} signs in");
+    assert_eq!(resp.headers()[header::LOCATION], "/");
+    let cookie = resp.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    cookie.split(';').next().unwrap().to_string()
+}
+
+fn check(who: Who, what: &str, (status, location): (StatusCode, String), expect: Expect) {
+    let ok = match expect {
+        Expect::Ok => {
+            status.is_success()
+                || (status == StatusCode::SEE_OTHER && !location.starts_with("/signin?"))
+        }
+        Expect::SignIn => status == StatusCode::SEE_OTHER && location.starts_with("/signin?next="),
+        Expect::Unauthorised => status == StatusCode::UNAUTHORIZED,
+        Expect::Forbidden => status == StatusCode::FORBIDDEN,
+    };
+    assert!(
+        ok,
+        "{who:?} {what}: expected {expect:?}, got {status} {location}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_route_for_every_role() {
+    let w = Warehouse::new();
+    let mut opts =
+        seed_data::SeedOptions::demo(chrono::NaiveDate::from_ymd_opt(2025, 3, 14).unwrap());
+    opts.apply_scale("academies=3,pupils=200,years=1,nights=1")
+        .unwrap();
+    for e in seed_data::generate(&opts, &w.dir.path().join("seed"), &mut |_, _, _| {})
+        .unwrap()
+        .extracts
+    {
+        assert_eq!(w.load(&e).status, queries::Status::Loaded);
+    }
+    let conn = w.conn();
+    accounts::add_user(
+        &conn,
+        "trust@t.org",
+        "Trust",
+        Role::Trust,
+        &[],
+        PASSWORD,
+        false,
+    )
+    .unwrap();
+    accounts::add_user(
+        &conn,
+        "staff@t.org",
+        "Staff",
+        Role::Academy,
+        &[A.into()],
+        PASSWORD,
+        false,
+    )
+    .unwrap();
+    accounts::add_user(
+        &conn,
+        "gov@t.org",
+        "Gov",
+        Role::Governor,
+        &[A.into()],
+        PASSWORD,
+        false,
+    )
+    .unwrap();
+    accounts::add_user(
+        &conn,
+        "gone@t.org",
+        "Gone",
+        Role::Trust,
+        &[],
+        PASSWORD,
+        false,
+    )
+    .unwrap();
+    let (_, read) = accounts::create_token(&conn, "bi", TokenScope::Read, None).unwrap();
+    let (_, upload) = accounts::create_token(&conn, "push", TokenScope::Upload, Some(A)).unwrap();
+    let (revoked_id, revoked) =
+        accounts::create_token(&conn, "old", TokenScope::Read, None).unwrap();
+    accounts::revoke_token(&conn, revoked_id.token_id).unwrap();
+
+    let app = server::serve::router(
+        app::ssr::Warehouse::new(w.shared()),
+        server::serve::leptos_options("127.0.0.1:3000".parse().unwrap()),
+        server::auth::Auth::new(w.shared(), false),
+        false,
+    );
+    let mut clients = Vec::new();
+    for who in EVERYONE {
+        let (cookie, bearer) = match who {
+            Who::Anon => (None, None),
+            Who::Trust => (Some(sign_in(&app, "trust@t.org").await), None),
+            Who::Academy => (Some(sign_in(&app, "staff@t.org").await), None),
+            Who::Governor => (Some(sign_in(&app, "gov@t.org").await), None),
+            Who::ReadToken => (None, Some(read.clone())),
+            Who::UploadToken => (None, Some(upload.clone())),
+        };
+        clients.push((
+            who,
+            Client {
+                app: app.clone(),
+                cookie,
+                bearer,
+            },
+        ));
+    }
+
+    // Every route the server has, by pattern.
+    let mut routes: BTreeSet<String> = leptos_axum::generate_route_list(app::App)
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect();
+    for (path, method) in leptos::server_fn::axum::server_fn_paths() {
+        routes.insert(format!("{method} {path}"));
+    }
+    for (method, path) in server::api::ROUTES {
+        routes.insert(format!("{method} {path}"));
+    }
+    routes.insert("POST /session".into());
+    routes.insert("POST /session/end".into());
+
+    let mut covered: BTreeSet<String> = BTreeSet::new();
+    let fn_path = |name: &str| {
+        leptos::server_fn::axum::server_fn_paths()
+            .find(|(p, _)| p.trim_start_matches("/api/").starts_with(name))
+            .map(|(p, _)| p.to_string())
+            .unwrap_or_else(|| panic!("server function {name}"))
+    };
+    let view = app::view::ViewParams::default();
+    let academy_body = |urn: &str| {
+        serde_qs::to_string(&app::pages::academy::GetAcademy {
+            urn: urn.into(),
+            params: view.clone(),
+        })
+        .unwrap()
+    };
+    let overview_body = serde_qs::to_string(&app::pages::overview::GetOverview {
+        params: view.clone(),
+    })
+    .unwrap();
+
+    use Expect::*;
+    for (who, client) in &clients {
+        let signed_in = matches!(who, Who::Trust | Who::Academy | Who::Governor);
+        let page = |allowed: bool| match (who, allowed) {
+            (Who::Anon, _) => SignIn,
+            (Who::ReadToken | Who::UploadToken, _) => Forbidden,
+            (_, true) => Ok,
+            (_, false) => Forbidden,
+        };
+        let server_fn = |allowed: bool| match (who, allowed) {
+            (Who::Anon, _) => Unauthorised,
+            (Who::ReadToken | Who::UploadToken, _) => Forbidden,
+            (_, true) => Ok,
+            (_, false) => Forbidden,
+        };
+        let cases: Vec<(&str, &str, String, Option<String>, Expect)> = vec![
+            ("/", "GET", "/".into(), None, page(true)),
+            ("/loads", "GET", "/loads".into(), None, page(true)),
+            (
+                "/academy/{urn}",
+                "GET",
+                format!("/academy/{A}"),
+                None,
+                page(true),
+            ),
+            (
+                "/academy/{urn}",
+                "GET",
+                format!("/academy/{B}"),
+                None,
+                page(*who == Who::Trust),
+            ),
+            (
+                "/audit",
+                "GET",
+                "/audit".into(),
+                None,
+                page(*who == Who::Trust),
+            ),
+            ("/signin", "GET", "/signin".into(), None, Ok),
+            (
+                "GET /api/v1/summary",
+                "GET",
+                "/api/v1/summary".into(),
+                None,
+                match who {
+                    Who::Anon => Unauthorised,
+                    Who::UploadToken => Forbidden,
+                    _ => Ok,
+                },
+            ),
+            (
+                "GET /api/v1/cohorts",
+                "GET",
+                format!("/api/v1/cohorts?by=sex&academy={B}"),
+                None,
+                match who {
+                    Who::Anon => Unauthorised,
+                    Who::Academy | Who::Governor | Who::UploadToken => Forbidden,
+                    _ => Ok,
+                },
+            ),
+            (
+                "GET /api/v1/cohorts",
+                "GET",
+                format!("/api/v1/cohorts?by=sex&academy={A}"),
+                None,
+                match who {
+                    Who::Anon => Unauthorised,
+                    Who::UploadToken => Forbidden,
+                    _ => Ok,
+                },
+            ),
+            (
+                "load_status",
+                "POST",
+                fn_path("load_status"),
+                Some(String::new()),
+                server_fn(true),
+            ),
+            (
+                "whoami",
+                "POST",
+                fn_path("whoami"),
+                Some(String::new()),
+                server_fn(true),
+            ),
+            (
+                "get_overview",
+                "POST",
+                fn_path("get_overview"),
+                Some(overview_body.clone()),
+                server_fn(true),
+            ),
+            (
+                "get_academy",
+                "POST",
+                fn_path("get_academy"),
+                Some(academy_body(A)),
+                server_fn(true),
+            ),
+            (
+                "get_academy",
+                "POST",
+                fn_path("get_academy"),
+                Some(academy_body(B)),
+                server_fn(*who == Who::Trust),
+            ),
+            (
+                "get_audit",
+                "POST",
+                fn_path("get_audit"),
+                Some(String::new()),
+                server_fn(*who == Who::Trust),
+            ),
+        ];
+        for (pattern, method, uri, body, expect) in cases {
+            let key = if pattern.starts_with('/') || pattern.contains(' ') {
+                pattern.to_string()
+            } else {
+                format!("POST {}", fn_path(pattern))
+            };
+            covered.insert(key);
+            check(
+                *who,
+                &format!("{method} {uri}"),
+                client.send(method, &uri, body).await,
+                expect,
+            );
+        }
+        // Signing out ends the session: the same cookie no longer opens a page.
+        covered.insert("POST /session".into());
+        covered.insert("POST /session/end".into());
+        if signed_in {
+            let (status, location) = client.send("POST", "/session/end", None).await;
+            assert_eq!(
+                (status, location.as_str()),
+                (StatusCode::SEE_OTHER, "/signin"),
+                "{who:?} signs out"
+            );
+            check(
+                *who,
+                "GET / after signing out",
+                client.send("GET", "/", None).await,
+                SignIn,
+            );
+        }
+    }
+    let missing: Vec<_> = routes.difference(&covered).collect();
+    assert!(
+        missing.is_empty(),
+        "routes with no entry in the access matrix: {missing:?}"
+    );
+
+    // A revoked token, a disabled account, a wrong password, a cross-site POST.
+    let revoked_client = Client {
+        app: app.clone(),
+        cookie: None,
+        bearer: Some(revoked),
+    };
+    check(
+        Who::ReadToken,
+        "revoked token",
+        revoked_client.send("GET", "/api/v1/summary", None).await,
+        Unauthorised,
+    );
+    let gone = sign_in(&app, "gone@t.org").await;
+    accounts::set_disabled(&conn, "gone@t.org", true).unwrap();
+    let gone_client = Client {
+        app: app.clone(),
+        cookie: Some(gone),
+        bearer: None,
+    };
+    check(
+        Who::Trust,
+        "disabled account",
+        gone_client.send("GET", "/", None).await,
+        SignIn,
+    );
+    let trust = sign_in(&app, "trust@t.org").await;
+    let req = Request::post(fn_path("whoami"))
+        .header(header::HOST, "rollcall.test")
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::COOKIE, trust)
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        app.clone().oneshot(req).await.unwrap().status(),
+        StatusCode::FORBIDDEN,
+        "cross-site POST"
+    );
+    let req = Request::post("/session")
+        .header(header::HOST, "rollcall.test")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("email=trust@t.org&password=wrong+password+here"))
+        .unwrap();
+    let resp = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(
+        resp.headers()[header::LOCATION].to_str().unwrap(),
+        "/signin?error=wrong&next=/"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_in_is_rate_limited() {
+    let w = Warehouse::new();
+    accounts::add_user(
+        &w.conn(),
+        "trust@t.org",
+        "Trust",
+        Role::Trust,
+        &[],
+        PASSWORD,
+        false,
+    )
+    .unwrap();
+    let app = server::serve::router(
+        app::ssr::Warehouse::new(w.shared()),
+        server::serve::leptos_options("127.0.0.1:3000".parse().unwrap()),
+        server::auth::Auth::new(w.shared(), false),
+        false,
+    );
+    let attempt = |password: &str| {
+        Request::post("/session")
+            .header(header::HOST, "rollcall.test")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("email=trust@t.org&password={password}")))
+            .unwrap()
+    };
+    for _ in 0..5 {
+        let resp = app
+            .clone()
+            .oneshot(attempt("wrong+password+again"))
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    }
+    // Locked now, even with the right password.
+    let resp = app
+        .clone()
+        .oneshot(attempt(&PASSWORD.replace(' ', "+")))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+}
