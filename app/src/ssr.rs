@@ -16,6 +16,8 @@ pub struct Warehouse {
     db: Arc<Db>,
     /// The school calendar, read from the registers, with the load it was read after.
     calendar: Arc<Mutex<Option<CachedCalendar>>>,
+    /// Governors see pupil groups smaller than this suppressed.
+    pub suppress_below: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -33,7 +35,14 @@ impl Warehouse {
         Warehouse {
             db,
             calendar: Arc::default(),
+            suppress_below: queries::suppress::DEFAULT_THRESHOLD,
         }
+    }
+
+    /// Sets the suppression threshold (the trust config's `suppress_below`).
+    pub fn with_suppress_below(mut self, threshold: u64) -> Self {
+        self.suppress_below = threshold;
+        self
     }
 
     /// The school calendar, cached until the next load (reading it scans every mark).

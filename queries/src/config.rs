@@ -4,6 +4,7 @@
 //! ```toml
 //! name = "Riverside Learning Trust"
 //! reject_limit_percent = 1.0
+//! suppress_below = 5        # governors see smaller pupil groups suppressed
 //!
 //! [marks]
 //! "@" = "L"   # a school's own "late" mark
@@ -33,6 +34,7 @@ pub enum ConfigError {
 struct RawConfig {
     name: Option<String>,
     reject_limit_percent: Option<f64>,
+    suppress_below: Option<u64>,
     #[serde(default)]
     marks: BTreeMap<String, String>,
 }
@@ -43,6 +45,8 @@ pub struct TrustConfig {
     pub name: String,
     /// An extract is rejected whole when a file's rejected rows exceed this share of it.
     pub reject_limit_percent: f64,
+    /// Governors see pupil groups of fewer than this many enrolments suppressed.
+    pub suppress_below: u64,
     mark_map: BTreeMap<String, &'static Code>,
 }
 
@@ -51,6 +55,7 @@ impl Default for TrustConfig {
         TrustConfig {
             name: "Trust".to_string(),
             reject_limit_percent: 1.0,
+            suppress_below: crate::suppress::DEFAULT_THRESHOLD,
             mark_map: BTreeMap::new(),
         }
     }
@@ -88,9 +93,18 @@ impl TrustConfig {
                 "reject_limit_percent: {reject_limit_percent} is not between 0 and 100"
             ));
         }
+        let suppress_below = raw
+            .suppress_below
+            .unwrap_or(crate::suppress::DEFAULT_THRESHOLD);
+        if !(2..=100).contains(&suppress_below) {
+            return Err(format!(
+                "suppress_below: {suppress_below} is not between 2 and 100"
+            ));
+        }
         Ok(TrustConfig {
             name: raw.name.unwrap_or_else(|| "Trust".to_string()),
             reject_limit_percent,
+            suppress_below,
             mark_map,
         })
     }

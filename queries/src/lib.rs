@@ -5,6 +5,7 @@
 //! shares between its server and its WebAssembly side.
 
 pub mod calendar;
+pub mod suppress;
 pub mod types;
 
 #[cfg(feature = "engine")]

@@ -323,14 +323,19 @@ pub async fn cohorts(
     let groups = w
         .run(move |conn| figures::by_group(conn, from, to, scope, by, urn.as_deref()))
         .await?;
+    // Governors get small groups suppressed (queries::suppress, the one place for it).
+    let groups = queries::suppress::for_viewer(&who, groups, w.suppress_below);
     if c.format == Format::Csv {
-        let mut header = vec!["group"];
+        let mut header = vec!["group", "suppressed"];
         header.extend(FIGURE_COLUMNS);
         let rows = groups
             .iter()
             .map(|g| {
-                let mut r = vec![g.group.clone()];
-                r.extend(figure_cells(&(&g.figures).into()));
+                let mut r = vec![g.group.clone(), g.figures.is_none().to_string()];
+                match &g.figures {
+                    Some(f) => r.extend(figure_cells(&f.into())),
+                    None => r.extend(FIGURE_COLUMNS.iter().map(|_| String::new())),
+                }
                 r
             })
             .collect();
@@ -343,8 +348,17 @@ pub async fn cohorts(
     let groups: Vec<Value> = groups
         .iter()
         .map(|g| {
-            let mut v = serde_json::to_value(FigureFields::from(&g.figures)).expect("json");
+            let mut v = match &g.figures {
+                Some(f) => serde_json::to_value(FigureFields::from(f)).expect("json"),
+                None => Value::Object(
+                    FIGURE_COLUMNS
+                        .iter()
+                        .map(|c| (c.to_string(), Value::Null))
+                        .collect(),
+                ),
+            };
             v["group"] = g.group.clone().into();
+            v["suppressed"] = g.figures.is_none().into();
             v
         })
         .collect();
@@ -356,7 +370,11 @@ pub async fn cohorts(
 }
 
 /// Every API route (method, path): the access matrix test covers each.
-pub const ROUTES: &[(&str, &str)] = &[("GET", "/api/v1/summary"), ("GET", "/api/v1/cohorts")];
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/api/v1/summary"),
+    ("GET", "/api/v1/cohorts"),
+    ("POST", "/api/v1/extracts"),
+];
 
 /// The API's routes, with the warehouse as their state.
 pub fn routes(warehouse: Warehouse) -> Router {
@@ -364,4 +382,55 @@ pub fn routes(warehouse: Warehouse) -> Router {
         .route(ROUTES[0].1, get(summary))
         .route(ROUTES[1].1, get(cohorts))
         .with_state(warehouse)
+}
+
+/// `POST /api/v1/extracts`: an academy's MIS (or a connector) pushes a nightly extract
+/// as a `.zip` body with an `upload` token for that academy. The extract goes to the
+/// inbox, which the server loads from; the answer is 202 with its inbox name.
+pub async fn upload(
+    State(inbox): State<std::path::PathBuf>,
+    Extension(who): Extension<Principal>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%3f");
+    let urn = who.academies.first().cloned().ok_or(ApiError::Forbidden)?;
+    let name = format!("{stamp}-upload-{urn}.zip");
+    let tmp = inbox.join(format!(".incoming-{name}"));
+    let result = tokio::task::spawn_blocking({
+        let (tmp, inbox, name, urn) = (tmp.clone(), inbox.clone(), name.clone(), urn.clone());
+        move || -> Result<(), ApiError> {
+            std::fs::create_dir_all(&inbox).map_err(|e| bad("body", e.to_string()))?;
+            std::fs::write(&tmp, &body).map_err(|e| bad("body", e.to_string()))?;
+            let files = queries::extract::read_raw(&tmp).map_err(|f| bad("body", f.to_string()))?;
+            let manifest: Value = files
+                .get("manifest.json")
+                .and_then(|m| serde_json::from_slice(m).ok())
+                .ok_or_else(|| bad("body", "no readable manifest.json in the zip"))?;
+            if manifest["academy"]["urn"].as_str() != Some(urn.as_str()) {
+                return Err(ApiError::Forbidden);
+            }
+            std::fs::rename(&tmp, inbox.join(&name)).map_err(|e| bad("body", e.to_string()))?;
+            Ok(())
+        }
+    })
+    .await
+    .map_err(|e| ApiError::Warehouse(e.into()))?;
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result?;
+    tracing::info!(target: "rollcall::upload", "{} queued {name} for {urn}", who.actor);
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({"queued": name, "urn": urn})),
+    )
+        .into_response())
+}
+
+/// The upload route, with the inbox it writes to.
+pub fn upload_routes(inbox: std::path::PathBuf) -> Router {
+    Router::new()
+        .route("/api/v1/extracts", axum::routing::post(upload))
+        .layer(axum::extract::DefaultBodyLimit::max(1 << 30))
+        .with_state(inbox)
 }

@@ -32,6 +32,8 @@ pub enum Rule {
     Trust,
     /// A signed-in user or a `read` token.
     ApiRead,
+    /// An `upload` token (for one academy; the handler checks the extract is theirs).
+    Upload,
 }
 
 /// The one table of who may reach what. `None`: a route this table does not know,
@@ -48,6 +50,7 @@ pub fn rule(method: &Method, path: &str) -> Option<Rule> {
         ("GET", ["api", "v1", "summary"]) | ("GET", ["api", "v1", "cohorts"]) => {
             Some(Rule::ApiRead)
         }
+        ("POST", ["api", "v1", "extracts"]) => Some(Rule::Upload),
         // Leptos server functions: each narrows further by the principal.
         ("POST", ["api", name]) if SERVER_FNS.iter().any(|f| name.starts_with(f)) => {
             Some(Rule::SignedIn)
@@ -275,6 +278,7 @@ pub async fn guard(State(auth): State<Auth>, mut req: Request, next: Next) -> Re
         (Some(Rule::ApiRead), v) => {
             matches!(v, Some(Via::Session) | Some(Via::Token(TokenScope::Read)))
         }
+        (Some(Rule::Upload), v) => v == Some(Via::Token(TokenScope::Upload)),
     };
     if !allowed {
         return forbidden(&path);

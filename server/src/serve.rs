@@ -55,7 +55,7 @@ pub async fn run(paths: Paths, config: TrustConfig, args: ServeArgs) -> anyhow::
         })
         .await??;
     }
-    let warehouse = Warehouse::new(db.clone());
+    let warehouse = Warehouse::new(db.clone()).with_suppress_below(config.suppress_below);
     tokio::spawn(watch_inbox(
         db.clone(),
         config.clone(),
@@ -72,7 +72,7 @@ pub async fn run(paths: Paths, config: TrustConfig, args: ServeArgs) -> anyhow::
         );
     }
     let auth = auth::Auth::new(db.clone(), args.demo);
-    let app = router(warehouse, options, auth, args.secure_cookies);
+    let app = router(warehouse, options, auth, args.secure_cookies, paths.inbox());
 
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
@@ -110,8 +110,10 @@ pub fn router(
     options: LeptosOptions,
     auth: auth::Auth,
     secure_cookies: bool,
+    inbox: PathBuf,
 ) -> Router {
     app_routes(warehouse, options)
+        .merge(api::upload_routes(inbox))
         .merge(
             Router::new()
                 .route("/session", axum::routing::post(auth::sign_in))

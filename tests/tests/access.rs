@@ -38,6 +38,8 @@ const EVERYONE: [Who; 6] = [
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Expect {
     Ok,
+    /// Let through the guard, and refused by the handler as a bad request.
+    Ok400,
     /// 303 to the sign-in page.
     SignIn,
     Unauthorised,
@@ -114,6 +116,7 @@ fn check(who: Who, what: &str, (status, location): (StatusCode, String), expect:
                 || (status == StatusCode::SEE_OTHER && !location.starts_with("/signin?"))
         }
         Expect::SignIn => status == StatusCode::SEE_OTHER && location.starts_with("/signin?next="),
+        Expect::Ok400 => status == StatusCode::BAD_REQUEST,
         Expect::Unauthorised => status == StatusCode::UNAUTHORIZED,
         Expect::Forbidden => status == StatusCode::FORBIDDEN,
     };
@@ -188,6 +191,7 @@ async fn every_route_for_every_role() {
         server::serve::leptos_options("127.0.0.1:3000".parse().unwrap()),
         server::auth::Auth::new(w.shared(), false),
         false,
+        w.data_dir().join("inbox"),
     );
     let mut clients = Vec::new();
     for who in EVERYONE {
@@ -314,6 +318,17 @@ async fn every_route_for_every_role() {
                     Who::Anon => Unauthorised,
                     Who::UploadToken => Forbidden,
                     _ => Ok,
+                },
+            ),
+            (
+                "POST /api/v1/extracts",
+                "POST",
+                "/api/v1/extracts".into(),
+                Some(String::new()),
+                match who {
+                    Who::Anon => Unauthorised,
+                    Who::UploadToken => Ok400,
+                    _ => Forbidden,
                 },
             ),
             (
@@ -464,6 +479,7 @@ async fn sign_in_is_rate_limited() {
         server::serve::leptos_options("127.0.0.1:3000".parse().unwrap()),
         server::auth::Auth::new(w.shared(), false),
         false,
+        w.data_dir().join("inbox"),
     );
     let attempt = |password: &str| {
         Request::post("/session")
@@ -487,4 +503,201 @@ async fn sign_in_is_rate_limited() {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn upload_tokens_push_extracts_for_their_academy_only() {
+    let w = Warehouse::new();
+    let conn = w.conn();
+    let (_, upload) = accounts::create_token(&conn, "push", TokenScope::Upload, Some(A)).unwrap();
+    let (_, read) = accounts::create_token(&conn, "bi", TokenScope::Read, None).unwrap();
+    let inbox = w.data_dir().join("inbox");
+    let app = server::serve::router(
+        app::ssr::Warehouse::new(w.shared()),
+        server::serve::leptos_options("127.0.0.1:3000".parse().unwrap()),
+        server::auth::Auth::new(w.shared(), false),
+        false,
+        inbox.clone(),
+    );
+    let extract = |urn: &str| {
+        let spec = rollcall_tests::ExtractSpec::new(
+            urn,
+            "2025-01-06",
+            "2025-01-06",
+            "2025-01-07T02:10:00Z",
+        )
+        .pupils(&[rollcall_tests::pupil("P1")])
+        .marks(&["P1,2025-01-06,AM,/,"]);
+        std::fs::read(spec.write_zip(&w.inputs(), &format!("x{urn}"), &[])).unwrap()
+    };
+    let push = |token: &str, body: Vec<u8>| {
+        Request::post("/api/v1/extracts")
+            .header(header::HOST, "rollcall.test")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/zip")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let resp = app
+        .clone()
+        .oneshot(push(&upload, extract(A)))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    let queued: Vec<_> = std::fs::read_dir(&inbox)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(queued.len(), 1);
+    // The queued zip is a loadable extract.
+    let o = w.load(&inbox.join(&queued[0]));
+    assert_eq!(o.status, queries::Status::Loaded, "{}", o.report_text());
+    // Another academy's extract, a read token, a broken body.
+    let resp = app
+        .clone()
+        .oneshot(push(&upload, extract(B)))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let resp = app.clone().oneshot(push(&read, extract(A))).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let resp = app
+        .clone()
+        .oneshot(push(&upload, b"not a zip".to_vec()))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    // Nothing half-written is left behind.
+    assert_eq!(std::fs::read_dir(&inbox).unwrap().count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_governor_sees_no_pupil_and_small_groups_suppressed() {
+    let w = Warehouse::new();
+    let mut opts =
+        seed_data::SeedOptions::demo(chrono::NaiveDate::from_ymd_opt(2025, 3, 14).unwrap());
+    opts.apply_scale("academies=3,pupils=200,years=1,nights=1")
+        .unwrap();
+    for e in seed_data::generate(&opts, &w.dir.path().join("seed"), &mut |_, _, _| {})
+        .unwrap()
+        .extracts
+    {
+        assert_eq!(w.load(&e).status, queries::Status::Loaded);
+    }
+    let conn = w.conn();
+    accounts::add_user(
+        &conn,
+        "gov@t.org",
+        "Gov",
+        Role::Governor,
+        &[A.into()],
+        PASSWORD,
+        false,
+    )
+    .unwrap();
+    accounts::add_user(
+        &conn,
+        "trust@t.org",
+        "Trust",
+        Role::Trust,
+        &[],
+        PASSWORD,
+        false,
+    )
+    .unwrap();
+    let app = server::serve::router(
+        app::ssr::Warehouse::new(w.shared()),
+        server::serve::leptos_options("127.0.0.1:3000".parse().unwrap()),
+        server::auth::Auth::new(w.shared(), false),
+        false,
+        w.data_dir().join("inbox"),
+    );
+    // Every pupil identifier in the warehouse.
+    let mut stmt = conn
+        .prepare("SELECT upn, forename || ' ' || surname FROM pupils WHERE upn IS NOT NULL")
+        .unwrap();
+    let identifiers: Vec<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(identifiers.len() > 100);
+
+    let get = |cookie: String, uri: String| {
+        let app = app.clone();
+        async move {
+            let req = Request::get(&uri)
+                .header(header::HOST, "rollcall.test")
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .unwrap();
+            let resp = app.oneshot(req).await.unwrap();
+            assert_eq!(resp.status(), StatusCode::OK, "{uri}");
+            String::from_utf8(
+                resp.into_body()
+                    .collect()
+                    .await
+                    .unwrap()
+                    .to_bytes()
+                    .to_vec(),
+            )
+            .unwrap()
+        }
+    };
+    let gov = sign_in(&app, "gov@t.org").await;
+    let mut uris: Vec<String> = vec![
+        "/".into(),
+        "/?scope=dfe".into(),
+        "/loads".into(),
+        format!("/academy/{A}"),
+        "/api/v1/summary".into(),
+        "/api/v1/summary?format=csv".into(),
+    ];
+    for by in [
+        "sex",
+        "year_group",
+        "sen_provision",
+        "fsm",
+        "eal",
+        "ethnicity",
+    ] {
+        for q in ["", "&format=csv"] {
+            uris.push(format!("/api/v1/cohorts?by={by}&academy={A}{q}"));
+            uris.push(format!("/api/v1/cohorts?by={by}{q}"));
+        }
+    }
+    for uri in &uris {
+        let body = get(gov.clone(), uri.clone()).await;
+        assert!(
+            !body.contains("pupil_id") && !body.contains("\"upn\""),
+            "{uri} names a pupil field"
+        );
+        for (upn, name) in &identifiers {
+            assert!(!body.contains(upn.as_str()), "{uri} holds a UPN");
+            assert!(!body.contains(name.as_str()), "{uri} holds a pupil's name");
+        }
+    }
+    // Small groups are suppressed for the governor, and only for the governor.
+    let uri = format!("/api/v1/cohorts?by=ethnicity&academy={A}");
+    let governor: serde_json::Value =
+        serde_json::from_str(&get(gov.clone(), uri.clone()).await).unwrap();
+    let groups = governor["groups"].as_array().unwrap();
+    assert!(
+        groups.iter().any(|g| g["suppressed"] == true),
+        "some group is small"
+    );
+    for g in groups {
+        if g["suppressed"] == true {
+            assert!(g["enrolments"].is_null() && g["absence_rate"].is_null());
+        } else {
+            assert!(g["enrolments"].as_u64().unwrap() >= 5);
+        }
+    }
+    let trust = sign_in(&app, "trust@t.org").await;
+    let lead: serde_json::Value = serde_json::from_str(&get(trust, uri).await).unwrap();
+    assert!(lead["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|g| g["suppressed"] == false));
 }

@@ -6,7 +6,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use queries::calendar::Window;
-use queries::types::{AcademyRef, Benchmark, Figures, GroupFigures, Scope};
+use queries::suppress::Shown;
+use queries::types::{AcademyRef, Benchmark, Figures, Scope};
 use serde::{Deserialize, Serialize};
 
 use crate::view::{pct, pp, use_view_params, ViewParams, WindowForm};
@@ -27,7 +28,8 @@ pub struct AcademyDetail {
     pub reasons: Vec<(String, String, bool, u64)>,
     /// (ISO weekday, session, possible, absent)
     pub day_session: Vec<(u8, u8, u64, u64)>,
-    pub year_groups: Vec<GroupFigures>,
+    /// Year groups, small ones suppressed for governors.
+    pub year_groups: Vec<Shown>,
 }
 
 #[server]
@@ -36,11 +38,15 @@ pub async fn get_academy(
     params: ViewParams,
 ) -> Result<Option<AcademyDetail>, ServerFnError> {
     let warehouse = crate::ssr::warehouse()?;
-    if !crate::ssr::principal()?.sees_academy(&urn) {
+    let who = crate::ssr::principal()?;
+    if !who.sees_academy(&urn) {
         return Err(crate::ssr::forbidden());
     }
+    let threshold = warehouse.suppress_below;
     warehouse
-        .run_with_calendar(move |conn, cal| Ok(ssr::detail(conn, cal, &urn, &params)))
+        .run_with_calendar(move |conn, cal| {
+            Ok(ssr::detail(conn, cal, &urn, &params, &who, threshold))
+        })
         .await
         .map_err(|e| ServerFnError::new(e.to_string()))?
         .map_err(ServerFnError::new)
@@ -61,6 +67,8 @@ pub mod ssr {
         cal: &Calendar,
         urn: &str,
         p: &ViewParams,
+        viewer: &queries::types::Principal,
+        threshold: u64,
     ) -> Result<Option<AcademyDetail>, String> {
         let e = |e: queries::db::DuckError| e.to_string();
         let window = window(cal, p)?;
@@ -140,15 +148,19 @@ pub mod ssr {
             reasons: figures::by_code(conn, window.from, window.to, scope, Some(urn)).map_err(e)?,
             day_session: figures::by_day_session(conn, window.from, window.to, scope, Some(urn))
                 .map_err(e)?,
-            year_groups: figures::by_group(
-                conn,
-                window.from,
-                window.to,
-                scope,
-                Dimension::YearGroup,
-                Some(urn),
-            )
-            .map_err(e)?,
+            year_groups: queries::suppress::for_viewer(
+                viewer,
+                figures::by_group(
+                    conn,
+                    window.from,
+                    window.to,
+                    scope,
+                    Dimension::YearGroup,
+                    Some(urn),
+                )
+                .map_err(e)?,
+                threshold,
+            ),
             benchmarks: queries::benchmarks::for_academy(&academy.phase, &academy.local_authority),
             history: queries::benchmarks::national_history()
                 .into_iter()
@@ -195,6 +207,14 @@ pub fn AcademyPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+fn year_label(group: &str) -> String {
+    match group {
+        "R" => "Reception".to_string(),
+        "N1" | "N2" => format!("Nursery ({group})"),
+        y => format!("Year {y}"),
     }
 }
 
@@ -308,11 +328,15 @@ fn AcademyBody(d: AcademyDetail) -> impl IntoView {
             <thead><tr><th scope="col">"Year group"</th><th scope="col" class="num">"Enrolments"</th><th scope="col" class="num">"Attendance"</th><th scope="col" class="num">"Absence"</th><th scope="col" class="num">"Authorised"</th><th scope="col" class="num">"Unauthorised"</th><th scope="col" class="num">"PA"</th><th scope="col" class="num">"SA"</th></tr></thead>
             <tbody>
                 {d.year_groups.iter().map(|g| {
-                    let f = &g.figures;
-                    let label = match g.group.as_str() { "R" => "Reception".to_string(), "N1" | "N2" => format!("Nursery ({})", g.group), y => format!("Year {y}") };
+                    let Some(f) = &g.figures else {
+                        return view! {
+                            <tr class="suppressed"><th scope="row">{year_label(&g.group)}</th><td colspan="7">"Suppressed (a small group, or one that would reveal a small group)"</td></tr>
+                        }.into_any();
+                    };
+                    let label = year_label(&g.group);
                     view! {
                         <tr><th scope="row">{label}</th><td class="num">{crate::format::count(f.enrolments)}</td><td class="num">{pct(f.attendance_rate())}</td><td class="num">{pct(f.absence_rate())}</td><td class="num">{pct(f.authorised_rate())}</td><td class="num">{pct(f.unauthorised_rate())}</td><td class="num">{pct(f.pa_rate())}</td><td class="num">{pct(f.sa_rate())}</td></tr>
-                    }
+                    }.into_any()
                 }).collect_view()}
             </tbody>
         </table>
