@@ -6,6 +6,7 @@
 pub mod charts;
 pub mod format;
 pub mod pages;
+pub mod trend;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod view;

@@ -46,6 +46,33 @@ enum Expect {
     Forbidden,
 }
 
+/// A trust of three small academies, loaded through the real loader.
+fn small_trust() -> Warehouse {
+    let w = Warehouse::new();
+    let mut opts =
+        seed_data::SeedOptions::demo(chrono::NaiveDate::from_ymd_opt(2025, 3, 14).unwrap());
+    opts.apply_scale("academies=3,pupils=200,years=1,nights=1")
+        .unwrap();
+    for e in seed_data::generate(&opts, &w.dir.path().join("seed"), &mut |_, _, _| {})
+        .unwrap()
+        .extracts
+    {
+        assert_eq!(w.load(&e).status, queries::Status::Loaded);
+    }
+    w
+}
+
+/// The whole server, its guard included, over `w` (not in demo mode).
+fn app_for(w: &Warehouse) -> axum::Router {
+    server::serve::router(
+        app::ssr::Warehouse::new(w.shared()),
+        server::serve::leptos_options("127.0.0.1:3000".parse().unwrap()),
+        server::auth::Auth::new(w.shared(), false),
+        false,
+        w.data_dir().join("inbox"),
+    )
+}
+
 struct Client {
     app: axum::Router,
     cookie: Option<String>,
@@ -128,17 +155,7 @@ fn check(who: Who, what: &str, (status, location): (StatusCode, String), expect:
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_route_for_every_role() {
-    let w = Warehouse::new();
-    let mut opts =
-        seed_data::SeedOptions::demo(chrono::NaiveDate::from_ymd_opt(2025, 3, 14).unwrap());
-    opts.apply_scale("academies=3,pupils=200,years=1,nights=1")
-        .unwrap();
-    for e in seed_data::generate(&opts, &w.dir.path().join("seed"), &mut |_, _, _| {})
-        .unwrap()
-        .extracts
-    {
-        assert_eq!(w.load(&e).status, queries::Status::Loaded);
-    }
+    let w = small_trust();
     let conn = w.conn();
     accounts::add_user(
         &conn,
@@ -186,13 +203,7 @@ async fn every_route_for_every_role() {
         accounts::create_token(&conn, "old", TokenScope::Read, None).unwrap();
     accounts::revoke_token(&conn, revoked_id.token_id).unwrap();
 
-    let app = server::serve::router(
-        app::ssr::Warehouse::new(w.shared()),
-        server::serve::leptos_options("127.0.0.1:3000".parse().unwrap()),
-        server::auth::Auth::new(w.shared(), false),
-        false,
-        w.data_dir().join("inbox"),
-    );
+    let app = app_for(&w);
     let mut clients = Vec::new();
     for who in EVERYONE {
         let (cookie, bearer) = match who {
@@ -474,13 +485,7 @@ async fn sign_in_is_rate_limited() {
         false,
     )
     .unwrap();
-    let app = server::serve::router(
-        app::ssr::Warehouse::new(w.shared()),
-        server::serve::leptos_options("127.0.0.1:3000".parse().unwrap()),
-        server::auth::Auth::new(w.shared(), false),
-        false,
-        w.data_dir().join("inbox"),
-    );
+    let app = app_for(&w);
     let attempt = |password: &str| {
         Request::post("/session")
             .header(header::HOST, "rollcall.test")
@@ -512,13 +517,7 @@ async fn upload_tokens_push_extracts_for_their_academy_only() {
     let (_, upload) = accounts::create_token(&conn, "push", TokenScope::Upload, Some(A)).unwrap();
     let (_, read) = accounts::create_token(&conn, "bi", TokenScope::Read, None).unwrap();
     let inbox = w.data_dir().join("inbox");
-    let app = server::serve::router(
-        app::ssr::Warehouse::new(w.shared()),
-        server::serve::leptos_options("127.0.0.1:3000".parse().unwrap()),
-        server::auth::Auth::new(w.shared(), false),
-        false,
-        inbox.clone(),
-    );
+    let app = app_for(&w);
     let extract = |urn: &str| {
         let spec = rollcall_tests::ExtractSpec::new(
             urn,
@@ -573,17 +572,7 @@ async fn upload_tokens_push_extracts_for_their_academy_only() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_governor_sees_no_pupil_and_small_groups_suppressed() {
-    let w = Warehouse::new();
-    let mut opts =
-        seed_data::SeedOptions::demo(chrono::NaiveDate::from_ymd_opt(2025, 3, 14).unwrap());
-    opts.apply_scale("academies=3,pupils=200,years=1,nights=1")
-        .unwrap();
-    for e in seed_data::generate(&opts, &w.dir.path().join("seed"), &mut |_, _, _| {})
-        .unwrap()
-        .extracts
-    {
-        assert_eq!(w.load(&e).status, queries::Status::Loaded);
-    }
+    let w = small_trust();
     let conn = w.conn();
     accounts::add_user(
         &conn,
@@ -605,13 +594,7 @@ async fn a_governor_sees_no_pupil_and_small_groups_suppressed() {
         false,
     )
     .unwrap();
-    let app = server::serve::router(
-        app::ssr::Warehouse::new(w.shared()),
-        server::serve::leptos_options("127.0.0.1:3000".parse().unwrap()),
-        server::auth::Auth::new(w.shared(), false),
-        false,
-        w.data_dir().join("inbox"),
-    );
+    let app = app_for(&w);
     // Every pupil identifier in the warehouse.
     let mut stmt = conn
         .prepare("SELECT upn, forename || ' ' || surname FROM pupils WHERE upn IS NOT NULL")

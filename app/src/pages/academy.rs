@@ -1,7 +1,6 @@
 //! One academy (`/academy/{urn}`): against the trust and England; weekly trend this
 //! year against last; absence by reason, by day and session; year groups.
 
-use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -22,8 +21,7 @@ pub struct AcademyDetail {
     pub trust: Figures,
     pub benchmarks: Vec<Benchmark>,
     pub history: Vec<Benchmark>,
-    pub trend_svg: String,
-    pub trend_table: Vec<(NaiveDate, Option<f64>, Option<f64>)>,
+    pub trend: crate::trend::Trend,
     /// (code, meaning, authorised, sessions)
     pub reasons: Vec<(String, String, bool, u64)>,
     /// (ISO weekday, session, possible, absent)
@@ -55,8 +53,7 @@ pub async fn get_academy(
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::*;
-    use crate::charts::{line_chart, LineChart, Series, PALETTE};
-    use crate::pages::overview::ssr::{weeks_series, window};
+    use crate::pages::overview::ssr::window;
     use queries::calendar::Calendar;
     use queries::db::Connection;
     use queries::figures::{self, Dimension};
@@ -98,51 +95,16 @@ pub mod ssr {
             Some((f, t)) => mine(figures::weekly(conn, f, t, scope).map_err(e)?),
             None => Vec::new(),
         };
-        let names: Vec<NaiveDate> = weeks.iter().map(|w| w.week).collect();
-        let x_names = |x: f64| {
-            names
-                .get((x.round() as usize).saturating_sub(1))
-                .map(|d| d.format("%-d %b").to_string())
-                .unwrap_or_default()
-        };
-        let mut series = vec![Series {
-            name: "This year".into(),
-            points: weeks_series(&weeks),
-            colour: PALETTE[0],
-            dashed: false,
-        }];
-        if !weeks_last.is_empty() {
-            series.push(Series {
-                name: "Last year, same school weeks".into(),
-                points: weeks_series(&weeks_last),
-                colour: PALETTE[1],
-                dashed: true,
-            });
-        }
-        let trend_svg = line_chart(&LineChart {
-            title: &format!("{}: absence by week", academy.name),
-            x_label: "Week beginning",
-            y_label: "Overall absence",
-            x_names: &x_names,
-            series,
-            width: 760,
-            height: 320,
-            description: format!(
+        let trend = crate::trend::ssr::weekly(
+            &format!("{}: absence by week", academy.name),
+            "This year".into(),
+            &weeks,
+            &weeks_last,
+            format!(
                 "Weekly overall absence at {}, {}, against the same school weeks last year.",
                 academy.name, window.name
             ),
-        });
-        let trend_table = weeks
-            .iter()
-            .enumerate()
-            .map(|(i, w)| {
-                (
-                    w.week,
-                    w.absence_rate(),
-                    weeks_last.get(i).and_then(|l| l.absence_rate()),
-                )
-            })
-            .collect();
+        );
         let phase = queries::benchmarks::phase_of(&academy.phase);
         Ok(Some(AcademyDetail {
             reasons: figures::by_code(conn, window.from, window.to, scope, Some(urn)).map_err(e)?,
@@ -172,8 +134,7 @@ pub mod ssr {
             figures,
             last_year,
             trust,
-            trend_svg,
-            trend_table,
+            trend,
         }))
     }
 }
@@ -281,20 +242,7 @@ fn AcademyBody(d: AcademyDetail) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
-        <section class="chart">
-            <div class="svg" inner_html=d.trend_svg.clone()></div>
-            <details>
-                <summary>"Data table: absence by week"</summary>
-                <table class="data">
-                    <thead><tr><th scope="col">"Week beginning"</th><th scope="col" class="num">"This year"</th><th scope="col" class="num">"Last year"</th></tr></thead>
-                    <tbody>
-                        {d.trend_table.iter().map(|(w, a, l)| view! {
-                            <tr><td>{w.format("%-d %b %Y").to_string()}</td><td class="num">{pct(*a)}</td><td class="num">{pct(*l)}</td></tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </details>
-        </section>
+        <crate::trend::TrendChart trend=d.trend.clone() caption="absence by week"/>
         <div class="two">
             <table class="data" id="reasons">
                 <caption>"Absence by reason"</caption>

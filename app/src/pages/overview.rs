@@ -28,9 +28,8 @@ pub struct Overview {
     pub trust: Figures,
     pub trust_last_year: Option<Figures>,
     pub rows: Vec<OverviewRow>,
-    pub trend_svg: String,
-    /// The trust's weeks: (Monday, this year's absence, last year's at the same week).
-    pub trend_table: Vec<(NaiveDate, Option<f64>, Option<f64>)>,
+    /// The trust's weekly absence against last year.
+    pub trend: crate::trend::Trend,
 }
 
 #[server]
@@ -64,15 +63,6 @@ pub mod ssr {
         queries::calendar::resolve(cal, p.kind(), date(&p.from), date(&p.to))
     }
 
-    /// Weekly absence as chart points (x = week number in the window) and a table.
-    pub fn weeks_series(points: &[WeekPoint]) -> Vec<(f64, f64)> {
-        points
-            .iter()
-            .enumerate()
-            .filter_map(|(i, w)| w.absence_rate().map(|r| ((i + 1) as f64, r)))
-            .collect()
-    }
-
     pub fn overview(conn: &Connection, cal: &Calendar, p: &ViewParams) -> Result<Overview, String> {
         let e = |e: queries::db::DuckError| e.to_string();
         let window = window(cal, p)?;
@@ -98,52 +88,19 @@ pub mod ssr {
             .filter(|(u, _)| u.is_none())
             .map(|(_, w)| w.clone())
             .collect();
-        let names: Vec<NaiveDate> = trust_weeks.iter().map(|w| w.week).collect();
-        let x_names = |x: f64| {
-            names
-                .get((x.round() as usize).saturating_sub(1))
-                .map(|d| d.format("%-d %b").to_string())
-                .unwrap_or_default()
-        };
-        let mut series = vec![Series {
-            name: format!("Trust, {}", window.name),
-            points: weeks_series(&trust_weeks),
-            colour: PALETTE[0],
-            dashed: false,
-        }];
-        if !trust_weeks_last.is_empty() {
-            series.push(Series {
-                name: "Same weeks last year".into(),
-                points: weeks_series(&trust_weeks_last),
-                colour: PALETTE[1],
-                dashed: true,
-            });
-        }
-        let trend_svg = line_chart(&LineChart {
-            title: "Trust absence by week",
-            x_label: "Week beginning",
-            y_label: "Overall absence",
-            x_names: &x_names,
-            series,
-            width: 760,
-            height: 320,
-            description: format!(
+        let trend = crate::trend::ssr::weekly(
+            "Trust absence by week",
+            format!("Trust, {}", window.name),
+            &trust_weeks,
+            &trust_weeks_last,
+            format!(
                 "Weekly overall absence for the trust, {}, {} weeks, against the same school weeks last year.",
                 window.name,
                 trust_weeks.len()
             ),
-        });
-        let trend_table = trust_weeks
-            .iter()
-            .enumerate()
-            .map(|(i, w)| {
-                (
-                    w.week,
-                    w.absence_rate(),
-                    trust_weeks_last.get(i).and_then(|l| l.absence_rate()),
-                )
-            })
-            .collect();
+        );
+        let names: Vec<NaiveDate> = trust_weeks.iter().map(|w| w.week).collect();
+        let x_names = crate::trend::ssr::week_names(&trust_weeks);
         let rows = academies
             .into_iter()
             .enumerate()
@@ -160,7 +117,7 @@ pub mod ssr {
                     x_names: &x_names,
                     series: vec![Series {
                         name: "Absence".into(),
-                        points: weeks_series(&weeks),
+                        points: crate::trend::ssr::weeks_series(&weeks),
                         colour: PALETTE[i % PALETTE.len()],
                         dashed: false,
                     }],
@@ -203,8 +160,7 @@ pub mod ssr {
             scope,
             trust,
             rows,
-            trend_svg,
-            trend_table,
+            trend,
         })
     }
 }
@@ -352,20 +308,7 @@ fn OverviewBody(o: Overview, params: Memo<ViewParams>) -> impl IntoView {
                 </For>
             </tbody>
         </table>
-        <section class="chart">
-            <div class="svg" inner_html=o.trend_svg.clone()></div>
-            <details>
-                <summary>"Data table: trust absence by week"</summary>
-                <table class="data">
-                    <thead><tr><th scope="col">"Week beginning"</th><th scope="col" class="num">"Absence"</th><th scope="col" class="num">"Same week last year"</th></tr></thead>
-                    <tbody>
-                        {o.trend_table.iter().map(|(w, a, l)| view! {
-                            <tr><td>{w.format("%-d %b %Y").to_string()}</td><td class="num">{pct(*a)}</td><td class="num">{pct(*l)}</td></tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </details>
-        </section>
+        <crate::trend::TrendChart trend=o.trend.clone() caption="trust absence by week"/>
         <h2>"Each academy by week"</h2>
         <div class="multiples">
             {o.rows.iter().map(|r| {
@@ -384,7 +327,7 @@ fn OverviewBody(o: Overview, params: Memo<ViewParams>) -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        {o.trend_table.iter().enumerate().map(|(i, (w, _, _))| view! {
+                        {o.trend.table.iter().enumerate().map(|(i, (w, _, _))| view! {
                             <tr>
                                 <td>{w.format("%-d %b %Y").to_string()}</td>
                                 {o.rows.iter().map(|r| view! { <td class="num">{pct(r.weeks.get(i).copied().flatten())}</td> }).collect_view()}
