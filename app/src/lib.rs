@@ -6,9 +6,9 @@
 pub mod charts;
 pub mod format;
 pub mod pages;
-pub mod trend;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod trend;
 pub mod view;
 
 use leptos::prelude::*;

@@ -40,7 +40,13 @@ pub mod ssr {
     }
 
     /// The trend of `weeks` (named `label`) against `last_year`.
-    pub fn weekly(title: &str, label: String, weeks: &[WeekPoint], last_year: &[WeekPoint], description: String) -> Trend {
+    pub fn weekly(
+        title: &str,
+        label: String,
+        weeks: &[WeekPoint],
+        last_year: &[WeekPoint],
+        description: String,
+    ) -> Trend {
         let mut series = vec![Series {
             name: label,
             points: weeks_series(weeks),
@@ -68,7 +74,13 @@ pub mod ssr {
         let table = weeks
             .iter()
             .enumerate()
-            .map(|(i, w)| (w.week, w.absence_rate(), last_year.get(i).and_then(|l| l.absence_rate())))
+            .map(|(i, w)| {
+                (
+                    w.week,
+                    w.absence_rate(),
+                    last_year.get(i).and_then(|l| l.absence_rate()),
+                )
+            })
             .collect();
         Trend { svg, table }
     }

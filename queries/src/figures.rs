@@ -107,15 +107,16 @@ pub fn year_group_order(label: &str) -> i32 {
     }
 }
 
-/// Weekly absence: (URN or None for the trust, week).
+/// Weekly absence: (URN, or None for the rollup, week), for every academy or one.
 pub fn weekly(
     conn: &Connection,
     from: NaiveDate,
     to: NaiveDate,
     scope: Scope,
+    urn: Option<&str>,
 ) -> Result<Vec<(Option<String>, WeekPoint)>, duckdb::Error> {
     let mut stmt = conn.prepare_cached(include_str!("../sql/weekly_absence.sql"))?;
-    let rows = stmt.query_map(params![from, to, scope.dfe()], |r| {
+    let rows = stmt.query_map(params![from, to, scope.dfe(), urn], |r| {
         Ok((
             r.get(0)?,
             WeekPoint {

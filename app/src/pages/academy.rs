@@ -90,9 +90,10 @@ pub mod ssr {
                 .map(|(_, w)| w)
                 .collect()
         };
-        let weeks = mine(figures::weekly(conn, window.from, window.to, scope).map_err(e)?);
+        let weeks =
+            mine(figures::weekly(conn, window.from, window.to, scope, Some(urn)).map_err(e)?);
         let weeks_last = match window.last_year {
-            Some((f, t)) => mine(figures::weekly(conn, f, t, scope).map_err(e)?),
+            Some((f, t)) => mine(figures::weekly(conn, f, t, scope, Some(urn)).map_err(e)?),
             None => Vec::new(),
         };
         let trend = crate::trend::ssr::weekly(

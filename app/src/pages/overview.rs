@@ -73,9 +73,9 @@ pub mod ssr {
             Some((f, t)) => Some(figures::by_academy(conn, f, t, scope).map_err(e)?),
             None => None,
         };
-        let weekly = figures::weekly(conn, window.from, window.to, scope).map_err(e)?;
+        let weekly = figures::weekly(conn, window.from, window.to, scope, None).map_err(e)?;
         let weekly_last = match window.last_year {
-            Some((f, t)) => figures::weekly(conn, f, t, scope).map_err(e)?,
+            Some((f, t)) => figures::weekly(conn, f, t, scope, None).map_err(e)?,
             None => Vec::new(),
         };
         let trust_weeks: Vec<WeekPoint> = weekly
