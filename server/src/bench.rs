@@ -19,7 +19,7 @@ use crate::Paths;
 pub struct BenchArgs {
     /// Requests per route (after 3 warm-up requests).
     #[arg(long, default_value_t = 30)]
-    requests: usize,
+    pub requests: usize,
 }
 
 struct Timing {
@@ -136,6 +136,8 @@ pub fn run(paths: &Paths, args: BenchArgs) -> anyhow::Result<std::process::ExitC
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    // Leptos's route set-up spawns onto the runtime it finds.
+    let _entered = runtime.enter();
     // The work behind the guard, as the trust role sees it (the guard's own account
     // look-up is not in these figures).
     let trust = queries::types::Principal {
