@@ -46,6 +46,11 @@ enum Expect {
     Forbidden,
 }
 
+/// Adds an account with the test password.
+fn user(conn: &queries::db::Connection, email: &str, role: Role, academies: &[String]) {
+    accounts::add_user(conn, email, email, role, academies, PASSWORD, false).unwrap();
+}
+
 /// A trust of three small academies, loaded through the real loader.
 fn small_trust() -> Warehouse {
     let w = Warehouse::new();
@@ -157,46 +162,10 @@ fn check(who: Who, what: &str, (status, location): (StatusCode, String), expect:
 async fn every_route_for_every_role() {
     let w = small_trust();
     let conn = w.conn();
-    accounts::add_user(
-        &conn,
-        "trust@t.org",
-        "Trust",
-        Role::Trust,
-        &[],
-        PASSWORD,
-        false,
-    )
-    .unwrap();
-    accounts::add_user(
-        &conn,
-        "staff@t.org",
-        "Staff",
-        Role::Academy,
-        &[A.into()],
-        PASSWORD,
-        false,
-    )
-    .unwrap();
-    accounts::add_user(
-        &conn,
-        "gov@t.org",
-        "Gov",
-        Role::Governor,
-        &[A.into()],
-        PASSWORD,
-        false,
-    )
-    .unwrap();
-    accounts::add_user(
-        &conn,
-        "gone@t.org",
-        "Gone",
-        Role::Trust,
-        &[],
-        PASSWORD,
-        false,
-    )
-    .unwrap();
+    user(&conn, "trust@t.org", Role::Trust, &[]);
+    user(&conn, "staff@t.org", Role::Academy, &[A.into()]);
+    user(&conn, "gov@t.org", Role::Governor, &[A.into()]);
+    user(&conn, "gone@t.org", Role::Trust, &[]);
     let (_, read) = accounts::create_token(&conn, "bi", TokenScope::Read, None).unwrap();
     let (_, upload) = accounts::create_token(&conn, "push", TokenScope::Upload, Some(A)).unwrap();
     let (revoked_id, revoked) =
@@ -574,26 +543,8 @@ async fn upload_tokens_push_extracts_for_their_academy_only() {
 async fn a_governor_sees_no_pupil_and_small_groups_suppressed() {
     let w = small_trust();
     let conn = w.conn();
-    accounts::add_user(
-        &conn,
-        "gov@t.org",
-        "Gov",
-        Role::Governor,
-        &[A.into()],
-        PASSWORD,
-        false,
-    )
-    .unwrap();
-    accounts::add_user(
-        &conn,
-        "trust@t.org",
-        "Trust",
-        Role::Trust,
-        &[],
-        PASSWORD,
-        false,
-    )
-    .unwrap();
+    user(&conn, "gov@t.org", Role::Governor, &[A.into()]);
+    user(&conn, "trust@t.org", Role::Trust, &[]);
     let app = app_for(&w);
     // Every pupil identifier in the warehouse.
     let mut stmt = conn
