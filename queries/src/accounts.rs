@@ -176,6 +176,18 @@ pub fn find_user(conn: &Connection, email: &str) -> Result<Option<User>, Account
     })
 }
 
+/// The account with this id, if any.
+pub fn user_by_id(conn: &Connection, id: i32) -> Result<Option<User>, AccountError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE user_id = ?"
+    ))?;
+    let mut rows = stmt.query(params![id])?;
+    Ok(match rows.next()? {
+        Some(r) => Some(read_user(r)?),
+        None => None,
+    })
+}
+
 pub fn list_users(conn: &Connection) -> Result<Vec<User>, AccountError> {
     let mut stmt = conn.prepare(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY email"))?;
     let rows = stmt.query_map([], read_user)?;

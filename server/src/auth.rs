@@ -108,9 +108,8 @@ impl Auth {
         let demo = self.demo;
         self.blocking(move |db| {
             let conn = db.connect()?;
-            Ok(accounts::list_users(&conn)?
-                .into_iter()
-                .find(|u| u.user_id == id && !u.disabled && (demo || !u.demo))
+            Ok(accounts::user_by_id(&conn, id)?
+                .filter(|u| !u.disabled && (demo || !u.demo))
                 .map(|u| u.principal()))
         })
         .await
