@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 use crate::codes;
 use crate::config::TrustConfig;
@@ -94,14 +94,7 @@ pub struct Parsed {
     pub notes: Vec<String>,
 }
 
-/// The academic year (the calendar year it starts in) that `date` falls in.
-pub fn academic_year(date: NaiveDate) -> i32 {
-    if date.month() >= 9 {
-        date.year()
-    } else {
-        date.year() - 1
-    }
-}
+pub use crate::calendar::academic_year;
 
 /// `N1` = -2, `N2` = -1, `R` = 0, `1`..`13`.
 pub fn nc_year(year_group: &str) -> Option<i8> {
