@@ -106,6 +106,111 @@ pub fn line_chart(c: &LineChart<'_>) -> String {
     accessible(svg, c.title, &c.description)
 }
 
+/// A horizontal bar chart of signed values (gaps in percentage points), one bar per
+/// label, with an optional dashed reference line (the national gap).
+pub struct BarChart<'a> {
+    pub title: &'a str,
+    pub x_label: &'a str,
+    /// (label, value); a missing value draws no bar.
+    pub bars: Vec<(String, Option<f64>)>,
+    pub reference: Option<(String, f64)>,
+    pub width: u32,
+    pub description: String,
+}
+
+/// Renders a bar chart; its height grows with the number of bars.
+pub fn bar_chart(c: &BarChart<'_>) -> String {
+    let mut svg = String::new();
+    let n = c.bars.len().max(1);
+    let height = (70 + 24 * n) as u32;
+    let values = c
+        .bars
+        .iter()
+        .filter_map(|(_, v)| *v)
+        .chain(c.reference.iter().map(|(_, r)| *r));
+    let (lo, hi) = values.fold((0.0f64, 1.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let pad = (hi - lo) * 0.08;
+    let label_chars = c
+        .bars
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(5);
+    {
+        let root = SVGBackend::with_string(&mut svg, (c.width, height)).into_drawing_area();
+        let _ = root.fill(&WHITE);
+        let mut chart = match ChartBuilder::on(&root)
+            .caption(c.title, ("sans-serif", 15))
+            .margin(10)
+            .x_label_area_size(34)
+            .y_label_area_size((label_chars as u32 * 7 + 8).min(240))
+            .build_cartesian_2d((lo - pad)..(hi + pad), 0.0..n as f64)
+        {
+            Ok(chart) => chart,
+            Err(_) => return String::new(),
+        };
+        let names: Vec<String> = c.bars.iter().map(|(l, _)| l.clone()).collect();
+        let _ = chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .x_desc(c.x_label)
+            .x_labels(6)
+            .x_label_formatter(&|x| format!("{x:+.0}"))
+            .y_labels(n * 2 + 1)
+            .y_label_formatter(&|y| {
+                // Labels sit at the middle of each bar's band; bars go top down.
+                let i = (*y - 0.5).round();
+                if (y - 0.5 - i).abs() < 0.01 && i >= 0.0 && (i as usize) < n {
+                    names[n - 1 - i as usize].clone()
+                } else {
+                    String::new()
+                }
+            })
+            .light_line_style(RGBColor(235, 235, 235))
+            .label_style(("sans-serif", 12))
+            .draw();
+        let bars = c.bars.iter().enumerate().filter_map(|(i, (_, v))| {
+            let v = (*v)?;
+            let band = (n - 1 - i) as f64;
+            let colour = if v >= 0.0 { PALETTE[1] } else { PALETTE[0] };
+            Some(Rectangle::new(
+                [(0.0, band + 0.2), (v, band + 0.8)],
+                colour.filled(),
+            ))
+        });
+        let _ = chart.draw_series(bars);
+        let _ = chart.draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, 0.0), (0.0, n as f64)],
+            BLACK.stroke_width(1),
+        )));
+        if let Some((name, r)) = &c.reference {
+            let style = ShapeStyle::from(&RGBColor(60, 60, 60)).stroke_width(2);
+            if let Ok(anno) = chart.draw_series(DashedLineSeries::new(
+                vec![(*r, 0.0), (*r, n as f64)],
+                5,
+                4,
+                style,
+            )) {
+                anno.label(name.clone()).legend(move |(x, y)| {
+                    PathElement::new(
+                        vec![(x, y), (x + 18, y)],
+                        RGBColor(60, 60, 60).stroke_width(2),
+                    )
+                });
+            }
+            let _ = chart
+                .configure_series_labels()
+                .background_style(WHITE.mix(0.85))
+                .border_style(RGBColor(200, 200, 200))
+                .label_font(("sans-serif", 12))
+                .position(SeriesLabelPosition::LowerRight)
+                .draw();
+        }
+        let _ = root.present();
+    }
+    accessible(svg, c.title, &c.description)
+}
+
 /// Adds a role, a `<title>` and a `<desc>` to a plotters SVG.
 fn accessible(svg: String, title: &str, description: &str) -> String {
     match svg.find('>') {
@@ -183,6 +288,37 @@ mod tests {
             "ticks: {texts:?}"
         );
         assert!(svg.matches("<polyline").count() + svg.matches("<path").count() >= 2);
+    }
+
+    #[test]
+    fn bar_chart_has_a_bar_per_value_labels_and_the_reference() {
+        let svg = bar_chart(&BarChart {
+            title: "FSM gap",
+            x_label: "Gap, percentage points",
+            bars: vec![
+                ("Trust".into(), Some(4.5)),
+                ("Oak Academy".into(), Some(-1.0)),
+                ("Elm Academy".into(), None),
+            ],
+            reference: Some(("England 4.8 pp".into(), 4.8)),
+            width: 480,
+            description: "Gaps by academy.".into(),
+        });
+        let texts = texts(&svg);
+        let has = |t: &str| texts.iter().any(|x| x == t);
+        assert!(
+            has("Trust") && has("Oak Academy") && has("Elm Academy"),
+            "{texts:?}"
+        );
+        assert!(
+            has("England 4.8 pp") && has("Gap, percentage points"),
+            "{texts:?}"
+        );
+        // Two bars (the academy without a figure has none): a positive gap in
+        // orange, a negative one in blue.
+        assert_eq!(svg.matches("fill=\"#D55E00\"").count(), 1, "{svg}");
+        assert_eq!(svg.matches("fill=\"#0072B2\"").count(), 1, "{svg}");
+        assert!(svg.contains("<title>FSM gap</title>"));
     }
 
     #[test]

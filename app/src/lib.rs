@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Rollcall's web app: Leptos pages and components, rendered on the server (SSR) and
 //! hydrated in the browser. Server functions are thin: each calls a plain function in
 //! `queries` through [`ssr::Warehouse`], which keeps DuckDB off the async runtime.
@@ -5,6 +6,7 @@
 #[cfg(feature = "ssr")]
 pub mod charts;
 pub mod format;
+pub mod heatmap;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -50,6 +52,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <pages::NotFound/> }>
                     <Route path=StaticSegment("") view=pages::overview::OverviewPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("academy"), ParamSegment("urn")) view=pages::academy::AcademyPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("cohorts") view=pages::cohorts::CohortsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("heatmaps") view=pages::heatmaps::HeatmapsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("loads") view=pages::loads::LoadsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("audit") view=pages::audit::AuditPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("signin") view=pages::signin::SignInPage ssr=SsrMode::Async/>
@@ -78,6 +82,8 @@ fn Header() -> impl IntoView {
                         view! {
                             <nav aria-label="Main">
                                 <A href="/">"Overview"</A>
+                                <A href="/cohorts">"Cohorts"</A>
+                                <A href="/heatmaps">"Heatmaps"</A>
                                 <A href="/loads">"Data loaded"</A>
                                 {trust.then(|| view! { <A href="/audit">"Audit log"</A> })}
                             </nav>

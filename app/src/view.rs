@@ -77,7 +77,13 @@ pub fn use_view_params() -> Memo<ViewParams> {
 
 /// The window and scope chooser: a plain GET form, so it works without JavaScript.
 #[component]
-pub fn WindowForm(params: Memo<ViewParams>, action: String) -> impl IntoView {
+pub fn WindowForm(
+    params: Memo<ViewParams>,
+    action: String,
+    /// More fields for the same form (a page's own choices, kept with the window's).
+    #[prop(optional)]
+    children: Option<Children>,
+) -> impl IntoView {
     let p = params.get_untracked();
     view! {
         <form method="get" action=action class="window-form">
@@ -99,6 +105,7 @@ pub fn WindowForm(params: Memo<ViewParams>, action: String) -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
+            {children.map(|c| c())}
             <button type="submit">"Show"</button>
         </form>
     }

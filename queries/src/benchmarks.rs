@@ -195,3 +195,53 @@ mod tests {
             .all(|b| b.phase == "Total"));
     }
 }
+
+/// DfE's figures for one pupil group, nationally.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NationalGroup {
+    pub dimension: crate::types::Dimension,
+    pub group: &'static str,
+    pub absence_rate: f64,
+    pub pa_rate: f64,
+}
+
+/// The period and source of [`national_groups`].
+pub const NATIONAL_GROUPS_PERIOD: &str = "autumn 2024/25";
+pub const NATIONAL_GROUPS_SOURCE: &str =
+    "DfE attendance data (daily), autumn term 2024/25, state-funded schools";
+
+/// National absence and PA for the pupil groups DfE publishes (domain.md, "Pupil
+/// groups, autumn 2024/25").
+pub fn national_groups() -> [NationalGroup; 5] {
+    use crate::types::Dimension::{Fsm, SenProvision};
+    let g = |dimension, group, absence_rate, pa_rate| NationalGroup {
+        dimension,
+        group,
+        absence_rate,
+        pa_rate,
+    };
+    [
+        g(Fsm, "Y", 10.0, 31.7),
+        g(Fsm, "N", 5.2, 14.4),
+        g(SenProvision, "E", 13.1, 35.1),
+        g(SenProvision, "K", 10.1, 28.9),
+        g(SenProvision, "N", 5.8, 17.0),
+    ]
+}
+
+/// The national gap (absence, PA) in percentage points between two groups of a
+/// dimension, where DfE publishes both.
+pub fn national_gap(
+    dimension: crate::types::Dimension,
+    of: &str,
+    against: &str,
+) -> Option<(f64, f64)> {
+    let groups = national_groups();
+    let find = |g: &str| {
+        groups
+            .iter()
+            .find(|n| n.dimension == dimension && n.group == g)
+    };
+    let (a, b) = (find(of)?, find(against)?);
+    Some((a.absence_rate - b.absence_rate, a.pa_rate - b.pa_rate))
+}

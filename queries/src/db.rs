@@ -41,6 +41,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "accounts",
         include_str!("../sql/migrations/0003_accounts.sql"),
     ),
+    (
+        4,
+        "cohorts",
+        include_str!("../sql/migrations/0004_cohorts.sql"),
+    ),
 ];
 
 /// The warehouse: one DuckDB database (a file, or in memory for tests).

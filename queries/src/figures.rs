@@ -10,7 +10,7 @@ use crate::calendar::Calendar;
 use crate::types::{AcademyRef, Figures, GroupFigures, WeekPoint};
 pub use crate::types::{Dimension, Scope};
 
-fn figures_at(r: &Row<'_>, first: usize) -> Result<Figures, duckdb::Error> {
+pub(crate) fn figures_at(r: &Row<'_>, first: usize) -> Result<Figures, duckdb::Error> {
     Ok(Figures {
         enrolments: r.get(first)?,
         possible_sessions: r.get::<_, Option<u64>>(first + 1)?.unwrap_or(0),
@@ -74,7 +74,7 @@ pub fn by_academy(
     Ok((academies, trust))
 }
 
-/// Figures per value of `by`, for one academy (`urn`) or the trust.
+/// Figures per value of `by`, for one academy (`urn`) or the trust, in reading order.
 pub fn by_group(
     conn: &Connection,
     from: NaiveDate,
@@ -83,28 +83,15 @@ pub fn by_group(
     by: Dimension,
     urn: Option<&str>,
 ) -> Result<Vec<GroupFigures>, duckdb::Error> {
-    let mut stmt = conn.prepare_cached(include_str!("../sql/figures_by_group.sql"))?;
-    let rows = stmt.query_map(params![from, to, scope.dfe(), by.as_str(), urn], |r| {
-        Ok(GroupFigures {
-            group: r.get(0)?,
-            figures: figures_at(r, 1)?,
+    let rows = crate::cohorts::figures(conn, from, to, scope, urn, &Default::default())?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| r.dimension == Some(by) && r.urn.is_none())
+        .map(|r| GroupFigures {
+            group: r.group,
+            figures: r.figures,
         })
-    })?;
-    let mut out: Vec<GroupFigures> = rows.collect::<Result<_, _>>()?;
-    if by == Dimension::YearGroup {
-        out.sort_by_key(|g| year_group_order(&g.group));
-    }
-    Ok(out)
-}
-
-/// N1, N2, R, 1..13 in school order.
-pub fn year_group_order(label: &str) -> i32 {
-    match label {
-        "N1" => -2,
-        "N2" => -1,
-        "R" => 0,
-        other => other.parse().unwrap_or(99),
-    }
+        .collect())
 }
 
 /// Weekly absence: (URN, or None for the rollup, week), for every academy or one.
@@ -144,8 +131,8 @@ pub fn by_code(
     rows.collect()
 }
 
-/// Absence by ISO weekday (1 = Monday) and session (0 = AM): (weekday, session,
-/// possible, absent).
+/// Absence by ISO weekday (1 = Monday) and session (0 = AM) for one academy or the
+/// trust: (weekday, session, possible, absent).
 pub fn by_day_session(
     conn: &Connection,
     from: NaiveDate,
@@ -153,9 +140,9 @@ pub fn by_day_session(
     scope: Scope,
     urn: Option<&str>,
 ) -> Result<Vec<(u8, u8, u64, u64)>, duckdb::Error> {
-    let mut stmt = conn.prepare_cached(include_str!("../sql/absence_by_day_session.sql"))?;
-    let rows = stmt.query_map(params![from, to, scope.dfe(), urn], |r| {
-        Ok((r.get::<_, i64>(0)? as u8, r.get(1)?, r.get(2)?, r.get(3)?))
-    })?;
-    rows.collect()
+    Ok(crate::heatmap::by_day_session(conn, from, to, scope, urn)?
+        .into_iter()
+        .filter(|c| c.urn.is_none())
+        .map(|c| (c.weekday, c.session, c.possible, c.absent))
+        .collect())
 }

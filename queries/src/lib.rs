@@ -15,6 +15,8 @@ pub mod benchmarks;
 #[cfg(feature = "engine")]
 pub mod codes;
 #[cfg(feature = "engine")]
+pub mod cohorts;
+#[cfg(feature = "engine")]
 pub mod config;
 #[cfg(feature = "engine")]
 pub mod db;
@@ -22,6 +24,8 @@ pub mod db;
 pub mod extract;
 #[cfg(feature = "engine")]
 pub mod figures;
+#[cfg(feature = "engine")]
+pub mod heatmap;
 #[cfg(feature = "engine")]
 pub mod loader;
 #[cfg(feature = "engine")]

@@ -167,41 +167,203 @@ impl Scope {
 }
 
 /// A pupil characteristic to group by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Dimension {
     Sex,
     YearGroup,
+    KeyStage,
     SenProvision,
     Fsm,
     Eal,
     Ethnicity,
+    LookedAfter,
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 6] = [
+    pub const ALL: [Dimension; 8] = [
         Dimension::Sex,
         Dimension::YearGroup,
+        Dimension::KeyStage,
         Dimension::SenProvision,
         Dimension::Fsm,
         Dimension::Eal,
         Dimension::Ethnicity,
+        Dimension::LookedAfter,
     ];
 
+    /// The name in URLs, the API and SQL.
     pub fn as_str(self) -> &'static str {
         match self {
             Dimension::Sex => "sex",
             Dimension::YearGroup => "year_group",
+            Dimension::KeyStage => "key_stage",
             Dimension::SenProvision => "sen_provision",
             Dimension::Fsm => "fsm",
             Dimension::Eal => "eal",
             Dimension::Ethnicity => "ethnicity",
+            Dimension::LookedAfter => "looked_after",
         }
     }
 
     pub fn parse(s: &str) -> Option<Dimension> {
         Dimension::ALL.into_iter().find(|d| d.as_str() == s)
     }
+
+    /// What a person calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Dimension::Sex => "Sex",
+            Dimension::YearGroup => "Year group",
+            Dimension::KeyStage => "Key stage",
+            Dimension::SenProvision => "SEN provision",
+            Dimension::Fsm => "Free school meals",
+            Dimension::Eal => "English as an additional language",
+            Dimension::Ethnicity => "Ethnicity",
+            Dimension::LookedAfter => "Looked after",
+        }
+    }
+
+    /// Every group this dimension can have, in reading order (ethnicity: DfE's major
+    /// groups).
+    pub fn groups(self) -> &'static [&'static str] {
+        match self {
+            Dimension::Sex => &["F", "M"],
+            Dimension::YearGroup => &[
+                "N1", "N2", "R", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12",
+                "13",
+            ],
+            Dimension::KeyStage => &["EY", "KS1", "KS2", "KS3", "KS4", "KS5"],
+            Dimension::SenProvision => &["N", "K", "E"],
+            Dimension::Fsm | Dimension::Eal => &["Y", "N"],
+            Dimension::Ethnicity => &[
+                "White",
+                "Mixed",
+                "Asian",
+                "Black",
+                "Chinese",
+                "Any other ethnic group",
+                "Unclassified",
+            ],
+            Dimension::LookedAfter => &["Y", "N", "U"],
+        }
+    }
+
+    /// A group's place in reading order (unknown groups last).
+    pub fn order(self, group: &str) -> usize {
+        self.groups()
+            .iter()
+            .position(|g| *g == group)
+            .unwrap_or(usize::MAX)
+    }
+
+    /// What a person calls a group of this dimension ("FSM", "EHC plan", "Year 10").
+    pub fn group_label(self, group: &str) -> String {
+        let fixed = match (self, group) {
+            (Dimension::Sex, "F") => "Girls",
+            (Dimension::Sex, "M") => "Boys",
+            (Dimension::YearGroup, "R") => "Reception",
+            (Dimension::YearGroup, "N1") => "Nursery (N1)",
+            (Dimension::YearGroup, "N2") => "Nursery (N2)",
+            (Dimension::YearGroup, y) => return format!("Year {y}"),
+            (Dimension::KeyStage, "EY") => "Early years",
+            (Dimension::KeyStage, ks) => return ks.to_string(),
+            (Dimension::SenProvision, "N") => "No SEN",
+            (Dimension::SenProvision, "K") => "SEN support",
+            (Dimension::SenProvision, "E") => "EHC plan",
+            (Dimension::Fsm, "Y") => "FSM",
+            (Dimension::Fsm, "N") => "Not FSM",
+            (Dimension::Eal, "Y") => "EAL",
+            (Dimension::Eal, "N") => "Not EAL",
+            (Dimension::LookedAfter, "Y") => "Looked after",
+            (Dimension::LookedAfter, "N") => "Not looked after",
+            (Dimension::LookedAfter, "U") => "Not recorded",
+            (_, other) => return other.to_string(),
+        };
+        fixed.to_string()
+    }
+}
+
+/// Which pupils a cohort view keeps: for each dimension, one group or any.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CohortFilter {
+    pub sex: Option<String>,
+    pub year_group: Option<String>,
+    pub key_stage: Option<String>,
+    pub sen_provision: Option<String>,
+    pub fsm: Option<String>,
+    pub eal: Option<String>,
+    pub ethnicity: Option<String>,
+    pub looked_after: Option<String>,
+}
+
+impl CohortFilter {
+    /// The group kept for `d`, if any.
+    pub fn get(&self, d: Dimension) -> Option<&str> {
+        match d {
+            Dimension::Sex => self.sex.as_deref(),
+            Dimension::YearGroup => self.year_group.as_deref(),
+            Dimension::KeyStage => self.key_stage.as_deref(),
+            Dimension::SenProvision => self.sen_provision.as_deref(),
+            Dimension::Fsm => self.fsm.as_deref(),
+            Dimension::Eal => self.eal.as_deref(),
+            Dimension::Ethnicity => self.ethnicity.as_deref(),
+            Dimension::LookedAfter => self.looked_after.as_deref(),
+        }
+    }
+
+    /// Keeps only group `g` of `d` (or any, with `None`). A value that is not one of
+    /// the dimension's groups is an error naming it.
+    pub fn set(&mut self, d: Dimension, g: Option<String>) -> Result<(), String> {
+        if let Some(v) = &g {
+            if !d.groups().contains(&v.as_str()) {
+                return Err(format!(
+                    "\"{v}\" is not a {} group ({})",
+                    d.as_str(),
+                    d.groups().join(", ")
+                ));
+            }
+        }
+        let slot = match d {
+            Dimension::Sex => &mut self.sex,
+            Dimension::YearGroup => &mut self.year_group,
+            Dimension::KeyStage => &mut self.key_stage,
+            Dimension::SenProvision => &mut self.sen_provision,
+            Dimension::Fsm => &mut self.fsm,
+            Dimension::Eal => &mut self.eal,
+            Dimension::Ethnicity => &mut self.ethnicity,
+            Dimension::LookedAfter => &mut self.looked_after,
+        };
+        *slot = g;
+        Ok(())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        Dimension::ALL.iter().all(|d| self.get(*d).is_none())
+    }
+
+    /// "Year 10, FSM, Girls", or "All pupils".
+    pub fn describe(&self) -> String {
+        let parts: Vec<String> = Dimension::ALL
+            .iter()
+            .filter_map(|d| self.get(*d).map(|g| d.group_label(g)))
+            .collect();
+        if parts.is_empty() {
+            "All pupils".into()
+        } else {
+            parts.join(", ")
+        }
+    }
+}
+
+/// One cohort's figures at one academy (or the trust, `urn` None).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CohortRow {
+    /// None: everyone the filter keeps.
+    pub dimension: Option<Dimension>,
+    pub urn: Option<String>,
+    pub group: String,
+    pub figures: Figures,
 }
 
 /// What an account may see.

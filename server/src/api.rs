@@ -11,8 +11,9 @@ use axum::Extension;
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use queries::calendar::{self, WindowKind};
+use queries::cohorts;
 use queries::figures::{self, Dimension, Scope};
-use queries::types::{Figures, Principal};
+use queries::types::{CohortFilter, Figures, GroupFigures, Principal};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -69,6 +70,60 @@ pub struct Params {
     format: Option<String>,
     by: Option<String>,
     academy: Option<String>,
+    kind: Option<String>,
+    measure: Option<String>,
+    // Cohort filters: one group of each characteristic, or any.
+    sex: Option<String>,
+    year_group: Option<String>,
+    key_stage: Option<String>,
+    sen_provision: Option<String>,
+    fsm: Option<String>,
+    eal: Option<String>,
+    ethnicity: Option<String>,
+    looked_after: Option<String>,
+}
+
+impl Params {
+    /// The cohort filter in the parameters; a value that is not a group is a 400
+    /// naming the parameter.
+    fn filter(&self) -> Result<CohortFilter, ApiError> {
+        let mut filter = CohortFilter::default();
+        for (d, v) in [
+            (Dimension::Sex, &self.sex),
+            (Dimension::YearGroup, &self.year_group),
+            (Dimension::KeyStage, &self.key_stage),
+            (Dimension::SenProvision, &self.sen_provision),
+            (Dimension::Fsm, &self.fsm),
+            (Dimension::Eal, &self.eal),
+            (Dimension::Ethnicity, &self.ethnicity),
+            (Dimension::LookedAfter, &self.looked_after),
+        ] {
+            filter
+                .set(d, v.clone().filter(|v| !v.is_empty()))
+                .map_err(|m| bad(d.as_str(), m))?;
+        }
+        Ok(filter)
+    }
+}
+
+/// The academy a call asks about: 404 when there is none with that URN, 403 when the
+/// principal may not see it.
+async fn academy_param(
+    w: &Warehouse,
+    who: &Principal,
+    academy: Option<String>,
+) -> Result<Option<String>, ApiError> {
+    let Some(urn) = academy else {
+        return Ok(None);
+    };
+    let known = w.run(figures::academies).await?;
+    if !known.iter().any(|a| a.urn == urn) {
+        return Err(ApiError::NotFound(format!("no academy with URN {urn}")));
+    }
+    if !who.sees_academy(&urn) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(Some(urn))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -291,38 +346,32 @@ pub async fn cohorts(
     Extension(who): Extension<Principal>,
     Query(p): Query<Params>,
 ) -> Result<Response, ApiError> {
+    let dims = || {
+        Dimension::ALL
+            .iter()
+            .map(|d| d.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let by = match p.by.as_deref() {
-        None => {
-            return Err(bad(
-                "by",
-                "needed: sex, year_group, sen_provision, fsm, eal or ethnicity",
-            ))
-        }
-        Some(b) => Dimension::parse(b).ok_or_else(|| {
-            bad(
-                "by",
-                format!("\"{b}\" is not sex, year_group, sen_provision, fsm, eal or ethnicity"),
-            )
-        })?,
+        None => return Err(bad("by", format!("needed: one of {}", dims()))),
+        Some(b) => Dimension::parse(b)
+            .ok_or_else(|| bad("by", format!("\"{b}\" is not one of {}", dims())))?,
     };
+    let filter = p.filter()?;
     let c = common(&w, &p).await?;
-    let academy = match p.academy.clone() {
-        None => None,
-        Some(urn) => {
-            let known = w.run(figures::academies).await?;
-            if !known.iter().any(|a| a.urn == urn) {
-                return Err(ApiError::NotFound(format!("no academy with URN {urn}")));
-            }
-            if !who.sees_academy(&urn) {
-                return Err(ApiError::Forbidden);
-            }
-            Some(urn)
-        }
-    };
-    let (from, to, scope, urn) = (c.from, c.to, c.scope, academy.clone());
-    let groups = w
-        .run(move |conn| figures::by_group(conn, from, to, scope, by, urn.as_deref()))
-        .await?;
+    let academy = academy_param(&w, &who, p.academy.clone()).await?;
+    let (from, to, scope, urn, kept) = (c.from, c.to, c.scope, academy.clone(), filter.clone());
+    let groups: Vec<GroupFigures> = w
+        .run(move |conn| cohorts::figures(conn, from, to, scope, urn.as_deref(), &kept))
+        .await?
+        .into_iter()
+        .filter(|r| r.dimension == Some(by) && r.urn.is_none())
+        .map(|r| GroupFigures {
+            group: r.group,
+            figures: r.figures,
+        })
+        .collect();
     // Governors get small groups suppressed (queries::suppress, the one place for it).
     let groups = queries::suppress::for_viewer(&who, groups, w.suppress_below);
     if c.format == Format::Csv {
@@ -363,16 +412,293 @@ pub async fn cohorts(
         })
         .collect();
     Ok(Json(json!({
-        "by": by.as_str(), "academy": academy, "from": c.from, "to": c.to,
+        "by": by.as_str(), "academy": academy, "filter": filter, "from": c.from, "to": c.to,
         "scope": c.scope.as_str(), "groups": groups,
     }))
     .into_response())
+}
+
+/// One answer as rows of named cells: JSON (`meta` with the rows under `cells`) or CSV
+/// (the columns in order; null is empty).
+fn cells_response(
+    format: Format,
+    columns: &[&str],
+    rows: Vec<Vec<Value>>,
+    mut meta: Value,
+    name: &str,
+) -> Response {
+    if format == Format::Csv {
+        let cell = |v: &Value| match v {
+            Value::Null => String::new(),
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let rows = rows.iter().map(|r| r.iter().map(cell).collect()).collect();
+        return csv_response(columns.to_vec(), rows, name);
+    }
+    let cells: Vec<Value> = rows
+        .into_iter()
+        .map(|r| Value::Object(columns.iter().map(|c| c.to_string()).zip(r).collect()))
+        .collect();
+    meta["cells"] = cells.into();
+    Json(meta).into_response()
+}
+
+fn rate(count: u64, of: u64) -> Value {
+    if of == 0 {
+        Value::Null
+    } else {
+        (100.0 * count as f64 / of as f64).into()
+    }
+}
+
+/// `GET /api/v1/heatmap`
+pub async fn heatmap(
+    State(w): State<Warehouse>,
+    Extension(who): Extension<Principal>,
+    Query(p): Query<Params>,
+) -> Result<Response, ApiError> {
+    let kind = p
+        .kind
+        .clone()
+        .ok_or_else(|| bad("kind", "needed: academy-week, academy-year or day-session"))?;
+    if !["academy-week", "academy-year", "day-session"].contains(&kind.as_str()) {
+        return Err(bad(
+            "kind",
+            format!("\"{kind}\" is not academy-week, academy-year or day-session"),
+        ));
+    }
+    let measure = match (kind.as_str(), p.measure.as_deref()) {
+        ("academy-week", None | Some("pa-to-date")) => "pa-to-date",
+        ("academy-week", Some("rolling-absence")) => "rolling-absence",
+        ("academy-week", Some(m)) => {
+            return Err(bad(
+                "measure",
+                format!("\"{m}\" is not pa-to-date or rolling-absence"),
+            ))
+        }
+        (_, None) => "",
+        (_, Some(_)) => return Err(bad("measure", "only for kind=academy-week")),
+    };
+    let c = common(&w, &p).await?;
+    let academy = academy_param(&w, &who, p.academy.clone()).await?;
+    let (from, to, scope, urn) = (c.from, c.to, c.scope, academy.clone());
+    let names: std::collections::HashMap<String, String> = w
+        .run(figures::academies)
+        .await?
+        .into_iter()
+        .map(|a| (a.urn, a.name))
+        .collect();
+    // Rows the principal may see: academies of theirs, and the trust's where allowed.
+    let visible = |u: &Option<String>| match u {
+        Some(u) => who.sees_academy(u),
+        None => academy.is_none() && who.sees_trust(),
+    };
+    let place = |u: &Option<String>| -> [Value; 2] {
+        match u {
+            Some(u) => [
+                u.clone().into(),
+                names.get(u).cloned().unwrap_or_default().into(),
+            ],
+            None => [Value::Null, "Trust".into()],
+        }
+    };
+    let threshold = w.suppress_below;
+    let hide_small = |n: u64| !who.sees_pupils() && n > 0 && n < threshold;
+    let meta = json!({
+        "kind": kind, "measure": (!measure.is_empty()).then_some(measure),
+        "academy": academy, "from": c.from, "to": c.to, "scope": c.scope.as_str(),
+    });
+    let name = format!("heatmap-{kind}");
+    match (kind.as_str(), measure) {
+        ("academy-week", "pa-to-date") => {
+            let cells = w
+                .run(move |conn| {
+                    queries::heatmap::pa_by_week(conn, from, to, scope, urn.as_deref())
+                })
+                .await?;
+            let columns = [
+                "urn",
+                "name",
+                "week",
+                "enrolments",
+                "pa_enrolments",
+                "pa_rate",
+                "suppressed",
+            ];
+            let rows = cells
+                .iter()
+                .filter(|x| visible(&x.urn))
+                .map(|x| {
+                    let [u, n] = place(&x.urn);
+                    let hide = hide_small(x.of);
+                    vec![
+                        u,
+                        n,
+                        x.week.to_string().into(),
+                        x.of.into(),
+                        if hide { Value::Null } else { x.count.into() },
+                        if hide {
+                            Value::Null
+                        } else {
+                            rate(x.count, x.of)
+                        },
+                        hide.into(),
+                    ]
+                })
+                .collect();
+            Ok(cells_response(c.format, &columns, rows, meta, &name))
+        }
+        ("academy-week", _) => {
+            let cells = w
+                .run(move |conn| {
+                    queries::heatmap::rolling_absence(conn, from, to, scope, urn.as_deref())
+                })
+                .await?;
+            let columns = [
+                "urn",
+                "name",
+                "week",
+                "possible_sessions",
+                "absent_sessions",
+                "absence_rate",
+            ];
+            let rows = cells
+                .iter()
+                .filter(|x| visible(&x.urn))
+                .map(|x| {
+                    let [u, n] = place(&x.urn);
+                    vec![
+                        u,
+                        n,
+                        x.week.to_string().into(),
+                        x.of.into(),
+                        x.count.into(),
+                        rate(x.count, x.of),
+                    ]
+                })
+                .collect();
+            Ok(cells_response(c.format, &columns, rows, meta, &name))
+        }
+        ("academy-year", _) => {
+            let cells = w
+                .run(move |conn| {
+                    cohorts::figures(
+                        conn,
+                        from,
+                        to,
+                        scope,
+                        urn.as_deref(),
+                        &CohortFilter::default(),
+                    )
+                })
+                .await?;
+            let columns = [
+                "urn",
+                "name",
+                "year_group",
+                "enrolments",
+                "pa_enrolments",
+                "pa_rate",
+                "suppressed",
+            ];
+            let mut rows = Vec::new();
+            // Each academy's year groups together, so that suppression sees the set.
+            let mut by_place: Vec<(Option<String>, Vec<GroupFigures>)> = Vec::new();
+            for r in cells
+                .into_iter()
+                .filter(|r| r.dimension == Some(Dimension::YearGroup))
+            {
+                if by_place.last().is_none_or(|(u, _)| *u != r.urn) {
+                    by_place.push((r.urn.clone(), Vec::new()));
+                }
+                if let Some((_, groups)) = by_place.last_mut() {
+                    groups.push(GroupFigures {
+                        group: r.group,
+                        figures: r.figures,
+                    });
+                }
+            }
+            for (u, groups) in by_place.into_iter().filter(|(u, _)| visible(u)) {
+                let enrolments: Vec<u64> = groups.iter().map(|g| g.figures.enrolments).collect();
+                for (g, n) in queries::suppress::for_viewer(&who, groups, threshold)
+                    .into_iter()
+                    .zip(enrolments)
+                {
+                    let [uv, nv] = place(&u);
+                    let shown = g.figures.as_ref();
+                    rows.push(vec![
+                        uv,
+                        nv,
+                        g.group.clone().into(),
+                        shown.map(|f| f.enrolments.into()).unwrap_or(if n == 0 {
+                            0.into()
+                        } else {
+                            Value::Null
+                        }),
+                        shown.map(|f| f.pa_enrolments.into()).unwrap_or(Value::Null),
+                        shown
+                            .and_then(|f| f.pa_rate())
+                            .map(Value::from)
+                            .unwrap_or(Value::Null),
+                        shown.is_none().into(),
+                    ]);
+                }
+            }
+            Ok(cells_response(c.format, &columns, rows, meta, &name))
+        }
+        _ => {
+            let cells = w
+                .run(move |conn| {
+                    queries::heatmap::by_day_session(conn, from, to, scope, urn.as_deref())
+                })
+                .await?;
+            let columns = [
+                "urn",
+                "name",
+                "weekday",
+                "day",
+                "session",
+                "possible_sessions",
+                "absent_sessions",
+                "absence_rate",
+            ];
+            const DAYS: [&str; 7] = [
+                "Monday",
+                "Tuesday",
+                "Wednesday",
+                "Thursday",
+                "Friday",
+                "Saturday",
+                "Sunday",
+            ];
+            let rows = cells
+                .iter()
+                .filter(|x| visible(&x.urn))
+                .map(|x| {
+                    let [u, n] = place(&x.urn);
+                    vec![
+                        u,
+                        n,
+                        x.weekday.into(),
+                        DAYS[(x.weekday as usize).clamp(1, 7) - 1].into(),
+                        if x.session == 0 { "AM" } else { "PM" }.into(),
+                        x.possible.into(),
+                        x.absent.into(),
+                        rate(x.absent, x.possible),
+                    ]
+                })
+                .collect();
+            Ok(cells_response(c.format, &columns, rows, meta, &name))
+        }
+    }
 }
 
 /// Every API route (method, path): the access matrix test covers each.
 pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/summary"),
     ("GET", "/api/v1/cohorts"),
+    ("GET", "/api/v1/heatmap"),
     ("POST", "/api/v1/extracts"),
 ];
 
@@ -381,6 +707,7 @@ pub fn routes(warehouse: Warehouse) -> Router {
     Router::new()
         .route(ROUTES[0].1, get(summary))
         .route(ROUTES[1].1, get(cohorts))
+        .route(ROUTES[2].1, get(heatmap))
         .with_state(warehouse)
 }
 

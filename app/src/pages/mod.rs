@@ -2,6 +2,8 @@
 
 pub mod academy;
 pub mod audit;
+pub mod cohorts;
+pub mod heatmaps;
 pub mod loads;
 pub mod overview;
 pub mod signin;

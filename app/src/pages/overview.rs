@@ -1,7 +1,6 @@
 //! The trust overview (`/`): one row per academy against last year and England, its
 //! region and its local authority; a weekly trend for the trust and for each academy.
 
-use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use queries::calendar::Window;
@@ -49,6 +48,7 @@ pub async fn get_overview(params: ViewParams) -> Result<Overview, ServerFnError>
 pub mod ssr {
     use super::*;
     use crate::charts::{line_chart, LineChart, Series, PALETTE};
+    use chrono::NaiveDate;
     use queries::calendar::Calendar;
     use queries::db::Connection;
     use queries::figures;

@@ -1,0 +1,155 @@
+//! Where and when absence is concentrated: the cells of the heatmaps (academy x school
+//! week, academy x year group, day x session, pupil x week), each from one named query.
+
+use chrono::NaiveDate;
+use duckdb::{params, Connection};
+use serde::Serialize;
+
+use crate::types::Scope;
+
+/// A figure at one academy (or the trust, `urn` None) in one week (its Monday).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WeekCell {
+    pub urn: Option<String>,
+    pub week: NaiveDate,
+    /// Enrolments (PA to date) or possible sessions (rolling absence).
+    pub of: u64,
+    /// PA enrolments or absent sessions.
+    pub count: u64,
+}
+
+impl WeekCell {
+    /// `count` as a percentage of `of`.
+    pub fn rate(&self) -> Option<f64> {
+        (self.of > 0).then(|| 100.0 * self.count as f64 / self.of as f64)
+    }
+}
+
+fn week_cells(
+    conn: &Connection,
+    sql: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    scope: Scope,
+    urn: Option<&str>,
+) -> Result<Vec<WeekCell>, duckdb::Error> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(params![from, to, scope.dfe(), urn], |r| {
+        Ok(WeekCell {
+            urn: r.get(0)?,
+            week: r.get(1)?,
+            of: r.get::<_, Option<u64>>(2)?.unwrap_or(0),
+            count: r.get::<_, Option<u64>>(3)?.unwrap_or(0),
+        })
+    })?;
+    rows.collect()
+}
+
+/// Persistent absence from the window's start to the end of each school week:
+/// `of` enrolments, `count` of them persistently absent.
+pub fn pa_by_week(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    scope: Scope,
+    urn: Option<&str>,
+) -> Result<Vec<WeekCell>, duckdb::Error> {
+    let sql = include_str!("../sql/heatmap_pa_by_week.sql");
+    week_cells(conn, sql, from, to, scope, urn)
+}
+
+/// Absence over the last four school weeks at each school week: `of` possible
+/// sessions, `count` absent.
+pub fn rolling_absence(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    scope: Scope,
+    urn: Option<&str>,
+) -> Result<Vec<WeekCell>, duckdb::Error> {
+    let sql = include_str!("../sql/heatmap_rolling_absence.sql");
+    week_cells(conn, sql, from, to, scope, urn)
+}
+
+/// Absence on one day of the week (1 = Monday) and session (0 = AM).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DaySessionCell {
+    pub urn: Option<String>,
+    pub weekday: u8,
+    pub session: u8,
+    pub possible: u64,
+    pub absent: u64,
+}
+
+/// Absence by day and session, per academy and for the trust (or one academy).
+pub fn by_day_session(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    scope: Scope,
+    urn: Option<&str>,
+) -> Result<Vec<DaySessionCell>, duckdb::Error> {
+    let mut stmt = conn.prepare_cached(include_str!("../sql/absence_by_day_session.sql"))?;
+    let rows = stmt.query_map(params![from, to, scope.dfe(), urn], |r| {
+        Ok(DaySessionCell {
+            urn: r.get(0)?,
+            weekday: r.get::<_, i64>(1)? as u8,
+            session: r.get(2)?,
+            possible: r.get(3)?,
+            absent: r.get(4)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// A persistent absentee and their absence week by week (pupil level).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PupilWeeks {
+    pub pupil_id: String,
+    pub upn: Option<String>,
+    pub name: String,
+    pub year_group: String,
+    pub possible: u64,
+    pub absent: u64,
+    /// (week, possible, absent) for each week with a possible session.
+    pub weeks: Vec<(NaiveDate, u64, u64)>,
+}
+
+/// One academy's persistent absentees in the window, most absent first.
+pub fn pa_pupil_weeks(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    scope: Scope,
+    urn: &str,
+) -> Result<Vec<PupilWeeks>, duckdb::Error> {
+    let mut stmt = conn.prepare_cached(include_str!("../sql/pa_pupil_weeks.sql"))?;
+    let mut rows = stmt.query(params![from, to, scope.dfe(), urn])?;
+    let mut out: Vec<PupilWeeks> = Vec::new();
+    while let Some(r) = rows.next()? {
+        let pupil_id: String = r.get(0)?;
+        let week = (r.get(7)?, r.get(8)?, r.get(9)?);
+        match out.last_mut() {
+            Some(p) if p.pupil_id == pupil_id => p.weeks.push(week),
+            _ => {
+                let forename: Option<String> = r.get(2)?;
+                let surname: Option<String> = r.get(3)?;
+                let name = [forename, surname]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                out.push(PupilWeeks {
+                    pupil_id,
+                    upn: r.get(1)?,
+                    name,
+                    year_group: r.get(4)?,
+                    possible: r.get(5)?,
+                    absent: r.get(6)?,
+                    weeks: vec![week],
+                })
+            }
+        }
+    }
+    Ok(out)
+}
