@@ -355,7 +355,11 @@ mod tests {
             }
         }
         // The empty cell is grey; the legend runs from the smallest to the largest.
-        assert_eq!(svg.matches(r##"fill="#f0f0f0""##).count(), 2, "cell and key");
+        assert_eq!(
+            svg.matches(r##"fill="#f0f0f0""##).count(),
+            2,
+            "cell and key"
+        );
         assert!(svg.contains(">0</text>") && svg.contains(">11</text>"));
         assert!(svg.contains("PA rate, %") && svg.contains("Week beginning"));
     }
@@ -368,12 +372,18 @@ mod tests {
             .filter(|j| wide.contains(&format!(">W{j}</text>")))
             .count();
         assert_eq!(labels, 75, "every other week labelled");
-        assert!(wide.contains("rotate(-60"), "narrow columns turn their labels");
+        assert!(
+            wide.contains("rotate(-60"),
+            "narrow columns turn their labels"
+        );
         // Cells small enough to fit, without values written in them.
         assert!(wide.contains(r#"width="9.0" height="12.0""#), "cell size");
         assert!(!wide.contains(">1234</text>"));
         let small = render(&grid(2, 3), &|v| format!("{v:.0}")).svg;
-        assert!(small.contains(">4</text>"), "few wide cells show their values");
+        assert!(
+            small.contains(">4</text>"),
+            "few wide cells show their values"
+        );
     }
 
     #[test]

@@ -113,7 +113,10 @@ impl Client {
             .get(header::LOCATION)
             .map(|l| l.to_str().unwrap().to_string())
             .unwrap_or_default();
-        let _ = resp.into_body().collect().await.unwrap();
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        if status.is_server_error() {
+            eprintln!("{method} {uri}: {}", String::from_utf8_lossy(&body));
+        }
         (status, location)
     }
 }
@@ -226,6 +229,23 @@ async fn every_route_for_every_role() {
         params: view.clone(),
     })
     .unwrap();
+    let cohorts_body = serde_qs::to_string(&app::pages::cohorts::GetCohorts {
+        params: view.clone(),
+        filter: Default::default(),
+        by: "fsm".into(),
+    })
+    .unwrap();
+    let pupils_heatmap_body = |urn: &str| {
+        serde_qs::to_string(&app::pages::heatmaps::GetHeatmaps {
+            params: view.clone(),
+            choice: app::pages::heatmaps::HeatmapChoice {
+                kind: "pupils".into(),
+                measure: String::new(),
+                academy: Some(urn.into()),
+            },
+        })
+        .unwrap()
+    };
 
     use Expect::*;
     for (who, client) in &clients {
@@ -267,6 +287,50 @@ async fn every_route_for_every_role() {
                 page(*who == Who::Trust),
             ),
             ("/signin", "GET", "/signin".into(), None, Ok),
+            (
+                "/cohorts",
+                "GET",
+                "/cohorts?sex=F&fsm=Y".into(),
+                None,
+                page(true),
+            ),
+            ("/heatmaps", "GET", "/heatmaps".into(), None, page(true)),
+            (
+                "/heatmaps",
+                "GET",
+                format!("/heatmaps?kind=pupils&academy={A}"),
+                None,
+                page(*who != Who::Governor),
+            ),
+            (
+                "/heatmaps",
+                "GET",
+                format!("/heatmaps?kind=pupils&academy={B}"),
+                None,
+                page(*who == Who::Trust),
+            ),
+            (
+                "GET /api/v1/heatmap",
+                "GET",
+                "/api/v1/heatmap?kind=academy-week".into(),
+                None,
+                match who {
+                    Who::Anon => Unauthorised,
+                    Who::UploadToken => Forbidden,
+                    _ => Ok,
+                },
+            ),
+            (
+                "GET /api/v1/heatmap",
+                "GET",
+                format!("/api/v1/heatmap?kind=day-session&academy={B}"),
+                None,
+                match who {
+                    Who::Anon => Unauthorised,
+                    Who::Academy | Who::Governor | Who::UploadToken => Forbidden,
+                    _ => Ok,
+                },
+            ),
             (
                 "GET /api/v1/summary",
                 "GET",
@@ -351,6 +415,27 @@ async fn every_route_for_every_role() {
                 "POST",
                 fn_path("get_audit"),
                 Some(String::new()),
+                server_fn(*who == Who::Trust),
+            ),
+            (
+                "get_cohorts",
+                "POST",
+                fn_path("get_cohorts"),
+                Some(cohorts_body.clone()),
+                server_fn(true),
+            ),
+            (
+                "get_heatmaps",
+                "POST",
+                fn_path("get_heatmaps"),
+                Some(pupils_heatmap_body(A)),
+                server_fn(*who != Who::Governor),
+            ),
+            (
+                "get_heatmaps",
+                "POST",
+                fn_path("get_heatmaps"),
+                Some(pupils_heatmap_body(B)),
                 server_fn(*who == Who::Trust),
             ),
         ];
@@ -586,15 +671,19 @@ async fn a_governor_sees_no_pupil_and_small_groups_suppressed() {
         format!("/academy/{A}"),
         "/api/v1/summary".into(),
         "/api/v1/summary?format=csv".into(),
+        "/cohorts".into(),
+        "/cohorts?by=ethnicity&sex=F".into(),
+        "/heatmaps".into(),
+        "/heatmaps?kind=academy-week&measure=rolling-absence".into(),
+        "/heatmaps?kind=academy-year".into(),
+        "/heatmaps?kind=day-session".into(),
     ];
-    for by in [
-        "sex",
-        "year_group",
-        "sen_provision",
-        "fsm",
-        "eal",
-        "ethnicity",
-    ] {
+    for kind in ["academy-week", "academy-year", "day-session"] {
+        for q in ["", "&format=csv"] {
+            uris.push(format!("/api/v1/heatmap?kind={kind}{q}"));
+        }
+    }
+    for by in queries::types::Dimension::ALL.map(|d| d.as_str()) {
         for q in ["", "&format=csv"] {
             uris.push(format!("/api/v1/cohorts?by={by}&academy={A}{q}"));
             uris.push(format!("/api/v1/cohorts?by={by}{q}"));
@@ -628,12 +717,32 @@ async fn a_governor_sees_no_pupil_and_small_groups_suppressed() {
         }
     }
     let trust = sign_in(&app, "trust@t.org").await;
-    let lead: serde_json::Value = serde_json::from_str(&get(trust, uri).await).unwrap();
+    let lead: serde_json::Value = serde_json::from_str(&get(trust.clone(), uri).await).unwrap();
     assert!(lead["groups"]
         .as_array()
         .unwrap()
         .iter()
         .all(|g| g["suppressed"] == false));
+
+    // The trust lead may open the pupil-level heatmap: it names pupils, and the
+    // viewing is in the audit log.
+    let audited = |conn: &queries::db::Connection| -> i64 {
+        conn.query_row(
+            "SELECT count(*) FROM audit_log WHERE actor = 'trust@t.org' AND action = 'view pupils'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert_eq!(audited(&conn), 0);
+    let page = get(trust, format!("/heatmaps?kind=pupils&academy={A}")).await;
+    assert!(
+        identifiers
+            .iter()
+            .any(|(_, name)| page.contains(name.as_str())),
+        "the pupil heatmap names its pupils"
+    );
+    assert_eq!(audited(&conn), 1);
 }
 
 /// `rollcall bench` runs end to end on a small warehouse (its figures are for

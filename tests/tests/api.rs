@@ -13,7 +13,7 @@ use serde_json::Value;
 use tower::ServiceExt;
 
 /// Which group a pupil's session falls in.
-type GroupKey = dyn Fn(&Pupil, NaiveDate) -> Option<String>;
+type GroupKey = dyn Fn(&Pupil, NaiveDate, u8) -> Option<String>;
 
 struct Pupil {
     urn: String,
@@ -27,12 +27,13 @@ struct Pupil {
     fsm: bool,
     eal: bool,
     ethnicity: Option<String>,
+    looked_after: Option<bool>,
 }
 
 struct Raw {
     pupils: BTreeMap<u32, Pupil>,
-    /// (pupil_key, date, code)
-    marks: Vec<(u32, NaiveDate, String)>,
+    /// (pupil_key, date, session, code)
+    marks: Vec<(u32, NaiveDate, u8, String)>,
     academies: Vec<(String, String, String)>,
 }
 
@@ -72,7 +73,7 @@ fn read_raw(w: &Warehouse) -> Raw {
     let conn = w.conn();
     let mut pupils = BTreeMap::new();
     let mut stmt = conn
-        .prepare("SELECT p.pupil_key, a.urn, p.date_of_birth, p.entry_date, p.leaving_date, p.sex, p.nc_year, p.year_group_year, p.sen_provision, p.fsm, p.eal, p.ethnicity FROM pupils p JOIN academies a USING (academy_id)")
+        .prepare("SELECT p.pupil_key, a.urn, p.date_of_birth, p.entry_date, p.leaving_date, p.sex, p.nc_year, p.year_group_year, p.sen_provision, p.fsm, p.eal, p.ethnicity, p.looked_after FROM pupils p JOIN academies a USING (academy_id)")
         .unwrap();
     let mut rows = stmt.query([]).unwrap();
     while let Some(r) = rows.next().unwrap() {
@@ -90,14 +91,15 @@ fn read_raw(w: &Warehouse) -> Raw {
                 fsm: r.get(9).unwrap(),
                 eal: r.get(10).unwrap(),
                 ethnicity: r.get(11).unwrap(),
+                looked_after: r.get(12).unwrap(),
             },
         );
     }
     let mut stmt = conn
-        .prepare("SELECT pupil_key, date, code::VARCHAR FROM marks")
+        .prepare("SELECT pupil_key, date, session, code::VARCHAR FROM marks")
         .unwrap();
     let marks = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .unwrap()
         .collect::<Result<Vec<_>, _>>()
         .unwrap();
@@ -130,10 +132,10 @@ fn tally(
     from: NaiveDate,
     to: NaiveDate,
     dfe: bool,
-    key: &dyn Fn(&Pupil, NaiveDate) -> Option<String>,
+    key: &dyn Fn(&Pupil, NaiveDate, u8) -> Option<String>,
 ) -> BTreeMap<(String, u32), Counts> {
     let mut out: BTreeMap<(String, u32), Counts> = BTreeMap::new();
-    for (pk, date, code) in &raw.marks {
+    for (pk, date, session, code) in &raw.marks {
         if *date < from || *date > to {
             continue;
         }
@@ -148,7 +150,9 @@ fn tally(
         if !cat.is_possible() {
             continue;
         }
-        let Some(k) = key(p, *date) else { continue };
+        let Some(k) = key(p, *date, *session) else {
+            continue;
+        };
         let c = out.entry((k, *pk)).or_default();
         c.possible += 1;
         match cat {
@@ -279,6 +283,18 @@ fn ethnic_group(e: &Option<String>) -> String {
     }
 }
 
+fn key_stage(n: i32) -> String {
+    match n {
+        ..=0 => "EY",
+        1..=2 => "KS1",
+        3..=6 => "KS2",
+        7..=9 => "KS3",
+        10..=11 => "KS4",
+        _ => "KS5",
+    }
+    .into()
+}
+
 fn year_group(n: i32) -> String {
     match n {
         -2 => "N1".into(),
@@ -310,7 +326,7 @@ async fn summary_and_cohorts_match_an_independent_calculation() {
             .await;
             assert_eq!(status, StatusCode::OK);
             let v: Value = serde_json::from_slice(&body).unwrap();
-            let per = tally(&raw, f, t, dfe, &|p, _| Some(p.urn.clone()));
+            let per = tally(&raw, f, t, dfe, &|p, _, _| Some(p.urn.clone()));
             assert_same(
                 &v["trust"],
                 &fields(per.values().copied()),
@@ -329,14 +345,24 @@ async fn summary_and_cohorts_match_an_independent_calculation() {
                     .iter()
                     .any(|(u, n, ph)| u == urn && a["name"] == *n && a["phase"] == *ph));
             }
-            let dims: [(&str, &GroupKey); 6] = [
-                ("sex", &|p, _| Some(p.sex.clone())),
-                ("fsm", &|p, _| Some(if p.fsm { "Y" } else { "N" }.into())),
-                ("eal", &|p, _| Some(if p.eal { "Y" } else { "N" }.into())),
-                ("sen_provision", &|p, _| Some(p.sen.clone())),
-                ("ethnicity", &|p, _| Some(ethnic_group(&p.ethnicity))),
-                ("year_group", &|p, d| {
+            let dims: [(&str, &GroupKey); 8] = [
+                ("sex", &|p, _, _| Some(p.sex.clone())),
+                ("fsm", &|p, _, _| Some(if p.fsm { "Y" } else { "N" }.into())),
+                ("eal", &|p, _, _| Some(if p.eal { "Y" } else { "N" }.into())),
+                ("sen_provision", &|p, _, _| Some(p.sen.clone())),
+                ("ethnicity", &|p, _, _| Some(ethnic_group(&p.ethnicity))),
+                ("year_group", &|p, d, _| {
                     Some(year_group(p.nc_year + academic_year(d) - p.year_group_year))
+                }),
+                ("key_stage", &|p, d, _| {
+                    Some(key_stage(p.nc_year + academic_year(d) - p.year_group_year))
+                }),
+                ("looked_after", &|p, _, _| {
+                    Some(match p.looked_after {
+                        Some(true) => "Y".into(),
+                        Some(false) => "N".into(),
+                        None => "U".into(),
+                    })
                 }),
             ];
             for (by, key) in dims {
@@ -352,11 +378,11 @@ async fn summary_and_cohorts_match_an_independent_calculation() {
                     .await;
                     assert_eq!(status, StatusCode::OK);
                     let v: Value = serde_json::from_slice(&body).unwrap();
-                    let per = tally(&raw, f, t, dfe, &|p, d| {
+                    let per = tally(&raw, f, t, dfe, &|p, d, s| {
                         academy
                             .as_ref()
                             .is_none_or(|u| &p.urn == u)
-                            .then(|| key(p, d))
+                            .then(|| key(p, d, s))
                             .flatten()
                     });
                     let mut groups: BTreeMap<String, Vec<Counts>> = BTreeMap::new();
@@ -430,4 +456,238 @@ async fn bad_parameters_get_400_naming_the_parameter_and_csv_matches_json() {
     let v: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(v["from"], "2026-09-01");
     assert_eq!(v["to"], "2026-11-20");
+}
+
+/// The Monday of a date's week.
+fn monday(d: NaiveDate) -> NaiveDate {
+    d - chrono::Duration::days(d.weekday().num_days_from_monday() as i64)
+}
+
+/// (URN or None for the trust, column) -> (denominator, count), from a heatmap answer.
+fn heat_cells(
+    v: &Value,
+    column: &str,
+    of: &str,
+    count: &str,
+) -> BTreeMap<(Option<String>, String), (u64, u64)> {
+    v["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let col = match &c[column] {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            (
+                (c["urn"].as_str().map(String::from), col),
+                (c[of].as_u64().unwrap(), c[count].as_u64().unwrap()),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn filters_and_heatmaps_match_an_independent_calculation() {
+    let w = seeded();
+    let raw = read_raw(&w);
+    let app =
+        server::api::routes(app::ssr::Warehouse::new(w.shared())).layer(axum::Extension(trust()));
+    for (from, to) in [("2026-09-01", "2026-11-20"), ("2026-01-05", "2026-03-27")] {
+        let (f, t): (NaiveDate, NaiveDate) = (from.parse().unwrap(), to.parse().unwrap());
+        for scope in ["all", "dfe"] {
+            let dfe = scope == "dfe";
+            let q = format!("from={from}&to={to}&scope={scope}");
+            let json = |uri: String| {
+                let app = app.clone();
+                async move {
+                    let (status, body) = get(&app, &uri).await;
+                    assert_eq!(status, StatusCode::OK, "{uri}");
+                    serde_json::from_slice::<Value>(&body).unwrap()
+                }
+            };
+
+            // Combined filters: FSM girls in key stage 2, by SEN provision.
+            let v = json(format!(
+                "/api/v1/cohorts?by=sen_provision&sex=F&fsm=Y&key_stage=KS2&{q}"
+            ))
+            .await;
+            let per = tally(&raw, f, t, dfe, &|p, d, _| {
+                let ks = key_stage(p.nc_year + academic_year(d) - p.year_group_year);
+                (p.sex == "F" && p.fsm && ks == "KS2").then(|| p.sen.clone())
+            });
+            let mut groups: BTreeMap<String, Vec<Counts>> = BTreeMap::new();
+            for ((g, _), c) in &per {
+                groups.entry(g.clone()).or_default().push(*c);
+            }
+            let got = v["groups"].as_array().unwrap();
+            assert_eq!(got.len(), groups.len());
+            assert!(!got.is_empty(), "the seed has FSM girls in KS2");
+            for g in got {
+                let name = g["group"].as_str().unwrap();
+                assert_same(
+                    g,
+                    &fields(groups[name].iter().copied()),
+                    &format!("filtered {name}"),
+                );
+            }
+
+            // Sessions per (academy, pupil, week).
+            let weekly = tally(&raw, f, t, dfe, &|p, d, _| {
+                Some(format!("{}|{}", p.urn, monday(d)))
+            });
+            let mut by_enrolment: BTreeMap<(String, u32), BTreeMap<String, Counts>> =
+                BTreeMap::new();
+            let mut weeks: Vec<String> = Vec::new();
+            for ((k, pk), c) in &weekly {
+                let (urn, week) = k.split_once('|').unwrap();
+                by_enrolment
+                    .entry((urn.to_string(), *pk))
+                    .or_default()
+                    .insert(week.to_string(), *c);
+                weeks.push(week.to_string());
+            }
+            weeks.sort();
+            weeks.dedup();
+
+            // PA to date at each week's end.
+            let mut want: BTreeMap<(Option<String>, String), (u64, u64)> = BTreeMap::new();
+            for week in &weeks {
+                for ((urn, _), per_week) in &by_enrolment {
+                    let (mut possible, mut absent) = (0, 0);
+                    for (_, c) in per_week.range(..=week.clone()) {
+                        possible += c.possible;
+                        absent += c.authorised + c.unauthorised;
+                    }
+                    if possible == 0 {
+                        continue;
+                    }
+                    let pa = u64::from(absent * 10 >= possible);
+                    for place in [Some(urn.clone()), None] {
+                        let e = want.entry((place, week.clone())).or_default();
+                        e.0 += 1;
+                        e.1 += pa;
+                    }
+                }
+            }
+            let v = json(format!("/api/v1/heatmap?kind=academy-week&{q}")).await;
+            assert_eq!(
+                heat_cells(&v, "week", "enrolments", "pa_enrolments"),
+                want,
+                "PA to date {from} {scope}"
+            );
+
+            // Absence over the last four school weeks (of the academy, or the trust).
+            let mut sums: BTreeMap<Option<String>, BTreeMap<String, (u64, u64)>> = BTreeMap::new();
+            for ((urn, _), per_week) in &by_enrolment {
+                for (week, c) in per_week {
+                    for place in [Some(urn.clone()), None] {
+                        let e = sums
+                            .entry(place)
+                            .or_default()
+                            .entry(week.clone())
+                            .or_default();
+                        e.0 += c.possible;
+                        e.1 += c.authorised + c.unauthorised;
+                    }
+                }
+            }
+            let mut want = BTreeMap::new();
+            for (place, per_week) in &sums {
+                let list: Vec<(&String, &(u64, u64))> = per_week.iter().collect();
+                for i in 0..list.len() {
+                    let last_four = &list[i.saturating_sub(3)..=i];
+                    let possible = last_four.iter().map(|x| x.1 .0).sum::<u64>();
+                    let absent = last_four.iter().map(|x| x.1 .1).sum::<u64>();
+                    want.insert((place.clone(), list[i].0.clone()), (possible, absent));
+                }
+            }
+            let v = json(format!(
+                "/api/v1/heatmap?kind=academy-week&measure=rolling-absence&{q}"
+            ))
+            .await;
+            assert_eq!(
+                heat_cells(&v, "week", "possible_sessions", "absent_sessions"),
+                want,
+                "rolling {from} {scope}"
+            );
+
+            // Day and session.
+            let per = tally(&raw, f, t, dfe, &|p, d, s| {
+                Some(format!(
+                    "{}|{}",
+                    p.urn,
+                    d.weekday().number_from_monday() * 10 + s as u32
+                ))
+            });
+            let mut want: BTreeMap<(Option<String>, String), (u64, u64)> = BTreeMap::new();
+            for ((k, _), c) in &per {
+                let (urn, slot) = k.split_once('|').unwrap();
+                let slot: u32 = slot.parse().unwrap();
+                let col = format!("{}{}", slot / 10, if slot % 10 == 0 { "AM" } else { "PM" });
+                for place in [Some(urn.to_string()), None] {
+                    let e = want.entry((place, col.clone())).or_default();
+                    e.0 += c.possible;
+                    e.1 += c.authorised + c.unauthorised;
+                }
+            }
+            let v = json(format!("/api/v1/heatmap?kind=day-session&{q}")).await;
+            let got: BTreeMap<(Option<String>, String), (u64, u64)> = v["cells"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| {
+                    (
+                        (
+                            c["urn"].as_str().map(String::from),
+                            format!("{}{}", c["weekday"], c["session"].as_str().unwrap()),
+                        ),
+                        (
+                            c["possible_sessions"].as_u64().unwrap(),
+                            c["absent_sessions"].as_u64().unwrap(),
+                        ),
+                    )
+                })
+                .collect();
+            assert_eq!(got, want, "day and session {from} {scope}");
+
+            // PA by year group per academy.
+            let per = tally(&raw, f, t, dfe, &|p, d, _| {
+                Some(format!(
+                    "{}|{}",
+                    p.urn,
+                    year_group(p.nc_year + academic_year(d) - p.year_group_year)
+                ))
+            });
+            let mut want: BTreeMap<(Option<String>, String), (u64, u64)> = BTreeMap::new();
+            for ((k, _), c) in &per {
+                let (urn, yg) = k.split_once('|').unwrap();
+                let pa = u64::from((c.authorised + c.unauthorised) * 10 >= c.possible);
+                let e = want
+                    .entry((Some(urn.to_string()), yg.to_string()))
+                    .or_default();
+                e.0 += 1;
+                e.1 += pa;
+            }
+            let trust_rows: Vec<((Option<String>, String), (u64, u64))> = {
+                let per = tally(&raw, f, t, dfe, &|p, d, _| {
+                    Some(year_group(p.nc_year + academic_year(d) - p.year_group_year))
+                });
+                let mut m: BTreeMap<(Option<String>, String), (u64, u64)> = BTreeMap::new();
+                for ((yg, _), c) in &per {
+                    let e = m.entry((None, yg.clone())).or_default();
+                    e.0 += 1;
+                    e.1 += u64::from((c.authorised + c.unauthorised) * 10 >= c.possible);
+                }
+                m.into_iter().collect()
+            };
+            want.extend(trust_rows);
+            let v = json(format!("/api/v1/heatmap?kind=academy-year&{q}")).await;
+            assert_eq!(
+                heat_cells(&v, "year_group", "enrolments", "pa_enrolments"),
+                want,
+                "year groups {from} {scope}"
+            );
+        }
+    }
 }

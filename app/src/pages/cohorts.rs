@@ -71,7 +71,7 @@ pub struct CohortsData {
 #[server]
 pub async fn get_cohorts(
     params: ViewParams,
-    filter: CohortFilter,
+    #[server(default)] filter: CohortFilter,
     by: String,
 ) -> Result<CohortsData, ServerFnError> {
     let warehouse = crate::ssr::warehouse()?;
