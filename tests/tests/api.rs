@@ -463,13 +463,11 @@ fn monday(d: NaiveDate) -> NaiveDate {
     d - chrono::Duration::days(d.weekday().num_days_from_monday() as i64)
 }
 
-/// (URN or None for the trust, column) -> (denominator, count), from a heatmap answer.
-fn heat_cells(
-    v: &Value,
-    column: &str,
-    of: &str,
-    count: &str,
-) -> BTreeMap<(Option<String>, String), (u64, u64)> {
+/// (URN or None for the trust, column) -> (denominator, count).
+type HeatCells = BTreeMap<(Option<String>, String), (u64, u64)>;
+
+/// The cells of a heatmap answer.
+fn heat_cells(v: &Value, column: &str, of: &str, count: &str) -> HeatCells {
     v["cells"]
         .as_array()
         .unwrap()
@@ -551,7 +549,7 @@ async fn filters_and_heatmaps_match_an_independent_calculation() {
             weeks.dedup();
 
             // PA to date at each week's end.
-            let mut want: BTreeMap<(Option<String>, String), (u64, u64)> = BTreeMap::new();
+            let mut want = HeatCells::new();
             for week in &weeks {
                 for ((urn, _), per_week) in &by_enrolment {
                     let (mut possible, mut absent) = (0, 0);
@@ -620,11 +618,15 @@ async fn filters_and_heatmaps_match_an_independent_calculation() {
                     d.weekday().number_from_monday() * 10 + s as u32
                 ))
             });
-            let mut want: BTreeMap<(Option<String>, String), (u64, u64)> = BTreeMap::new();
+            let mut want = HeatCells::new();
             for ((k, _), c) in &per {
                 let (urn, slot) = k.split_once('|').unwrap();
                 let slot: u32 = slot.parse().unwrap();
-                let col = format!("{}{}", slot / 10, if slot % 10 == 0 { "AM" } else { "PM" });
+                let col = format!(
+                    "{}{}",
+                    slot / 10,
+                    if slot.is_multiple_of(10) { "AM" } else { "PM" }
+                );
                 for place in [Some(urn.to_string()), None] {
                     let e = want.entry((place, col.clone())).or_default();
                     e.0 += c.possible;
@@ -632,7 +634,7 @@ async fn filters_and_heatmaps_match_an_independent_calculation() {
                 }
             }
             let v = json(format!("/api/v1/heatmap?kind=day-session&{q}")).await;
-            let got: BTreeMap<(Option<String>, String), (u64, u64)> = v["cells"]
+            let got: HeatCells = v["cells"]
                 .as_array()
                 .unwrap()
                 .iter()
@@ -659,7 +661,7 @@ async fn filters_and_heatmaps_match_an_independent_calculation() {
                     year_group(p.nc_year + academic_year(d) - p.year_group_year)
                 ))
             });
-            let mut want: BTreeMap<(Option<String>, String), (u64, u64)> = BTreeMap::new();
+            let mut want = HeatCells::new();
             for ((k, _), c) in &per {
                 let (urn, yg) = k.split_once('|').unwrap();
                 let pa = u64::from((c.authorised + c.unauthorised) * 10 >= c.possible);
@@ -669,17 +671,17 @@ async fn filters_and_heatmaps_match_an_independent_calculation() {
                 e.0 += 1;
                 e.1 += pa;
             }
-            let trust_rows: Vec<((Option<String>, String), (u64, u64))> = {
+            let trust_rows: HeatCells = {
                 let per = tally(&raw, f, t, dfe, &|p, d, _| {
                     Some(year_group(p.nc_year + academic_year(d) - p.year_group_year))
                 });
-                let mut m: BTreeMap<(Option<String>, String), (u64, u64)> = BTreeMap::new();
+                let mut m = HeatCells::new();
                 for ((yg, _), c) in &per {
                     let e = m.entry((None, yg.clone())).or_default();
                     e.0 += 1;
                     e.1 += u64::from((c.authorised + c.unauthorised) * 10 >= c.possible);
                 }
-                m.into_iter().collect()
+                m
             };
             want.extend(trust_rows);
             let v = json(format!("/api/v1/heatmap?kind=academy-year&{q}")).await;

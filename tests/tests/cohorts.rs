@@ -82,8 +82,8 @@ fn fig(f: &Figures) -> (u64, u64, u64, u64, u64) {
     )
 }
 
-fn find<'a>(
-    rows: &'a [CohortRow],
+fn find(
+    rows: &[CohortRow],
     d: Option<Dimension>,
     urn: Option<&str>,
     group: &str,
