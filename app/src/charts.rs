@@ -155,7 +155,13 @@ pub fn bar_chart(c: &BarChart<'_>) -> String {
             .disable_y_mesh()
             .x_desc(c.x_label)
             .x_labels(6)
-            .x_label_formatter(&|x| format!("{x:+.0}"))
+            .x_label_formatter(&|x| {
+                if hi - lo < 4.0 {
+                    format!("{x:+.1}")
+                } else {
+                    format!("{x:+.0}")
+                }
+            })
             .y_labels(n * 2 + 1)
             .y_label_formatter(&|y| {
                 // Labels sit at the middle of each bar's band; bars go top down.

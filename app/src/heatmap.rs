@@ -141,7 +141,8 @@ pub mod ssr {
         let mut s = String::new();
         let _ = write!(
             s,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" role="img" font-family="sans-serif" font-size="11"><title>{}</title><desc>{}</desc>"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" role="group" aria-label="{}" font-family="sans-serif" font-size="11"><title>{}</title><desc>{}</desc>"#,
+            escape(&grid.title),
             escape(&grid.title),
             escape(&grid.description)
         );
@@ -190,7 +191,12 @@ pub mod ssr {
                 }
                 match &cell.href {
                     Some(h) => {
-                        let _ = write!(s, r#"<a href="{}">{body}</a>"#, escape(h));
+                        let _ = write!(
+                            s,
+                            r#"<a href="{}" aria-label="{}">{body}</a>"#,
+                            escape(h),
+                            escape(&cell.text)
+                        );
                     }
                     None => s.push_str(&body),
                 }
@@ -351,7 +357,9 @@ mod tests {
             assert!(svg.contains(&format!(r#"<a href="/academy/{i}">"#)));
             for j in 0..4 {
                 assert!(svg.contains(&format!("<title>cell {i},{j}</title>")));
-                assert!(svg.contains(&format!(r#"<a href="/cell/{i}/{j}">"#)));
+                assert!(svg.contains(&format!(
+                    r#"<a href="/cell/{i}/{j}" aria-label="cell {i},{j}">"#
+                )));
             }
         }
         // The empty cell is grey; the legend runs from the smallest to the largest.

@@ -110,6 +110,16 @@ pub mod ssr {
 
     const DAYS: [&str; 5] = ["Mon", "Tue", "Wed", "Thu", "Fri"];
 
+    /// "7 Sep", or "7 Sep 26" when the weeks shown run over more than one year.
+    fn week_label(weeks: &[NaiveDate], w: NaiveDate) -> String {
+        let long = match (weeks.first(), weeks.last()) {
+            (Some(a), Some(b)) => (*b - *a).num_days() > 300,
+            _ => false,
+        };
+        w.format(if long { "%-d %b %y" } else { "%-d %b" })
+            .to_string()
+    }
+
     fn pct(v: f64) -> String {
         format!("{v:.1}%")
     }
@@ -196,13 +206,7 @@ pub mod ssr {
                             href: Some(figures_href(p, u.as_deref(), from, to)),
                         })
                         .collect(),
-                    cols: weeks
-                        .iter()
-                        .map(|w| Axis {
-                            label: w.format("%-d %b").to_string(),
-                            href: None,
-                        })
-                        .collect(),
+                    cols: weeks.iter().map(|w| Axis { label: week_label(&weeks, *w), href: None }).collect(),
                     cells: rows
                         .iter()
                         .map(|(u, name)| {
@@ -384,15 +388,15 @@ pub mod ssr {
                         .iter()
                         .map(|pw| Axis {
                             label: format!(
-                                "{} (Y{}) {:.0}%",
+                                "{} ({}) {:.0}%",
                                 if pw.name.is_empty() { &pw.pupil_id } else { &pw.name },
-                                pw.year_group,
+                                Dimension::YearGroup.group_label(&pw.year_group),
                                 100.0 * pw.absent as f64 / pw.possible.max(1) as f64
                             ),
                             href: None,
                         })
                         .collect(),
-                    cols: weeks.iter().map(|w| Axis { label: w.format("%-d %b").to_string(), href: None }).collect(),
+                    cols: weeks.iter().map(|w| Axis { label: week_label(&weeks, *w), href: None }).collect(),
                     cells: pupils
                         .iter()
                         .map(|pw| {
