@@ -54,6 +54,8 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("academy"), ParamSegment("urn")) view=pages::academy::AcademyPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("cohorts") view=pages::cohorts::CohortsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("heatmaps") view=pages::heatmaps::HeatmapsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("provision") view=pages::provision::ProvisionPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("provision"), StaticSegment("report"), ParamSegment("urn")) view=pages::provision::ProvisionReportPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("loads") view=pages::loads::LoadsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("audit") view=pages::audit::AuditPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("signin") view=pages::signin::SignInPage ssr=SsrMode::Async/>
@@ -84,6 +86,7 @@ fn Header() -> impl IntoView {
                                 <A href="/">"Overview"</A>
                                 <A href="/cohorts">"Cohorts"</A>
                                 <A href="/heatmaps">"Heatmaps"</A>
+                                <A href="/provision">"AP and timetables"</A>
                                 <A href="/loads">"Data loaded"</A>
                                 {trust.then(|| view! { <A href="/audit">"Audit log"</A> })}
                             </nav>

@@ -18,6 +18,8 @@ pub struct Warehouse {
     calendar: Arc<Mutex<Option<CachedCalendar>>>,
     /// Governors see pupil groups smaller than this suppressed.
     pub suppress_below: u64,
+    /// School days after the last welfare contact before an AP placement is flagged.
+    pub ap_contact_limit: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -36,12 +38,14 @@ impl Warehouse {
             db,
             calendar: Arc::default(),
             suppress_below: queries::suppress::DEFAULT_THRESHOLD,
+            ap_contact_limit: queries::provision::DEFAULT_CONTACT_LIMIT,
         }
     }
 
-    /// Sets the suppression threshold (the trust config's `suppress_below`).
-    pub fn with_suppress_below(mut self, threshold: u64) -> Self {
-        self.suppress_below = threshold;
+    /// The trust config's settings that pages use.
+    pub fn with_config(mut self, config: &queries::TrustConfig) -> Self {
+        self.suppress_below = config.suppress_below;
+        self.ap_contact_limit = config.ap_contact_limit_days;
         self
     }
 

@@ -35,6 +35,7 @@ struct RawConfig {
     name: Option<String>,
     reject_limit_percent: Option<f64>,
     suppress_below: Option<u64>,
+    ap_contact_limit_days: Option<u64>,
     #[serde(default)]
     marks: BTreeMap<String, String>,
 }
@@ -47,6 +48,9 @@ pub struct TrustConfig {
     pub reject_limit_percent: f64,
     /// Governors see pupil groups of fewer than this many enrolments suppressed.
     pub suppress_below: u64,
+    /// School days after the last welfare contact with an AP provider before a
+    /// placement is flagged.
+    pub ap_contact_limit_days: u64,
     mark_map: BTreeMap<String, &'static Code>,
 }
 
@@ -56,6 +60,7 @@ impl Default for TrustConfig {
             name: "Trust".to_string(),
             reject_limit_percent: 1.0,
             suppress_below: crate::suppress::DEFAULT_THRESHOLD,
+            ap_contact_limit_days: crate::provision::DEFAULT_CONTACT_LIMIT,
             mark_map: BTreeMap::new(),
         }
     }
@@ -101,10 +106,19 @@ impl TrustConfig {
                 "suppress_below: {suppress_below} is not between 2 and 100"
             ));
         }
+        let ap_contact_limit_days = raw
+            .ap_contact_limit_days
+            .unwrap_or(crate::provision::DEFAULT_CONTACT_LIMIT);
+        if !(1..=200).contains(&ap_contact_limit_days) {
+            return Err(format!(
+                "ap_contact_limit_days: {ap_contact_limit_days} is not between 1 and 200"
+            ));
+        }
         Ok(TrustConfig {
             name: raw.name.unwrap_or_else(|| "Trust".to_string()),
             reject_limit_percent,
             suppress_below,
+            ap_contact_limit_days,
             mark_map,
         })
     }

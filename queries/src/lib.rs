@@ -31,6 +31,8 @@ pub mod loader;
 #[cfg(feature = "engine")]
 pub mod parse;
 #[cfg(feature = "engine")]
+pub mod provision;
+#[cfg(feature = "engine")]
 pub mod rows;
 #[cfg(feature = "engine")]
 pub mod status;

@@ -1,5 +1,6 @@
 //! Result types shared by the warehouse and the web app (no DuckDB needed).
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// One academy's loaded data, for the home page and `rollcall status`.
@@ -430,4 +431,171 @@ pub struct AuditEntry {
     pub role: String,
     pub action: String,
     pub subject: String,
+}
+
+/// A pupil as pupil-level lists show them (for roles that see pupils).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PupilRef {
+    pub urn: String,
+    pub pupil_id: String,
+    pub upn: Option<String>,
+    pub name: String,
+    pub year_group: String,
+}
+
+/// An alternative-provision placement and how it is going.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Placement {
+    pub pupil: PupilRef,
+    pub academy_name: String,
+    pub provider: String,
+    pub provider_urn: Option<String>,
+    /// `school` (code `B`) or `local-authority` (code `K`).
+    pub arranged_by: String,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub sessions_per_week: u8,
+    pub last_contact_date: Option<NaiveDate>,
+    /// The academy's latest loaded day: what "now" means for it.
+    pub as_of: NaiveDate,
+    /// From the start to the end (or `as_of`): sessions at the provision (`B`/`K`),
+    /// absent, and possible in all.
+    pub ap_sessions: u64,
+    pub absent_sessions: u64,
+    pub possible_sessions: u64,
+    /// School days (days the pupil had a possible session) after the last welfare
+    /// contact (or from the start when none is recorded) up to `as_of`.
+    pub school_days_since_contact: u64,
+}
+
+impl Placement {
+    pub fn active(&self) -> bool {
+        self.start_date <= self.as_of && self.end_date.is_none_or(|e| e >= self.as_of)
+    }
+
+    /// Attendance while placed: sessions at the provision against those and the
+    /// absences over the placement.
+    pub fn attendance_rate(&self) -> Option<f64> {
+        let of = self.ap_sessions + self.absent_sessions;
+        (of > 0).then(|| 100.0 * self.ap_sessions as f64 / of as f64)
+    }
+
+    /// Welfare contact overdue: an active placement more than `limit` school days
+    /// since the last contact.
+    pub fn contact_overdue(&self, limit: u64) -> bool {
+        self.active() && self.school_days_since_contact > limit
+    }
+
+    /// What needs action, in words.
+    pub fn flags(&self, limit: u64) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.contact_overdue(limit) {
+            out.push(format!(
+                "welfare contact overdue ({} school days)",
+                self.school_days_since_contact
+            ));
+        }
+        if self.active() && self.last_contact_date.is_none() {
+            out.push("no welfare contact recorded".into());
+        }
+        if self.attendance_rate().is_some_and(|r| r < 90.0) {
+            out.push("attendance at provision below 90%".into());
+        }
+        out
+    }
+}
+
+/// A reduced (part-time) timetable and what needs doing about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Timetable {
+    pub pupil: PupilRef,
+    pub academy_name: String,
+    pub start_date: NaiveDate,
+    pub planned_end_date: NaiveDate,
+    pub next_review_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub sessions_per_week: u8,
+    pub reason: Option<String>,
+    pub parents_agreed: bool,
+    pub la_notified: bool,
+    pub as_of: NaiveDate,
+    /// `C2` sessions from the start to the end (or `as_of`).
+    pub c2_sessions: u64,
+}
+
+impl Timetable {
+    pub fn active(&self) -> bool {
+        self.start_date <= self.as_of && self.end_date.is_none_or(|e| e >= self.as_of)
+    }
+
+    /// Whole weeks from the start to the end (or `as_of`).
+    pub fn weeks(&self) -> i64 {
+        let until = self.end_date.unwrap_or(self.as_of).min(self.as_of);
+        ((until - self.start_date).num_days() + 1).max(0) / 7
+    }
+
+    pub fn planned_end_passed(&self) -> bool {
+        self.active() && self.planned_end_date < self.as_of
+    }
+
+    pub fn review_overdue(&self) -> bool {
+        self.active() && self.next_review_date < self.as_of
+    }
+
+    /// What needs doing, in words, for an active timetable.
+    pub fn actions(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if !self.active() {
+            return out;
+        }
+        if self.planned_end_passed() {
+            out.push("past its planned end");
+        }
+        if self.review_overdue() {
+            out.push("review overdue");
+        }
+        if !self.parents_agreed {
+            out.push("parents' agreement not recorded");
+        }
+        if !self.la_notified {
+            out.push("local authority not notified");
+        }
+        out
+    }
+}
+
+/// Registers and records that disagree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mismatch {
+    /// `C2` sessions on days no reduced-timetable record covers.
+    C2WithoutTimetable,
+    /// A reduced-timetable record with no `C2` session so far.
+    TimetableWithoutC2,
+    /// `B` or `K` sessions on days no placement covers.
+    ApSessionsWithoutPlacement,
+    /// A placement with no `B` or `K` session so far.
+    PlacementWithoutSessions,
+}
+
+impl Mismatch {
+    pub fn label(self) -> &'static str {
+        match self {
+            Mismatch::C2WithoutTimetable => "C2 sessions with no reduced-timetable record",
+            Mismatch::TimetableWithoutC2 => "Reduced-timetable record with no C2 sessions",
+            Mismatch::ApSessionsWithoutPlacement => "B/K sessions with no placement",
+            Mismatch::PlacementWithoutSessions => "Placement with no B/K sessions",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inconsistency {
+    pub kind: Mismatch,
+    pub pupil: PupilRef,
+    /// The code(s) concerned and how many sessions, with their first and last dates.
+    pub detail: String,
+    pub sessions: u64,
+    pub first: Option<NaiveDate>,
+    pub last: Option<NaiveDate>,
 }

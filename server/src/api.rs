@@ -694,11 +694,176 @@ pub async fn heatmap(
     }
 }
 
+/// `GET /api/v1/provision` (pupil level: roles that see pupils, and read tokens).
+pub async fn provision(
+    State(w): State<Warehouse>,
+    Extension(who): Extension<Principal>,
+    Query(p): Query<Params>,
+) -> Result<Response, ApiError> {
+    let kind = match p.kind.as_deref() {
+        Some(k @ ("ap" | "reduced-timetable")) => k.to_string(),
+        Some(k) => {
+            return Err(bad(
+                "kind",
+                format!("\"{k}\" is not ap or reduced-timetable"),
+            ))
+        }
+        None => return Err(bad("kind", "needed: ap or reduced-timetable")),
+    };
+    let format = match p.format.as_deref() {
+        None | Some("json") => Format::Json,
+        Some("csv") => Format::Csv,
+        Some(f) => return Err(bad("format", format!("\"{f}\" is not json or csv"))),
+    };
+    // In force at some point between from and to, when given.
+    let (from, to) = match (p.from.as_deref(), p.to.as_deref()) {
+        (Some(f), Some(t)) => (Some(date("from", f)?), Some(date("to", t)?)),
+        (Some(_), None) => return Err(bad("to", "needed with from")),
+        (None, Some(_)) => return Err(bad("from", "needed with to")),
+        (None, None) => (None, None),
+    };
+    let academy = academy_param(&w, &who, p.academy.clone()).await?;
+    if !who.sees_pupils() {
+        return Err(ApiError::Forbidden);
+    }
+    let in_force = move |start: NaiveDate, end: Option<NaiveDate>| match (from, to) {
+        (Some(f), Some(t)) => start <= t && end.is_none_or(|e| e >= f),
+        _ => true,
+    };
+    let limit = w.ap_contact_limit;
+    let meta = json!({"kind": kind, "academy": academy, "from": from, "to": to});
+    let pupil = |p: &queries::types::PupilRef| -> Vec<Value> {
+        vec![
+            p.urn.clone().into(),
+            p.pupil_id.clone().into(),
+            p.upn.clone().into(),
+            p.name.clone().into(),
+            p.year_group.clone().into(),
+        ]
+    };
+    let opt = |d: Option<NaiveDate>| d.map(|d| Value::from(d.to_string())).unwrap_or(Value::Null);
+    if kind == "ap" {
+        let urn = academy.clone();
+        let rows = w
+            .run(move |conn| queries::provision::placements(conn, urn.as_deref()))
+            .await?;
+        let columns = [
+            "urn",
+            "pupil_id",
+            "upn",
+            "name",
+            "year_group",
+            "provider",
+            "provider_urn",
+            "arranged_by",
+            "start_date",
+            "end_date",
+            "sessions_per_week",
+            "active",
+            "ap_sessions",
+            "absent_sessions",
+            "attendance_rate",
+            "last_contact_date",
+            "school_days_since_contact",
+            "contact_overdue",
+            "flags",
+        ];
+        let cells = rows
+            .iter()
+            .filter(|x| who.sees_academy(&x.pupil.urn) && in_force(x.start_date, x.end_date))
+            .map(|x| {
+                let mut r = pupil(&x.pupil);
+                r.extend([
+                    x.provider.clone().into(),
+                    x.provider_urn.clone().into(),
+                    x.arranged_by.clone().into(),
+                    x.start_date.to_string().into(),
+                    opt(x.end_date),
+                    x.sessions_per_week.into(),
+                    x.active().into(),
+                    x.ap_sessions.into(),
+                    x.absent_sessions.into(),
+                    x.attendance_rate().map(Value::from).unwrap_or(Value::Null),
+                    opt(x.last_contact_date),
+                    x.school_days_since_contact.into(),
+                    x.contact_overdue(limit).into(),
+                    x.flags(limit).join("; ").into(),
+                ]);
+                r
+            })
+            .collect();
+        return Ok(cells_response(
+            format,
+            &columns,
+            cells,
+            meta,
+            "provision-ap",
+        ));
+    }
+    let urn = academy.clone();
+    let rows = w
+        .run(move |conn| queries::provision::timetables(conn, urn.as_deref()))
+        .await?;
+    let columns = [
+        "urn",
+        "pupil_id",
+        "upn",
+        "name",
+        "year_group",
+        "start_date",
+        "planned_end_date",
+        "next_review_date",
+        "end_date",
+        "sessions_per_week",
+        "reason",
+        "parents_agreed",
+        "la_notified",
+        "active",
+        "weeks",
+        "c2_sessions",
+        "planned_end_passed",
+        "review_overdue",
+        "actions",
+    ];
+    let cells = rows
+        .iter()
+        .filter(|x| who.sees_academy(&x.pupil.urn) && in_force(x.start_date, x.end_date))
+        .map(|x| {
+            let mut r = pupil(&x.pupil);
+            r.extend([
+                x.start_date.to_string().into(),
+                x.planned_end_date.to_string().into(),
+                x.next_review_date.to_string().into(),
+                opt(x.end_date),
+                x.sessions_per_week.into(),
+                x.reason.clone().into(),
+                x.parents_agreed.into(),
+                x.la_notified.into(),
+                x.active().into(),
+                x.weeks().into(),
+                x.c2_sessions.into(),
+                x.planned_end_passed().into(),
+                x.review_overdue().into(),
+                x.actions().join("; ").into(),
+            ]);
+            r
+        })
+        .collect();
+    Ok(cells_response(
+        format,
+        &columns,
+        cells,
+        meta,
+        "provision-reduced-timetables",
+    ))
+}
+
 /// Every API route (method, path): the access matrix test covers each.
 pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/summary"),
     ("GET", "/api/v1/cohorts"),
     ("GET", "/api/v1/heatmap"),
+    ("GET", "/api/v1/provision"),
     ("POST", "/api/v1/extracts"),
 ];
 
@@ -708,6 +873,7 @@ pub fn routes(warehouse: Warehouse) -> Router {
         .route(ROUTES[0].1, get(summary))
         .route(ROUTES[1].1, get(cohorts))
         .route(ROUTES[2].1, get(heatmap))
+        .route(ROUTES[3].1, get(provision))
         .with_state(warehouse)
 }
 

@@ -44,10 +44,15 @@ pub fn rule(method: &Method, path: &str) -> Option<Rule> {
         ("GET", ["pkg", ..]) | ("GET", ["favicon.ico"]) => Some(Rule::Public),
         ("GET", ["signin"]) | ("POST", ["session"]) => Some(Rule::Public),
         ("POST", ["session", "end"]) => Some(Rule::SignedIn),
-        ("GET", [""] | ["loads"] | ["cohorts"] | ["heatmaps"]) => Some(Rule::SignedIn),
+        ("GET", [""] | ["loads"] | ["cohorts"] | ["heatmaps"] | ["provision"]) => {
+            Some(Rule::SignedIn)
+        }
+        ("GET", ["provision", "report", urn]) => Some(Rule::Academy(urn.to_string())),
         ("GET", ["academy", urn]) => Some(Rule::Academy(urn.to_string())),
         ("GET", ["audit"]) => Some(Rule::Trust),
-        ("GET", ["api", "v1", "summary" | "cohorts" | "heatmap"]) => Some(Rule::ApiRead),
+        ("GET", ["api", "v1", "summary" | "cohorts" | "heatmap" | "provision"]) => {
+            Some(Rule::ApiRead)
+        }
         ("POST", ["api", "v1", "extracts"]) => Some(Rule::Upload),
         // Leptos server functions: each narrows further by the principal.
         ("POST", ["api", name]) if SERVER_FNS.iter().any(|f| name.starts_with(f)) => {
@@ -66,6 +71,8 @@ pub const SERVER_FNS: &[&str] = &[
     "get_audit",
     "get_cohorts",
     "get_heatmaps",
+    "get_provision",
+    "get_provision_report",
 ];
 
 /// How the principal was found.

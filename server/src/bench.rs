@@ -132,6 +132,24 @@ pub fn run(paths: &Paths, args: BenchArgs) -> anyhow::Result<std::process::ExitC
             format!("/api/v1/cohorts?by=ethnicity&academy={first}"),
             FLOOR_ENROLMENTS,
         ),
+        ("/cohorts".into(), FLOOR_ENROLMENTS),
+        (
+            "/cohorts?by=year_group&sex=F&fsm=Y".into(),
+            FLOOR_ENROLMENTS,
+        ),
+        ("/heatmaps".into(), FLOOR_OVERVIEW),
+        (
+            "/heatmaps?kind=academy-week&measure=rolling-absence".into(),
+            FLOOR_OVERVIEW,
+        ),
+        ("/heatmaps?kind=academy-year".into(), FLOOR_ENROLMENTS),
+        ("/heatmaps?kind=day-session".into(), FLOOR_ENROLMENTS),
+        (
+            format!("/heatmaps?kind=pupils&academy={first}"),
+            FLOOR_OVERVIEW,
+        ),
+        ("/api/v1/heatmap?kind=academy-week".into(), FLOOR_OVERVIEW),
+        ("/api/v1/heatmap?kind=day-session".into(), FLOOR_ENROLMENTS),
     ];
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

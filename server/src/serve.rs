@@ -55,7 +55,7 @@ pub async fn run(paths: Paths, config: TrustConfig, args: ServeArgs) -> anyhow::
         })
         .await??;
     }
-    let warehouse = Warehouse::new(db.clone()).with_suppress_below(config.suppress_below);
+    let warehouse = Warehouse::new(db.clone()).with_config(&config);
     tokio::spawn(watch_inbox(
         db.clone(),
         config.clone(),

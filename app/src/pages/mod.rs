@@ -6,6 +6,7 @@ pub mod cohorts;
 pub mod heatmaps;
 pub mod loads;
 pub mod overview;
+pub mod provision;
 pub mod signin;
 
 use leptos::prelude::*;

@@ -1,0 +1,710 @@
+//! Alternative provision and reduced timetables (`/provision`): every placement and
+//! timetable with what needs action, counts by half term, the share of pupils on
+//! either, and where the registers and the records disagree; and each academy's
+//! half-termly report for the local authority and the trust
+//! (`/provision/report/{urn}`, printable).
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use queries::types::{AcademyRef, Inconsistency, Placement, Timetable};
+use serde::{Deserialize, Serialize};
+
+use crate::view::pct;
+
+/// Pupils on AP and reduced timetables in one half term; `None` where suppressed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HalfTermRow {
+    pub half_term: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub ap: Option<u64>,
+    pub reduced_timetable: Option<u64>,
+}
+
+/// On AP and reduced timetables now, against the roll; `None` where suppressed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShareRow {
+    pub urn: Option<String>,
+    pub name: String,
+    pub on_roll: u64,
+    pub ap: Option<u64>,
+    pub reduced_timetable: Option<u64>,
+}
+
+impl ShareRow {
+    pub fn share(&self) -> Option<f64> {
+        let n = self.ap? + self.reduced_timetable?;
+        (self.on_roll > 0).then(|| 100.0 * n as f64 / self.on_roll as f64)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProvisionData {
+    pub academies: Vec<AcademyRef>,
+    pub academy: Option<String>,
+    pub sees_pupils: bool,
+    pub contact_limit: u64,
+    /// Pupil level: empty for governors.
+    pub placements: Vec<Placement>,
+    pub timetables: Vec<Timetable>,
+    pub inconsistencies: Vec<Inconsistency>,
+    pub shares: Vec<ShareRow>,
+    pub half_terms: Vec<HalfTermRow>,
+    pub trend_svg: String,
+    pub sort: String,
+}
+
+#[server]
+pub async fn get_provision(
+    academy: Option<String>,
+    sort: String,
+) -> Result<ProvisionData, ServerFnError> {
+    let warehouse = crate::ssr::warehouse()?;
+    let who = crate::ssr::principal()?;
+    if academy.as_ref().is_some_and(|a| !who.sees_academy(a)) {
+        return Err(crate::ssr::forbidden());
+    }
+    let (threshold, limit) = (warehouse.suppress_below, warehouse.ap_contact_limit);
+    warehouse
+        .run_with_calendar(move |conn, cal| {
+            Ok(ssr::provision(
+                conn, cal, academy, sort, &who, threshold, limit,
+            ))
+        })
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?
+        .map_err(ServerFnError::new)
+}
+
+/// One academy's report for one half term.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProvisionReport {
+    pub academy: AcademyRef,
+    pub half_term: HalfTermRow,
+    /// Every half term the registers describe, for the chooser.
+    pub half_terms: Vec<(usize, String)>,
+    pub chosen: usize,
+    pub contact_limit: u64,
+    pub placements: Vec<Placement>,
+    pub timetables: Vec<Timetable>,
+    pub inconsistencies: Vec<Inconsistency>,
+    pub on_roll: u64,
+}
+
+#[server]
+pub async fn get_provision_report(
+    urn: String,
+    half_term: Option<usize>,
+) -> Result<Option<ProvisionReport>, ServerFnError> {
+    let warehouse = crate::ssr::warehouse()?;
+    let who = crate::ssr::principal()?;
+    if !who.sees_pupils() || !who.sees_academy(&urn) {
+        return Err(crate::ssr::forbidden());
+    }
+    let limit = warehouse.ap_contact_limit;
+    warehouse
+        .run_with_calendar(move |conn, cal| {
+            Ok(ssr::report(conn, cal, &urn, half_term, &who, limit))
+        })
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?
+        .map_err(ServerFnError::new)
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::*;
+    use crate::charts::{line_chart, LineChart, Series, PALETTE};
+    use queries::calendar::{Calendar, WindowKind};
+    use queries::db::Connection;
+    use queries::provision;
+    use queries::types::Principal;
+
+    fn hide(viewer: &Principal, threshold: u64, n: u64) -> Option<u64> {
+        (viewer.sees_pupils() || n == 0 || n >= threshold).then_some(n)
+    }
+
+    fn sort_lists(
+        placements: &mut [Placement],
+        timetables: &mut [Timetable],
+        sort: &str,
+        limit: u64,
+    ) {
+        match sort {
+            "flags" => {
+                placements.sort_by_key(|p| std::cmp::Reverse(p.flags(limit).len()));
+                timetables.sort_by_key(|t| std::cmp::Reverse(t.actions().len()));
+            }
+            "start" => {
+                placements.sort_by_key(|p| p.start_date);
+                timetables.sort_by_key(|t| t.start_date);
+            }
+            "attendance" => {
+                placements.sort_by(|a, b| {
+                    a.attendance_rate()
+                        .unwrap_or(101.0)
+                        .total_cmp(&b.attendance_rate().unwrap_or(101.0))
+                });
+                timetables.sort_by_key(|t| std::cmp::Reverse(t.c2_sessions));
+            }
+            _ => {}
+        }
+    }
+
+    pub fn provision(
+        conn: &Connection,
+        cal: &Calendar,
+        academy: Option<String>,
+        sort: String,
+        viewer: &Principal,
+        threshold: u64,
+        limit: u64,
+    ) -> Result<ProvisionData, String> {
+        let e = |e: queries::db::DuckError| e.to_string();
+        let academies: Vec<AcademyRef> = queries::figures::academies(conn)
+            .map_err(e)?
+            .into_iter()
+            .filter(|a| viewer.sees_academy(&a.urn))
+            .collect();
+        let visible = |u: &str| {
+            academies.iter().any(|a| a.urn == u) && academy.as_deref().is_none_or(|x| x == u)
+        };
+        let mut placements: Vec<Placement> = provision::placements(conn, academy.as_deref())
+            .map_err(e)?
+            .into_iter()
+            .filter(|p| visible(&p.pupil.urn))
+            .collect();
+        let mut timetables: Vec<Timetable> = provision::timetables(conn, academy.as_deref())
+            .map_err(e)?
+            .into_iter()
+            .filter(|t| visible(&t.pupil.urn))
+            .collect();
+        let ytd = queries::calendar::resolve(cal, WindowKind::YearToDate, None, None)?;
+        let inconsistencies = if viewer.sees_pupils() {
+            provision::inconsistencies(
+                conn,
+                academy.as_deref(),
+                ytd.from,
+                ytd.to,
+                &placements,
+                &timetables,
+            )
+            .map_err(e)?
+            .into_iter()
+            .filter(|i| visible(&i.pupil.urn))
+            .collect()
+        } else {
+            Vec::new()
+        };
+        let on_roll = provision::on_roll(conn).map_err(e)?;
+        let mut shares: Vec<ShareRow> = Vec::new();
+        let count_now = |urn: Option<&str>| {
+            let mine = |u: &str| urn.is_none_or(|x| x == u);
+            (
+                placements
+                    .iter()
+                    .filter(|p| mine(&p.pupil.urn) && p.active())
+                    .count() as u64,
+                timetables
+                    .iter()
+                    .filter(|t| mine(&t.pupil.urn) && t.active())
+                    .count() as u64,
+            )
+        };
+        for a in academies.iter().filter(|a| visible(&a.urn)) {
+            let (ap, rt) = count_now(Some(&a.urn));
+            shares.push(ShareRow {
+                urn: Some(a.urn.clone()),
+                name: a.name.clone(),
+                on_roll: on_roll
+                    .iter()
+                    .find(|(u, _)| *u == a.urn)
+                    .map(|x| x.1)
+                    .unwrap_or(0),
+                ap: hide(viewer, threshold, ap),
+                reduced_timetable: hide(viewer, threshold, rt),
+            });
+        }
+        if academy.is_none() && viewer.sees_trust() {
+            let (ap, rt) = count_now(None);
+            shares.push(ShareRow {
+                urn: None,
+                name: "Trust".into(),
+                on_roll: shares.iter().map(|s| s.on_roll).sum(),
+                ap: hide(viewer, threshold, ap),
+                reduced_timetable: hide(viewer, threshold, rt),
+            });
+        }
+        let counts = provision::by_half_term(cal, &placements, &timetables, None);
+        let half_terms: Vec<HalfTermRow> = counts
+            .iter()
+            .map(|c| HalfTermRow {
+                half_term: c.half_term.clone(),
+                from: c.from,
+                to: c.to,
+                ap: hide(viewer, threshold, c.ap),
+                reduced_timetable: hide(viewer, threshold, c.reduced_timetable),
+            })
+            .collect();
+        let names: Vec<String> = half_terms.iter().map(|h| h.half_term.clone()).collect();
+        let series = |name: &str, colour, f: &dyn Fn(&HalfTermRow) -> Option<u64>| Series {
+            name: name.into(),
+            points: half_terms
+                .iter()
+                .enumerate()
+                .filter_map(|(i, h)| f(h).map(|n| ((i + 1) as f64, n as f64)))
+                .collect(),
+            colour,
+            dashed: false,
+        };
+        let place = academy
+            .as_ref()
+            .and_then(|u| academies.iter().find(|a| &a.urn == u))
+            .map(|a| a.name.clone())
+            .unwrap_or_else(|| "the trust".into());
+        let trend_svg = line_chart(&LineChart {
+            title: &format!("Pupils on AP and reduced timetables by half term, {place}"),
+            x_label: "Half term",
+            y_label: "Pupils",
+            x_names: &|x| {
+                names
+                    .get((x.round() as usize).saturating_sub(1))
+                    .cloned()
+                    .unwrap_or_default()
+            },
+            series: vec![
+                series("Alternative provision", PALETTE[0], &|h| h.ap),
+                series("Reduced timetable", PALETTE[1], &|h| h.reduced_timetable),
+            ],
+            width: 860,
+            height: 300,
+            description: format!(
+                "The number of pupils with an alternative-provision placement or a reduced timetable in force at some point in each half term, {place}."
+            ),
+        })
+        .replace(">%<", "><");
+        let sees_pupils = viewer.sees_pupils();
+        if sees_pupils {
+            sort_lists(&mut placements, &mut timetables, &sort, limit);
+            queries::accounts::audit(
+                conn,
+                viewer,
+                "view pupils",
+                &format!("provision lists, {place}"),
+            )
+            .map_err(|e| e.to_string())?;
+        } else {
+            placements.clear();
+            timetables.clear();
+        }
+        Ok(ProvisionData {
+            academies,
+            academy,
+            sees_pupils,
+            contact_limit: limit,
+            placements,
+            timetables,
+            inconsistencies,
+            shares,
+            half_terms,
+            trend_svg,
+            sort,
+        })
+    }
+
+    pub fn report(
+        conn: &Connection,
+        cal: &Calendar,
+        urn: &str,
+        half_term: Option<usize>,
+        viewer: &Principal,
+        limit: u64,
+    ) -> Result<Option<ProvisionReport>, String> {
+        let e = |e: queries::db::DuckError| e.to_string();
+        let Some(academy) = queries::figures::academies(conn)
+            .map_err(e)?
+            .into_iter()
+            .find(|a| a.urn == urn)
+        else {
+            return Ok(None);
+        };
+        let all: Vec<queries::calendar::Period> = cal
+            .years
+            .iter()
+            .flat_map(|y| y.half_terms.iter().cloned())
+            .collect();
+        if all.is_empty() {
+            return Err("no registers loaded yet".into());
+        }
+        let chosen = half_term
+            .filter(|i| *i < all.len())
+            .unwrap_or(all.len() - 1);
+        let h = &all[chosen];
+        let in_force = |start: NaiveDate, end: Option<NaiveDate>| {
+            start <= h.to && end.is_none_or(|e| e >= h.from)
+        };
+        let placements: Vec<Placement> = provision::placements(conn, Some(urn))
+            .map_err(e)?
+            .into_iter()
+            .filter(|p| in_force(p.start_date, p.end_date))
+            .collect();
+        let timetables: Vec<Timetable> = provision::timetables(conn, Some(urn))
+            .map_err(e)?
+            .into_iter()
+            .filter(|t| in_force(t.start_date, t.end_date))
+            .collect();
+        let inconsistencies =
+            provision::inconsistencies(conn, Some(urn), h.from, h.to, &placements, &timetables)
+                .map_err(e)?;
+        let on_roll = provision::on_roll(conn)
+            .map_err(e)?
+            .into_iter()
+            .find(|(u, _)| u == urn)
+            .map(|x| x.1)
+            .unwrap_or(0);
+        queries::accounts::audit(
+            conn,
+            viewer,
+            "view pupils",
+            &format!("provision report, {} ({}), {}", academy.name, urn, h.name),
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(Some(ProvisionReport {
+            half_term: HalfTermRow {
+                half_term: h.name.clone(),
+                from: h.from,
+                to: h.to,
+                ap: Some(placements.len() as u64),
+                reduced_timetable: Some(timetables.len() as u64),
+            },
+            half_terms: all
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (i, p.name.clone()))
+                .collect(),
+            chosen,
+            academy,
+            contact_limit: limit,
+            placements,
+            timetables,
+            inconsistencies,
+            on_roll,
+        }))
+    }
+}
+
+fn date(d: NaiveDate) -> String {
+    d.format("%-d %b %Y").to_string()
+}
+
+fn opt_date(d: Option<NaiveDate>) -> String {
+    d.map(date).unwrap_or_else(|| "–".into())
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b {
+        "Yes"
+    } else {
+        "No"
+    }
+}
+
+#[component]
+pub fn ProvisionPage() -> impl IntoView {
+    let query = use_query_map();
+    let key = Memo::new(move |_| {
+        query.with(|q| {
+            (
+                q.get("academy").filter(|a| !a.is_empty()),
+                q.get("sort").unwrap_or_else(|| "academy".into()),
+            )
+        })
+    });
+    let data = Resource::new(
+        move || key.get(),
+        |(academy, sort)| get_provision(academy, sort),
+    );
+    view! {
+        <Title text="Alternative provision and reduced timetables"/>
+        <h1>"Alternative provision and reduced timetables"</h1>
+        <p class="lead">"Every placement and part-time timetable from the nightly extracts, with what needs action, and where the registers and the records disagree."</p>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(d) => view! { <ProvisionBody d/> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ProvisionBody(d: ProvisionData) -> impl IntoView {
+    let academy = d.academy.clone();
+    let href = move |sort: &str| {
+        let mut q = format!("/provision?sort={sort}");
+        if let Some(a) = &academy {
+            q.push_str(&format!("&academy={a}"));
+        }
+        q
+    };
+    view! {
+        <form method="get" action="/provision" class="window-form">
+            <label>"Academy "
+                <select name="academy">
+                    <option value="" selected=d.academy.is_none()>"All academies"</option>
+                    {d.academies.iter().map(|a| {
+                        let selected = d.academy.as_deref() == Some(a.urn.as_str());
+                        view! { <option value=a.urn.clone() selected=selected>{a.name.clone()}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <input type="hidden" name="sort" value=d.sort.clone()/>
+            <button type="submit">"Show"</button>
+        </form>
+        <SharesTable shares=d.shares.clone() governor=!d.sees_pupils/>
+        <section class="chart" aria-labelledby="trend-h">
+            <h2 id="trend-h">"By half term"</h2>
+            <div class="svg" inner_html=d.trend_svg.clone()></div>
+            <details>
+                <summary>"By half term, as a table"</summary>
+                <table class="data" id="half-terms">
+                    <thead><tr><th scope="col">"Half term"</th><th scope="col">"Dates"</th><th scope="col" class="num">"On AP"</th><th scope="col" class="num">"On a reduced timetable"</th></tr></thead>
+                    <tbody>
+                        {d.half_terms.iter().map(|h| view! {
+                            <tr>
+                                <th scope="row">{h.half_term.clone()}</th>
+                                <td>{format!("{} to {}", date(h.from), date(h.to))}</td>
+                                <td class="num">{h.ap.map(|n| n.to_string()).unwrap_or_else(|| "x".into())}</td>
+                                <td class="num">{h.reduced_timetable.map(|n| n.to_string()).unwrap_or_else(|| "x".into())}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </details>
+        </section>
+        {if d.sees_pupils {
+            view! {
+                <nav class="tabs" aria-label="Sort the lists">
+                    {[("academy", "By academy and name"), ("flags", "Most flags first"), ("start", "Longest running first"), ("attendance", "Lowest attendance first")].into_iter().map(|(k, label)| {
+                        let current = (d.sort == k).then_some("page");
+                        view! { <a href=href(k) aria-current=current>{label}</a> }
+                    }).collect_view()}
+                </nav>
+                <PlacementsTable placements=d.placements.clone() limit=d.contact_limit/>
+                <TimetablesTable timetables=d.timetables.clone()/>
+                <InconsistencyTable items=d.inconsistencies.clone()/>
+                <section aria-labelledby="reports-h">
+                    <h2 id="reports-h">"Half-termly reports"</h2>
+                    <ul class="reports">
+                        {d.academies.iter().filter(|a| d.academy.as_deref().is_none_or(|x| x == a.urn)).map(|a| view! {
+                            <li>
+                                <a href=format!("/provision/report/{}", a.urn)>{format!("{}: printable report", a.name)}</a>
+                                " · "<a href=format!("/api/v1/provision?kind=ap&academy={}&format=csv", a.urn)>"AP (CSV)"</a>
+                                " · "<a href=format!("/api/v1/provision?kind=reduced-timetable&academy={}&format=csv", a.urn)>"reduced timetables (CSV)"</a>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                </section>
+            }.into_any()
+        } else {
+            view! { <p class="note">"Governors see how many pupils are on alternative provision and reduced timetables; the pupils themselves are for trust and academy staff."</p> }.into_any()
+        }}
+    }
+}
+
+#[component]
+fn SharesTable(shares: Vec<ShareRow>, governor: bool) -> impl IntoView {
+    let n = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_else(|| "x".into());
+    view! {
+        <table class="data" id="shares">
+            <caption>"On alternative provision or a reduced timetable now (each academy's latest loaded day)"</caption>
+            <thead><tr><th scope="col">""</th><th scope="col" class="num">"On roll"</th><th scope="col" class="num">"On AP"</th><th scope="col" class="num">"On a reduced timetable"</th><th scope="col" class="num">"Share of the roll"</th></tr></thead>
+            <tbody>
+                {shares.iter().map(|s| view! {
+                    <tr class:total=s.urn.is_none()>
+                        <th scope="row">{s.name.clone()}</th>
+                        <td class="num">{crate::format::count(s.on_roll)}</td>
+                        <td class="num">{n(s.ap)}</td>
+                        <td class="num">{n(s.reduced_timetable)}</td>
+                        <td class="num">{pct(s.share())}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        {governor.then(|| view! { <p class="note">"x: fewer than the trust's threshold of pupils."</p> })}
+    }
+    .into_any()
+}
+
+#[component]
+fn PlacementsTable(placements: Vec<Placement>, limit: u64) -> impl IntoView {
+    view! {
+        <section aria-labelledby="ap-h">
+            <h2 id="ap-h">{format!("Alternative provision ({} placements)", placements.len())}</h2>
+            <div class="table-scroll">
+                <table class="data" id="placements">
+                    <thead><tr>
+                        <th scope="col">"Pupil"</th><th scope="col">"Academy"</th><th scope="col">"Provider"</th><th scope="col">"Arranged by"</th>
+                        <th scope="col">"From"</th><th scope="col">"To"</th><th scope="col" class="num">"Sessions a week"</th>
+                        <th scope="col" class="num">"Attendance while placed"</th><th scope="col">"Last welfare contact"</th><th scope="col" class="num">"School days since"</th><th scope="col">"Needs action"</th>
+                    </tr></thead>
+                    <tbody>
+                        {placements.iter().map(|p| {
+                            let flags = p.flags(limit);
+                            let flagged = !flags.is_empty();
+                            view! {
+                                <tr class:flagged=flagged class:ended=!p.active()>
+                                    <th scope="row">{format!("{} ({})", p.pupil.name, p.pupil.year_group)}<br/><small>{p.pupil.upn.clone().unwrap_or_else(|| p.pupil.pupil_id.clone())}</small></th>
+                                    <td>{p.academy_name.clone()}</td>
+                                    <td>{p.provider.clone()}</td>
+                                    <td>{if p.arranged_by == "school" { "School (B)" } else { "Local authority (K)" }}</td>
+                                    <td>{date(p.start_date)}</td>
+                                    <td>{p.end_date.map(date).unwrap_or_else(|| "ongoing".into())}</td>
+                                    <td class="num">{p.sessions_per_week}</td>
+                                    <td class="num" title=format!("{} sessions at the provision, {} absent", p.ap_sessions, p.absent_sessions)>{pct(p.attendance_rate())}</td>
+                                    <td>{opt_date(p.last_contact_date)}</td>
+                                    <td class="num">{p.school_days_since_contact}</td>
+                                    <td>{flags.join("; ")}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn TimetablesTable(timetables: Vec<Timetable>) -> impl IntoView {
+    view! {
+        <section aria-labelledby="rt-h">
+            <h2 id="rt-h">{format!("Reduced timetables ({})", timetables.len())}</h2>
+            <div class="table-scroll">
+                <table class="data" id="timetables">
+                    <thead><tr>
+                        <th scope="col">"Pupil"</th><th scope="col">"Academy"</th><th scope="col">"From"</th><th scope="col" class="num">"Weeks on it"</th>
+                        <th scope="col">"Planned end"</th><th scope="col">"Next review"</th><th scope="col">"Ended"</th><th scope="col" class="num">"Sessions a week in school"</th>
+                        <th scope="col">"Parents agreed"</th><th scope="col">"LA notified"</th><th scope="col" class="num">"C2 sessions"</th><th scope="col">"Needs action"</th>
+                    </tr></thead>
+                    <tbody>
+                        {timetables.iter().map(|t| {
+                            let actions = t.actions().join("; ");
+                            let flagged = !actions.is_empty();
+                            view! {
+                                <tr class:flagged=flagged class:ended=!t.active()>
+                                    <th scope="row">{format!("{} ({})", t.pupil.name, t.pupil.year_group)}<br/><small>{t.pupil.upn.clone().unwrap_or_else(|| t.pupil.pupil_id.clone())}</small></th>
+                                    <td>{t.academy_name.clone()}</td>
+                                    <td>{date(t.start_date)}</td>
+                                    <td class="num">{t.weeks()}</td>
+                                    <td>{date(t.planned_end_date)}</td>
+                                    <td>{date(t.next_review_date)}</td>
+                                    <td>{opt_date(t.end_date)}</td>
+                                    <td class="num">{t.sessions_per_week}</td>
+                                    <td>{yes_no(t.parents_agreed)}</td>
+                                    <td>{yes_no(t.la_notified)}</td>
+                                    <td class="num">{t.c2_sessions}</td>
+                                    <td>{actions}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn InconsistencyTable(items: Vec<Inconsistency>) -> impl IntoView {
+    view! {
+        <section aria-labelledby="mismatch-h">
+            <h2 id="mismatch-h">{format!("Registers and records that disagree ({})", items.len())}</h2>
+            <table class="data" id="inconsistencies">
+                <thead><tr><th scope="col">"Pupil"</th><th scope="col">"Academy"</th><th scope="col">"What"</th><th scope="col">"Detail"</th><th scope="col">"From"</th><th scope="col">"To"</th></tr></thead>
+                <tbody>
+                    {items.iter().map(|i| view! {
+                        <tr>
+                            <th scope="row">{format!("{} ({})", i.pupil.name, i.pupil.year_group)}</th>
+                            <td>{i.pupil.urn.clone()}</td>
+                            <td>{i.kind.label()}</td>
+                            <td>{i.detail.clone()}</td>
+                            <td>{opt_date(i.first)}</td>
+                            <td>{opt_date(i.last)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn ProvisionReportPage() -> impl IntoView {
+    let route = use_params_map();
+    let query = use_query_map();
+    let key = Memo::new(move |_| {
+        (
+            route.with(|r| r.get("urn").unwrap_or_default()),
+            query.with(|q| q.get("half_term").and_then(|h| h.parse::<usize>().ok())),
+        )
+    });
+    let data = Resource::new(move || key.get(), |(urn, h)| get_provision_report(urn, h));
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(Some(r)) => view! { <ReportBody r/> }.into_any(),
+                    Ok(None) => view! { <crate::pages::NotFound/> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ReportBody(r: ProvisionReport) -> impl IntoView {
+    let h = r.half_term.clone();
+    let csv = |kind: &str| {
+        format!(
+            "/api/v1/provision?kind={kind}&academy={}&from={}&to={}&format=csv",
+            r.academy.urn, h.from, h.to
+        )
+    };
+    view! {
+        <Title text=format!("{}: AP and reduced timetables, {}", r.academy.name, h.half_term)/>
+        <article class="report">
+            <p class="crumbs no-print"><a href="/provision">"Alternative provision and reduced timetables"</a>" › report"</p>
+            <h1>{format!("{}: alternative provision and reduced timetables", r.academy.name)}</h1>
+            <p class="lead">{format!("{} ({} to {}) · URN {} · {} · {} on roll", h.half_term, date(h.from), date(h.to), r.academy.urn, r.academy.local_authority, r.on_roll)}</p>
+            <form method="get" class="window-form no-print">
+                <label>"Half term "
+                    <select name="half_term">
+                        {r.half_terms.iter().map(|(i, name)| view! { <option value=i.to_string() selected=*i == r.chosen>{name.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <button type="submit">"Show"</button>
+                <a href=csv("ap")>"AP as CSV"</a>
+                <a href=csv("reduced-timetable")>"Reduced timetables as CSV"</a>
+            </form>
+            <section class="headline" aria-label="In this half term">
+                <div><span class="big">{r.placements.len()}</span>" on alternative provision"</div>
+                <div><span class="big">{r.timetables.len()}</span>" on reduced timetables"</div>
+                <div><span class="big">{r.timetables.iter().filter(|t| !t.actions().is_empty()).count()}</span>" timetables needing action"</div>
+                <div><span class="big">{r.inconsistencies.len()}</span>" register mismatches"</div>
+            </section>
+            <PlacementsTable placements=r.placements.clone() limit=r.contact_limit/>
+            <TimetablesTable timetables=r.timetables.clone()/>
+            <InconsistencyTable items=r.inconsistencies.clone()/>
+            <p class="note">{format!("Figures to each academy's latest loaded day; welfare contact is flagged after {} school days.", r.contact_limit)}</p>
+        </article>
+    }
+}

@@ -1,0 +1,34 @@
+-- Every reduced timetable (one academy's, or all with $1 NULL), with its C2 sessions
+-- from the start to its end or the academy's latest loaded day.
+WITH as_of AS (
+    SELECT a.academy_id, max(l.marks_to) AS as_of
+    FROM loads l
+    JOIN academies a ON a.urn = l.urn
+    WHERE l.status = 'loaded'
+    GROUP BY ALL
+),
+timetabled AS (
+    SELECT row_number() OVER () AS n, rt.*, a.urn, a.name AS academy_name,
+           p.pupil_id, p.upn, p.forename, p.surname,
+           year_group_label(p.nc_year + academic_year(o.as_of) - p.year_group_year) AS year_group,
+           o.as_of, least(coalesce(rt.end_date, o.as_of), o.as_of) AS until
+    FROM reduced_timetables rt
+    JOIN academies a ON a.academy_id = rt.academy_id
+    JOIN pupils p ON p.pupil_key = rt.pupil_key
+    JOIN as_of o ON o.academy_id = rt.academy_id
+    WHERE $1 IS NULL OR a.urn = $1
+),
+c2 AS (
+    SELECT t.n, count(*) AS sessions
+    FROM timetabled t
+    JOIN marks m ON m.pupil_key = t.pupil_key AND m.date BETWEEN t.start_date AND t.until
+    WHERE m.code = 'C2'
+    GROUP BY t.n
+)
+SELECT t.urn, t.pupil_id, t.upn, t.forename, t.surname, t.year_group, t.academy_name,
+       t.start_date, t.planned_end_date, t.next_review_date, t.end_date,
+       t.sessions_per_week, t.reason, t.parents_agreed, t.la_notified, t.as_of,
+       coalesce(c2.sessions, 0)
+FROM timetabled t
+LEFT JOIN c2 ON c2.n = t.n
+ORDER BY t.urn, t.surname, t.forename, t.pupil_id, t.start_date;
