@@ -26,6 +26,8 @@ pub struct LineChart<'a> {
     pub title: &'a str,
     pub x_label: &'a str,
     pub y_label: &'a str,
+    /// After each y tick: "%" for rates, "" for counts.
+    pub y_suffix: &'a str,
     /// Names the x positions (week numbers) for the axis.
     pub x_names: &'a dyn Fn(f64) -> String,
     pub series: Vec<Series>,
@@ -76,7 +78,7 @@ pub fn line_chart(c: &LineChart<'_>) -> String {
             .x_labels(if small { 4 } else { 8 })
             .y_labels(6)
             .x_label_formatter(&|x| (c.x_names)(*x))
-            .y_label_formatter(&|y| format!("{y:.0}%"))
+            .y_label_formatter(&|y| format!("{y:.0}{}", c.y_suffix))
             .light_line_style(RGBColor(235, 235, 235))
             .label_style(("sans-serif", if small { 10 } else { 12 }))
             .draw();
@@ -254,6 +256,7 @@ mod tests {
             title: "Weekly absence",
             x_label: "School week",
             y_label: "Absence",
+            y_suffix: "%",
             x_names: &|x| format!("W{x:.0}"),
             series,
             width: 640,

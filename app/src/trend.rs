@@ -65,6 +65,7 @@ pub mod ssr {
             title,
             x_label: "Week beginning",
             y_label: "Overall absence",
+            y_suffix: "%",
             x_names: &week_names(weeks),
             series,
             width: 760,

@@ -19,7 +19,13 @@ let n = 0;
 for (const url of urls) {
   await page.goto(`${base}${url}`);
   await page.waitForLoadState("networkidle");
-  await page.screenshot({ path: `${out}/${++n}.png`, fullPage: true });
+  // CLIP=y,height takes that band of the page instead of all of it.
+  const clip = process.env.CLIP?.split(",").map(Number);
+  await page.screenshot({
+    path: `${out}/${++n}.png`,
+    fullPage: true,
+    ...(clip ? { clip: { x: 0, y: clip[0], width: 1400, height: clip[1] } } : {}),
+  });
   console.log(`${out}/${n}.png ${url}`);
 }
 await browser.close();

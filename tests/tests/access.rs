@@ -213,7 +213,12 @@ async fn every_route_for_every_role() {
     let mut covered: BTreeSet<String> = BTreeSet::new();
     let fn_path = |name: &str| {
         leptos::server_fn::axum::server_fn_paths()
-            .find(|(p, _)| p.trim_start_matches("/api/").starts_with(name))
+            .find(|(p, _)| {
+                // The name, then the hash (so that get_provision is not get_provision_report).
+                p.trim_start_matches("/api/")
+                    .strip_prefix(name)
+                    .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+            })
             .map(|(p, _)| p.to_string())
             .unwrap_or_else(|| panic!("server function {name}"))
     };
@@ -235,6 +240,13 @@ async fn every_route_for_every_role() {
         by: "fsm".into(),
     })
     .unwrap();
+    let provision_body = |urn: &str| {
+        serde_qs::to_string(&app::pages::provision::GetProvisionReport {
+            urn: urn.into(),
+            half_term: None,
+        })
+        .unwrap()
+    };
     let pupils_heatmap_body = |urn: &str| {
         serde_qs::to_string(&app::pages::heatmaps::GetHeatmaps {
             params: view.clone(),
@@ -295,6 +307,50 @@ async fn every_route_for_every_role() {
                 page(true),
             ),
             ("/heatmaps", "GET", "/heatmaps".into(), None, page(true)),
+            ("/provision", "GET", "/provision".into(), None, page(true)),
+            (
+                "/provision",
+                "GET",
+                format!("/provision?academy={B}"),
+                None,
+                page(*who == Who::Trust),
+            ),
+            (
+                "/provision/report/{urn}",
+                "GET",
+                format!("/provision/report/{A}"),
+                None,
+                page(*who != Who::Governor),
+            ),
+            (
+                "/provision/report/{urn}",
+                "GET",
+                format!("/provision/report/{B}"),
+                None,
+                page(*who == Who::Trust),
+            ),
+            (
+                "GET /api/v1/provision",
+                "GET",
+                format!("/api/v1/provision?kind=ap&academy={A}"),
+                None,
+                match who {
+                    Who::Anon => Unauthorised,
+                    Who::Governor | Who::UploadToken => Forbidden,
+                    _ => Ok,
+                },
+            ),
+            (
+                "GET /api/v1/provision",
+                "GET",
+                format!("/api/v1/provision?kind=reduced-timetable&academy={B}"),
+                None,
+                match who {
+                    Who::Anon => Unauthorised,
+                    Who::Academy | Who::Governor | Who::UploadToken => Forbidden,
+                    _ => Ok,
+                },
+            ),
             (
                 "/heatmaps",
                 "GET",
@@ -423,6 +479,20 @@ async fn every_route_for_every_role() {
                 fn_path("get_cohorts"),
                 Some(cohorts_body.clone()),
                 server_fn(true),
+            ),
+            (
+                "get_provision",
+                "POST",
+                fn_path("get_provision"),
+                Some(format!("academy={B}&sort=flags")),
+                server_fn(*who == Who::Trust),
+            ),
+            (
+                "get_provision_report",
+                "POST",
+                fn_path("get_provision_report"),
+                Some(provision_body(A)),
+                server_fn(*who != Who::Governor),
             ),
             (
                 "get_heatmaps",
@@ -677,6 +747,7 @@ async fn a_governor_sees_no_pupil_and_small_groups_suppressed() {
         "/heatmaps?kind=academy-week&measure=rolling-absence".into(),
         "/heatmaps?kind=academy-year".into(),
         "/heatmaps?kind=day-session".into(),
+        "/provision".into(),
     ];
     for kind in ["academy-week", "academy-year", "day-session"] {
         for q in ["", "&format=csv"] {

@@ -114,6 +114,7 @@ pub mod ssr {
                     title: &academy.name,
                     x_label: "Week",
                     y_label: "Absence",
+                    y_suffix: "%",
                     x_names: &x_names,
                     series: vec![Series {
                         name: "Absence".into(),

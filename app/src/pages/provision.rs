@@ -151,6 +151,9 @@ pub mod ssr {
             }
             _ => {}
         }
+        // Ongoing first, whatever the order within.
+        placements.sort_by_key(|p| !p.active());
+        timetables.sort_by_key(|t| !t.active());
     }
 
     pub fn provision(
@@ -268,6 +271,7 @@ pub mod ssr {
             title: &format!("Pupils on AP and reduced timetables by half term, {place}"),
             x_label: "Half term",
             y_label: "Pupils",
+            y_suffix: "",
             x_names: &|x| {
                 names
                     .get((x.round() as usize).saturating_sub(1))
@@ -283,8 +287,7 @@ pub mod ssr {
             description: format!(
                 "The number of pupils with an alternative-provision placement or a reduced timetable in force at some point in each half term, {place}."
             ),
-        })
-        .replace(">%<", "><");
+        });
         let sees_pupils = viewer.sees_pupils();
         if sees_pupils {
             sort_lists(&mut placements, &mut timetables, &sort, limit);
@@ -469,6 +472,7 @@ fn ProvisionBody(d: ProvisionData) -> impl IntoView {
         <section class="chart" aria-labelledby="trend-h">
             <h2 id="trend-h">"By half term"</h2>
             <div class="svg" inner_html=d.trend_svg.clone()></div>
+            <p class="note">"Placements and timetables in force at any point in each half term, from the records in each academy's latest extract (which replace earlier ones): pupils who have since left are not in earlier half terms."</p>
             <details>
                 <summary>"By half term, as a table"</summary>
                 <table class="data" id="half-terms">
@@ -562,11 +566,11 @@ fn PlacementsTable(placements: Vec<Placement>, limit: u64) -> impl IntoView {
                                     <td>{p.academy_name.clone()}</td>
                                     <td>{p.provider.clone()}</td>
                                     <td>{if p.arranged_by == "school" { "School (B)" } else { "Local authority (K)" }}</td>
-                                    <td>{date(p.start_date)}</td>
-                                    <td>{p.end_date.map(date).unwrap_or_else(|| "ongoing".into())}</td>
+                                    <td class="date">{date(p.start_date)}</td>
+                                    <td class="date">{p.end_date.map(date).unwrap_or_else(|| "ongoing".into())}</td>
                                     <td class="num">{p.sessions_per_week}</td>
                                     <td class="num" title=format!("{} sessions at the provision, {} absent", p.ap_sessions, p.absent_sessions)>{pct(p.attendance_rate())}</td>
-                                    <td>{opt_date(p.last_contact_date)}</td>
+                                    <td class="date">{opt_date(p.last_contact_date)}</td>
                                     <td class="num">{p.school_days_since_contact}</td>
                                     <td>{flags.join("; ")}</td>
                                 </tr>
@@ -600,11 +604,11 @@ fn TimetablesTable(timetables: Vec<Timetable>) -> impl IntoView {
                                 <tr class:flagged=flagged class:ended=!t.active()>
                                     <th scope="row">{format!("{} ({})", t.pupil.name, t.pupil.year_group)}<br/><small>{t.pupil.upn.clone().unwrap_or_else(|| t.pupil.pupil_id.clone())}</small></th>
                                     <td>{t.academy_name.clone()}</td>
-                                    <td>{date(t.start_date)}</td>
+                                    <td class="date">{date(t.start_date)}</td>
                                     <td class="num">{t.weeks()}</td>
-                                    <td>{date(t.planned_end_date)}</td>
-                                    <td>{date(t.next_review_date)}</td>
-                                    <td>{opt_date(t.end_date)}</td>
+                                    <td class="date">{date(t.planned_end_date)}</td>
+                                    <td class="date">{date(t.next_review_date)}</td>
+                                    <td class="date">{opt_date(t.end_date)}</td>
                                     <td class="num">{t.sessions_per_week}</td>
                                     <td>{yes_no(t.parents_agreed)}</td>
                                     <td>{yes_no(t.la_notified)}</td>
