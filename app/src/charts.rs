@@ -77,7 +77,14 @@ pub fn line_chart(c: &LineChart<'_>) -> String {
             .y_desc(c.y_label)
             .x_labels(if small { 4 } else { 8 })
             .y_labels(6)
-            .x_label_formatter(&|x| (c.x_names)(*x))
+            // Only whole positions have names (the ticks between them stay blank).
+            .x_label_formatter(&|x| {
+                if (x - x.round()).abs() < 0.01 {
+                    (c.x_names)(*x)
+                } else {
+                    String::new()
+                }
+            })
             .y_label_formatter(&|y| format!("{y:.0}{}", c.y_suffix))
             .light_line_style(RGBColor(235, 235, 235))
             .label_style(("sans-serif", if small { 10 } else { 12 }))

@@ -275,10 +275,10 @@ pub fn HeatmapView(map: Heatmap, id: &'static str) -> impl IntoView {
     let g = map.grid.clone();
     view! {
         <figure class="heatmap" id=id>
-            <div class="chart-scroll" inner_html=map.svg.clone()></div>
+            <div class="chart-scroll" tabindex="0" inner_html=map.svg.clone()></div>
             <details>
                 <summary>{format!("{} as a table", g.title)}</summary>
-                <div class="table-scroll">
+                <div class="table-scroll" tabindex="0">
                     <table class="data heat-table">
                         <caption>{g.title.clone()}" ("{g.value_name.clone()}")"</caption>
                         <thead><tr>

@@ -516,7 +516,7 @@ fn ByTable(d: CohortsData, params: ViewParams) -> impl IntoView {
                     view! { <a href=href aria-current=current>{dim.label()}</a> }
                 }).collect_view()}
             </nav>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0">
                 <table class="data side-by-side" id="cohort-table">
                     <caption>{format!("Absence and persistent absence by {}: {}", by.label().to_lowercase(), d.filter.describe())}</caption>
                     <thead>

@@ -500,7 +500,7 @@ fn ProvisionBody(d: ProvisionData) -> impl IntoView {
                 </nav>
                 <PlacementsTable placements=d.placements.clone() limit=d.contact_limit/>
                 <TimetablesTable timetables=d.timetables.clone()/>
-                <InconsistencyTable items=d.inconsistencies.clone()/>
+                <InconsistencyTable items=d.inconsistencies.clone() academies=d.academies.clone()/>
                 <section aria-labelledby="reports-h">
                     <h2 id="reports-h">"Half-termly reports"</h2>
                     <ul class="reports">
@@ -549,29 +549,25 @@ fn PlacementsTable(placements: Vec<Placement>, limit: u64) -> impl IntoView {
     view! {
         <section aria-labelledby="ap-h">
             <h2 id="ap-h">{format!("Alternative provision ({} placements)", placements.len())}</h2>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0">
                 <table class="data" id="placements">
                     <thead><tr>
-                        <th scope="col">"Pupil"</th><th scope="col">"Academy"</th><th scope="col">"Provider"</th><th scope="col">"Arranged by"</th>
-                        <th scope="col">"From"</th><th scope="col">"To"</th><th scope="col" class="num">"Sessions a week"</th>
-                        <th scope="col" class="num">"Attendance while placed"</th><th scope="col">"Last welfare contact"</th><th scope="col" class="num">"School days since"</th><th scope="col">"Needs action"</th>
+                        <th scope="col">"Pupil"</th><th scope="col">"Provider"</th><th scope="col">"Dates"</th>
+                        <th scope="col" class="num">"Sessions a week"</th><th scope="col" class="num">"Attendance while placed"</th><th scope="col">"Last welfare contact"</th><th scope="col" class="wide">"Needs action"</th>
                     </tr></thead>
                     <tbody>
+                        {placements.is_empty().then(|| view! { <tr><td colspan="7">"No placements."</td></tr> })}
                         {placements.iter().map(|p| {
                             let flags = p.flags(limit);
                             let flagged = !flags.is_empty();
                             view! {
                                 <tr class:flagged=flagged class:ended=!p.active()>
-                                    <th scope="row">{format!("{} ({})", p.pupil.name, p.pupil.year_group)}<br/><small>{p.pupil.upn.clone().unwrap_or_else(|| p.pupil.pupil_id.clone())}</small></th>
-                                    <td>{p.academy_name.clone()}</td>
-                                    <td>{p.provider.clone()}</td>
-                                    <td>{if p.arranged_by == "school" { "School (B)" } else { "Local authority (K)" }}</td>
-                                    <td class="date">{date(p.start_date)}</td>
-                                    <td class="date">{p.end_date.map(date).unwrap_or_else(|| "ongoing".into())}</td>
+                                    <th scope="row">{format!("{} ({})", p.pupil.name, p.pupil.year_group)}<br/><small>{format!("{} · {}", p.pupil.upn.clone().unwrap_or_else(|| p.pupil.pupil_id.clone()), p.academy_name)}</small></th>
+                                    <td>{p.provider.clone()}<br/><small>{if p.arranged_by == "school" { "by the school (B)" } else { "by the local authority (K)" }}</small></td>
+                                    <td class="date">{date(p.start_date)}<br/><small>{p.end_date.map(|e| format!("to {}", date(e))).unwrap_or_else(|| "ongoing".into())}</small></td>
                                     <td class="num">{p.sessions_per_week}</td>
                                     <td class="num" title=format!("{} sessions at the provision, {} absent", p.ap_sessions, p.absent_sessions)>{pct(p.attendance_rate())}</td>
-                                    <td class="date">{opt_date(p.last_contact_date)}</td>
-                                    <td class="num">{p.school_days_since_contact}</td>
+                                    <td class="date">{opt_date(p.last_contact_date)}<br/><small>{format!("{} school days since", p.school_days_since_contact)}</small></td>
                                     <td>{flags.join("; ")}</td>
                                 </tr>
                             }
@@ -589,29 +585,27 @@ fn TimetablesTable(timetables: Vec<Timetable>) -> impl IntoView {
     view! {
         <section aria-labelledby="rt-h">
             <h2 id="rt-h">{format!("Reduced timetables ({})", timetables.len())}</h2>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0">
                 <table class="data" id="timetables">
                     <thead><tr>
-                        <th scope="col">"Pupil"</th><th scope="col">"Academy"</th><th scope="col">"From"</th><th scope="col" class="num">"Weeks on it"</th>
-                        <th scope="col">"Planned end"</th><th scope="col">"Next review"</th><th scope="col">"Ended"</th><th scope="col" class="num">"Sessions a week in school"</th>
-                        <th scope="col">"Parents agreed"</th><th scope="col">"LA notified"</th><th scope="col" class="num">"C2 sessions"</th><th scope="col">"Needs action"</th>
+                        <th scope="col">"Pupil"</th><th scope="col">"Dates"</th><th scope="col" class="num">"Weeks on it"</th>
+                        <th scope="col">"Planned end"</th><th scope="col">"Next review"</th><th scope="col" class="num">"Sessions a week in school"</th>
+                        <th scope="col">"Parents agreed · LA notified"</th><th scope="col" class="num">"C2 sessions"</th><th scope="col" class="wide">"Needs action"</th>
                     </tr></thead>
                     <tbody>
+                        {timetables.is_empty().then(|| view! { <tr><td colspan="9">"No reduced timetables."</td></tr> })}
                         {timetables.iter().map(|t| {
                             let actions = t.actions().join("; ");
                             let flagged = !actions.is_empty();
                             view! {
                                 <tr class:flagged=flagged class:ended=!t.active()>
-                                    <th scope="row">{format!("{} ({})", t.pupil.name, t.pupil.year_group)}<br/><small>{t.pupil.upn.clone().unwrap_or_else(|| t.pupil.pupil_id.clone())}</small></th>
-                                    <td>{t.academy_name.clone()}</td>
-                                    <td class="date">{date(t.start_date)}</td>
+                                    <th scope="row">{format!("{} ({})", t.pupil.name, t.pupil.year_group)}<br/><small>{format!("{} · {}", t.pupil.upn.clone().unwrap_or_else(|| t.pupil.pupil_id.clone()), t.academy_name)}</small></th>
+                                    <td class="date">{date(t.start_date)}<br/><small>{t.end_date.map(|e| format!("ended {}", date(e))).unwrap_or_else(|| "ongoing".into())}</small></td>
                                     <td class="num">{t.weeks()}</td>
                                     <td class="date">{date(t.planned_end_date)}</td>
                                     <td class="date">{date(t.next_review_date)}</td>
-                                    <td class="date">{opt_date(t.end_date)}</td>
                                     <td class="num">{t.sessions_per_week}</td>
-                                    <td>{yes_no(t.parents_agreed)}</td>
-                                    <td>{yes_no(t.la_notified)}</td>
+                                    <td>{format!("{} · {}", yes_no(t.parents_agreed), yes_no(t.la_notified))}</td>
                                     <td class="num">{t.c2_sessions}</td>
                                     <td>{actions}</td>
                                 </tr>
@@ -626,17 +620,25 @@ fn TimetablesTable(timetables: Vec<Timetable>) -> impl IntoView {
 }
 
 #[component]
-fn InconsistencyTable(items: Vec<Inconsistency>) -> impl IntoView {
+fn InconsistencyTable(items: Vec<Inconsistency>, academies: Vec<AcademyRef>) -> impl IntoView {
+    let name = move |urn: &str| {
+        academies
+            .iter()
+            .find(|a| a.urn == urn)
+            .map(|a| a.name.clone())
+            .unwrap_or_else(|| urn.to_string())
+    };
     view! {
         <section aria-labelledby="mismatch-h">
             <h2 id="mismatch-h">{format!("Registers and records that disagree ({})", items.len())}</h2>
             <table class="data" id="inconsistencies">
                 <thead><tr><th scope="col">"Pupil"</th><th scope="col">"Academy"</th><th scope="col">"What"</th><th scope="col">"Detail"</th><th scope="col">"From"</th><th scope="col">"To"</th></tr></thead>
                 <tbody>
+                    {items.is_empty().then(|| view! { <tr><td colspan="6">"None: the registers and the records agree."</td></tr> })}
                     {items.iter().map(|i| view! {
                         <tr>
                             <th scope="row">{format!("{} ({})", i.pupil.name, i.pupil.year_group)}</th>
-                            <td>{i.pupil.urn.clone()}</td>
+                            <td>{name(&i.pupil.urn)}</td>
                             <td>{i.kind.label()}</td>
                             <td>{i.detail.clone()}</td>
                             <td>{opt_date(i.first)}</td>
@@ -707,7 +709,7 @@ fn ReportBody(r: ProvisionReport) -> impl IntoView {
             </section>
             <PlacementsTable placements=r.placements.clone() limit=r.contact_limit/>
             <TimetablesTable timetables=r.timetables.clone()/>
-            <InconsistencyTable items=r.inconsistencies.clone()/>
+            <InconsistencyTable items=r.inconsistencies.clone() academies=vec![r.academy.clone()]/>
             <p class="note">{format!("Figures to each academy's latest loaded day; welfare contact is flagged after {} school days.", r.contact_limit)}</p>
         </article>
     }

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { signIn } from "./signin";
+import { signIn, ACADEMIES } from "./signin";
 
 test.beforeEach(async ({ page }) => {
   await signIn(page, "trust@e2e.test");
@@ -10,14 +10,14 @@ test("the data-loaded page lists every academy's rows and last extract", async (
   expect(response?.status()).toBe(200);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Data loaded");
   const rows = page.locator("table.data tbody tr");
-  await expect(rows).toHaveCount(3);
+  await expect(rows).toHaveCount(ACADEMIES);
   // Each row: an academy, its marks and the last extract, all from the warehouse.
   const first = rows.first();
   await expect(first.locator("th")).not.toBeEmpty();
   await expect(first.locator("td").nth(4)).toHaveText(/^[1-9][\d,]*$/);
   await expect(first.locator("td").nth(7)).toContainText("UTC");
   await expect(first.locator(".status")).toHaveText("loaded");
-  await expect(page.locator("p.totals")).toContainText("3 academies");
+  await expect(page.locator("p.totals")).toContainText(`${ACADEMIES} academies`);
   await page.screenshot({ path: `screenshots/loads-${test.info().project.name}.png`, fullPage: true });
 });
 

@@ -10,3 +10,6 @@ export async function signIn(page: Page, email: string, next = "/") {
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.locator("form.signout")).toBeVisible();
 }
+
+/** Academies in the trust that `run` seeds (5 primaries and a secondary). */
+export const ACADEMIES = 6;
