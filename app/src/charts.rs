@@ -58,15 +58,24 @@ pub fn line_chart(c: &LineChart<'_>) -> String {
         x_min = 0.0;
     }
     let small = c.width < 400;
+    // Counts (no unit) get whole-number ticks on an axis of at least 0 to 5.
+    let counts = c.y_suffix.is_empty();
+    let y_top = if counts {
+        (y_max * 1.15).ceil().max(5.0)
+    } else {
+        (y_max * 1.15).ceil()
+    };
     {
         let root = SVGBackend::with_string(&mut svg, (c.width, c.height)).into_drawing_area();
         let _ = root.fill(&WHITE);
         let mut chart = match ChartBuilder::on(&root)
             .caption(c.title, ("sans-serif", if small { 13 } else { 17 }))
             .margin(if small { 6 } else { 12 })
+            // Room for the last x label, which is centred on the right edge.
+            .margin_right(if small { 12 } else { 40 })
             .x_label_area_size(if small { 24 } else { 36 })
             .y_label_area_size(if small { 36 } else { 52 })
-            .build_cartesian_2d(x_min..x_max, 0.0..(y_max * 1.15).ceil())
+            .build_cartesian_2d(x_min..x_max, 0.0..y_top)
         {
             Ok(chart) => chart,
             Err(_) => return String::new(),
@@ -85,7 +94,13 @@ pub fn line_chart(c: &LineChart<'_>) -> String {
                     String::new()
                 }
             })
-            .y_label_formatter(&|y| format!("{y:.0}{}", c.y_suffix))
+            .y_label_formatter(&|y| {
+                if counts && (y - y.round()).abs() > 0.01 {
+                    String::new()
+                } else {
+                    format!("{y:.0}{}", c.y_suffix)
+                }
+            })
             .light_line_style(RGBColor(235, 235, 235))
             .label_style(("sans-serif", if small { 10 } else { 12 }))
             .draw();

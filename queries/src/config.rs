@@ -134,6 +134,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn ap_contact_limit_defaults_to_ten_and_is_checked() {
+        assert_eq!(TrustConfig::parse("").unwrap().ap_contact_limit_days, 10);
+        assert_eq!(
+            TrustConfig::parse("ap_contact_limit_days = 5\n")
+                .unwrap()
+                .ap_contact_limit_days,
+            5
+        );
+        let err = TrustConfig::parse("ap_contact_limit_days = 0\n").unwrap_err();
+        assert!(err.starts_with("ap_contact_limit_days: 0"), "{err}");
+    }
+
+    #[test]
     fn parses_mapping_and_rejects_bad_targets() {
         let cfg =
             TrustConfig::parse("name = \"Riverside\"\n[marks]\n\"@\" = \"L\"\n\"!\" = \"O\"\n")

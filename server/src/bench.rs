@@ -150,6 +150,9 @@ pub fn run(paths: &Paths, args: BenchArgs) -> anyhow::Result<std::process::ExitC
         ),
         ("/api/v1/heatmap?kind=academy-week".into(), FLOOR_OVERVIEW),
         ("/api/v1/heatmap?kind=day-session".into(), FLOOR_ENROLMENTS),
+        ("/provision".into(), ""),
+        (format!("/provision/report/{first}"), ""),
+        ("/api/v1/provision?kind=ap".into(), ""),
     ];
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

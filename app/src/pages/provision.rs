@@ -266,7 +266,11 @@ pub mod ssr {
             .as_ref()
             .and_then(|u| academies.iter().find(|a| &a.urn == u))
             .map(|a| a.name.clone())
-            .unwrap_or_else(|| "the trust".into());
+            .unwrap_or_else(|| match academies.as_slice() {
+                [only] if !viewer.sees_trust() => only.name.clone(),
+                _ if !viewer.sees_trust() => "your academies".into(),
+                _ => "the trust".into(),
+            });
         let trend_svg = line_chart(&LineChart {
             title: &format!("Pupils on AP and reduced timetables by half term, {place}"),
             x_label: "Half term",
