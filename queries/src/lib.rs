@@ -11,6 +11,8 @@ pub mod types;
 #[cfg(feature = "engine")]
 pub mod accounts;
 #[cfg(feature = "engine")]
+pub mod actions;
+#[cfg(feature = "engine")]
 pub mod benchmarks;
 #[cfg(feature = "engine")]
 pub mod codes;

@@ -599,3 +599,80 @@ pub struct Inconsistency {
     pub first: Option<NaiveDate>,
     pub last: Option<NaiveDate>,
 }
+
+/// Attendance that crossed a threshold in the latest school week, or became
+/// persistent absence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Crossing {
+    pub pupil: PupilRef,
+    pub as_of: NaiveDate,
+    /// Year to date, now and before the latest school week.
+    pub attendance_now: f64,
+    pub attendance_before: f64,
+    /// The lowest of 95, 93, 90, 80 and 50 that attendance fell below this week.
+    pub crossed_below: Option<u8>,
+    /// 10% absence or more now, and not before the latest school week.
+    pub newly_pa: bool,
+    pub possible: u64,
+    pub absent: u64,
+}
+
+/// A pupil not yet persistently absent with little room before they are.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AtRisk {
+    pub pupil: PupilRef,
+    pub as_of: NaiveDate,
+    pub attendance_now: f64,
+    pub possible: u64,
+    pub absent: u64,
+    /// Possible sessions for the whole year: so far, plus the rest of a 380-session
+    /// year.
+    pub year_sessions: u64,
+    /// Sessions they can still miss this year and stay under 10% of `year_sessions`.
+    pub headroom: u64,
+}
+
+/// Unauthorised absence (G, N, O, U) in a rolling window of 10 school weeks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PenaltyWindow {
+    pub pupil: PupilRef,
+    pub sessions: u64,
+    /// Monday of the window's first school week and Sunday of its last.
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The window is the 10 school weeks ending with the latest week loaded.
+    pub now: bool,
+}
+
+/// Consecutive school days of unexplained or unauthorised absence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MissingRun {
+    pub pupil: PupilRef,
+    pub first_day: NaiveDate,
+    pub last_day: NaiveDate,
+    pub school_days: u64,
+    /// Still going on the latest day loaded.
+    pub ongoing: bool,
+}
+
+/// `N` marks still open.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpenN {
+    pub pupil: PupilRef,
+    pub sessions: u64,
+    pub oldest: NaiveDate,
+    /// School days since the oldest, and since the newest, of them.
+    pub oldest_age: u64,
+    pub newest_age: u64,
+}
+
+/// A certificate: 100% attendance this year, or the most improved this half term.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Certificate {
+    pub pupil: PupilRef,
+    /// `full` (100% this year to date) or `improved` (this half term against the last).
+    pub kind: String,
+    pub attendance: f64,
+    pub before: Option<f64>,
+    pub improvement: Option<f64>,
+}

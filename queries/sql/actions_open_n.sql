@@ -1,0 +1,29 @@
+-- `N` (reason not yet provided) marks still in the registers, per enrolment, with their
+-- age in school days (the academy's school days after the mark, to its latest), from
+-- $2 to $3, at least $4 school days old. $1 an academy's URN or NULL.
+WITH days AS (
+    SELECT academy_id, date, row_number() OVER (PARTITION BY academy_id ORDER BY date) AS k
+    FROM (SELECT DISTINCT m.academy_id, m.date
+          FROM marks m
+          JOIN codes c ON c.code = m.code
+          WHERE c.possible AND m.date BETWEEN $2 AND $3)
+),
+last AS (
+    SELECT academy_id, max(k) AS k FROM days GROUP BY academy_id
+),
+open AS (
+    SELECT m.academy_id, m.pupil_key, m.date, l.k - d.k AS age
+    FROM marks m
+    JOIN days d ON d.academy_id = m.academy_id AND d.date = m.date
+    JOIN last l ON l.academy_id = m.academy_id
+    WHERE m.code = 'N' AND m.date BETWEEN $2 AND $3 AND l.k - d.k >= $4
+)
+SELECT a.urn, p.pupil_id, p.upn, p.forename, p.surname,
+       year_group_label(p.nc_year + academic_year($3::DATE) - p.year_group_year) AS year_group,
+       count(*) AS sessions, min(o.date) AS oldest, max(o.age) AS oldest_age, min(o.age) AS newest_age
+FROM open o
+JOIN pupils p ON p.pupil_key = o.pupil_key
+JOIN academies a ON a.academy_id = o.academy_id
+WHERE $1 IS NULL OR a.urn = $1
+GROUP BY ALL
+ORDER BY a.urn, oldest_age DESC, p.pupil_id;

@@ -1,0 +1,351 @@
+//! The attendance lead's daily lists, for the trust or one academy: thresholds crossed
+//! in the latest school week and new persistent absence, pupils at risk of it, the
+//! penalty-notice threshold, possible children missing education, unexplained absence
+//! left open, and certificates. Each academy's "now" is its latest loaded day.
+
+use chrono::{Duration, NaiveDate};
+use duckdb::{params, Connection, Row};
+
+use crate::calendar::{academic_year, Calendar};
+use crate::types::{AtRisk, Certificate, Crossing, MissingRun, OpenN, PenaltyWindow, PupilRef};
+
+/// Letters go out as attendance falls below these.
+pub const THRESHOLDS: [u8; 5] = [95, 93, 90, 80, 50];
+/// Sessions in a full school year (190 days).
+pub const YEAR_SESSIONS: u64 = 380;
+/// The penalty-notice threshold: sessions of unauthorised absence in 10 school weeks.
+pub const PENALTY_SESSIONS: u64 = 10;
+/// Children missing education: consecutive school days of unexplained absence.
+pub const CME_DAYS: u64 = 10;
+/// `N` marks are chased after this many school days by default.
+pub const OPEN_N_DAYS: u64 = 3;
+/// "Most improved": at least this many percentage points up on the last half term.
+pub const IMPROVED_BY: f64 = 5.0;
+
+fn pupil(r: &Row<'_>) -> Result<PupilRef, duckdb::Error> {
+    let forename: Option<String> = r.get(3)?;
+    let surname: Option<String> = r.get(4)?;
+    Ok(PupilRef {
+        urn: r.get(0)?,
+        pupil_id: r.get(1)?,
+        upn: r.get(2)?,
+        name: [forename, surname]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" "),
+        year_group: r.get(5)?,
+    })
+}
+
+/// The academic year of the latest day loaded, its first day, and the current and
+/// previous half terms' first days.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Year {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub half_term: NaiveDate,
+    pub previous_half_term: NaiveDate,
+}
+
+impl Year {
+    /// From the registers: `None` before anything is loaded.
+    pub fn of(cal: &Calendar) -> Option<Year> {
+        let to = cal.latest_day()?;
+        let year = cal.year(academic_year(to))?;
+        let from = *year.days.first()?;
+        let halves: Vec<_> = cal
+            .years
+            .iter()
+            .flat_map(|y| y.half_terms.iter())
+            .filter(|h| h.from <= to)
+            .collect();
+        let half_term = halves.last().map(|h| h.from).unwrap_or(from);
+        let previous_half_term = halves
+            .len()
+            .checked_sub(2)
+            .map(|i| halves[i].from)
+            .unwrap_or(half_term);
+        Some(Year {
+            from,
+            to,
+            half_term,
+            previous_half_term,
+        })
+    }
+}
+
+/// One enrolment's sessions this year: now, before this week, this and last half term.
+#[derive(Debug, Clone)]
+struct Sessions {
+    pupil: PupilRef,
+    as_of: NaiveDate,
+    school_days: u64,
+    possible: u64,
+    attending: u64,
+    absent: u64,
+    possible_before: u64,
+    attending_before: u64,
+    absent_before: u64,
+    possible_half: u64,
+    attending_half: u64,
+    possible_prev: u64,
+    attending_prev: u64,
+}
+
+fn rate(n: u64, of: u64) -> f64 {
+    if of == 0 {
+        0.0
+    } else {
+        100.0 * n as f64 / of as f64
+    }
+}
+
+fn sessions(
+    conn: &Connection,
+    urn: Option<&str>,
+    y: &Year,
+) -> Result<Vec<Sessions>, duckdb::Error> {
+    let mut stmt = conn.prepare_cached(include_str!("../sql/actions_attendance.sql"))?;
+    let rows = stmt.query_map(
+        params![urn, y.from, y.to, y.half_term, y.previous_half_term],
+        |r| {
+            Ok(Sessions {
+                pupil: pupil(r)?,
+                as_of: r.get(6)?,
+                school_days: r.get(7)?,
+                possible: r.get(8)?,
+                attending: r.get(9)?,
+                absent: r.get(10)?,
+                possible_before: r.get(11)?,
+                attending_before: r.get(12)?,
+                absent_before: r.get(13)?,
+                possible_half: r.get(14)?,
+                attending_half: r.get(15)?,
+                possible_prev: r.get(16)?,
+                attending_prev: r.get(17)?,
+            })
+        },
+    )?;
+    rows.collect()
+}
+
+/// Every list at once.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Lists {
+    pub crossings: Vec<Crossing>,
+    pub at_risk: Vec<AtRisk>,
+    pub penalty_now: Vec<PenaltyWindow>,
+    pub penalty_this_year: Vec<PenaltyWindow>,
+    pub missing: Vec<MissingRun>,
+    pub open_n: Vec<OpenN>,
+    pub certificates: Vec<Certificate>,
+}
+
+/// Is attendance `attending / possible` below `pct` percent? (Exact, in integers.)
+fn below(attending: u64, possible: u64, pct: u8) -> bool {
+    attending * 100 < pct as u64 * possible
+}
+
+fn is_pa(absent: u64, possible: u64) -> bool {
+    possible > 0 && absent * 10 >= possible
+}
+
+/// Thresholds crossed in the latest school week, and new persistent absence.
+fn crossings(all: &[Sessions]) -> Vec<Crossing> {
+    all.iter()
+        .filter(|s| s.possible > 0 && s.possible_before > 0)
+        .filter_map(|s| {
+            let crossed_below = THRESHOLDS
+                .iter()
+                .rev()
+                .find(|t| {
+                    below(s.attending, s.possible, **t)
+                        && !below(s.attending_before, s.possible_before, **t)
+                })
+                .copied();
+            let newly_pa =
+                is_pa(s.absent, s.possible) && !is_pa(s.absent_before, s.possible_before);
+            (crossed_below.is_some() || newly_pa).then(|| Crossing {
+                pupil: s.pupil.clone(),
+                as_of: s.as_of,
+                attendance_now: rate(s.attending, s.possible),
+                attendance_before: rate(s.attending_before, s.possible_before),
+                crossed_below,
+                newly_pa,
+                possible: s.possible,
+                absent: s.absent,
+            })
+        })
+        .collect()
+}
+
+/// The sessions a pupil can still miss this year and stay under 10% of the year's
+/// possible sessions (so far, plus the rest of a 380-session year).
+pub fn headroom(possible: u64, absent: u64, school_days: u64) -> (u64, u64) {
+    let year = possible + YEAR_SESSIONS.saturating_sub(2 * school_days);
+    // The most absence that stays under 10%: the largest A with A * 10 < year.
+    let most = year.div_ceil(10).saturating_sub(1);
+    (year, most.saturating_sub(absent))
+}
+
+fn at_risk(all: &[Sessions], limit: u64) -> Vec<AtRisk> {
+    let mut out: Vec<AtRisk> = all
+        .iter()
+        .filter(|s| s.possible > 0 && !is_pa(s.absent, s.possible))
+        .filter_map(|s| {
+            let (year_sessions, headroom) = headroom(s.possible, s.absent, s.school_days);
+            (headroom <= limit).then(|| AtRisk {
+                pupil: s.pupil.clone(),
+                as_of: s.as_of,
+                attendance_now: rate(s.attending, s.possible),
+                possible: s.possible,
+                absent: s.absent,
+                year_sessions,
+                headroom,
+            })
+        })
+        .collect();
+    out.sort_by_key(|a| (a.pupil.urn.clone(), a.headroom));
+    out
+}
+
+fn certificates(all: &[Sessions]) -> Vec<Certificate> {
+    let mut full: Vec<Certificate> = all
+        .iter()
+        .filter(|s| s.possible > 0 && s.attending == s.possible)
+        .map(|s| Certificate {
+            pupil: s.pupil.clone(),
+            kind: "full".into(),
+            attendance: 100.0,
+            before: None,
+            improvement: None,
+        })
+        .collect();
+    let mut improved: Vec<Certificate> = all
+        .iter()
+        .filter(|s| s.possible_half > 0 && s.possible_prev > 0)
+        .filter_map(|s| {
+            let now = rate(s.attending_half, s.possible_half);
+            let before = rate(s.attending_prev, s.possible_prev);
+            (now - before >= IMPROVED_BY).then(|| Certificate {
+                pupil: s.pupil.clone(),
+                kind: "improved".into(),
+                attendance: now,
+                before: Some(before),
+                improvement: Some(now - before),
+            })
+        })
+        .collect();
+    improved.sort_by(|a, b| {
+        a.pupil.urn.cmp(&b.pupil.urn).then(
+            b.improvement
+                .unwrap_or(0.0)
+                .total_cmp(&a.improvement.unwrap_or(0.0)),
+        )
+    });
+    full.append(&mut improved);
+    full
+}
+
+fn penalty(
+    conn: &Connection,
+    urn: Option<&str>,
+    y: &Year,
+) -> Result<(Vec<PenaltyWindow>, Vec<PenaltyWindow>), duckdb::Error> {
+    let mut stmt = conn.prepare_cached(include_str!("../sql/actions_penalty.sql"))?;
+    // Far enough back for 10 school weeks before the year began (summer included).
+    let back = y.from - Duration::weeks(20);
+    let rows = stmt.query_map(params![urn, back, y.to, y.from], |r| {
+        let last_week: NaiveDate = r.get(6)?;
+        Ok(PenaltyWindow {
+            pupil: pupil(r)?,
+            from: r.get(7)?,
+            to: (last_week + Duration::days(6)).min(y.to),
+            sessions: r.get(8)?,
+            now: r.get(9)?,
+        })
+    })?;
+    let all: Vec<PenaltyWindow> = rows.collect::<Result<_, _>>()?;
+    let now: Vec<PenaltyWindow> = all
+        .iter()
+        .filter(|w| w.now && w.sessions >= PENALTY_SESSIONS)
+        .cloned()
+        .collect();
+    // This year: each enrolment's fullest window (the earliest of equals).
+    let mut this_year: Vec<PenaltyWindow> = Vec::new();
+    for w in all.into_iter().filter(|w| w.sessions >= PENALTY_SESSIONS) {
+        match this_year.last_mut() {
+            Some(best) if best.pupil == w.pupil => {
+                if w.sessions > best.sessions {
+                    *best = w;
+                }
+            }
+            _ => this_year.push(w),
+        }
+    }
+    Ok((now, this_year))
+}
+
+fn missing(
+    conn: &Connection,
+    urn: Option<&str>,
+    y: &Year,
+) -> Result<Vec<MissingRun>, duckdb::Error> {
+    let mut stmt = conn.prepare_cached(include_str!("../sql/actions_cme.sql"))?;
+    let rows = stmt.query_map(params![urn, y.from, y.to, CME_DAYS], |r| {
+        Ok(MissingRun {
+            pupil: pupil(r)?,
+            first_day: r.get(6)?,
+            last_day: r.get(7)?,
+            school_days: r.get(8)?,
+            ongoing: r.get(9)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// `N` marks at least `min_age` school days old this year.
+pub fn open_n(
+    conn: &Connection,
+    urn: Option<&str>,
+    y: &Year,
+    min_age: u64,
+) -> Result<Vec<OpenN>, duckdb::Error> {
+    let mut stmt = conn.prepare_cached(include_str!("../sql/actions_open_n.sql"))?;
+    let rows = stmt.query_map(params![urn, y.from, y.to, min_age], |r| {
+        Ok(OpenN {
+            pupil: pupil(r)?,
+            sessions: r.get(6)?,
+            oldest: r.get(7)?,
+            oldest_age: r.get(8)?,
+            newest_age: r.get(9)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Every list for the trust or one academy. `headroom_limit`: the at-risk list's
+/// largest headroom; `open_n_days`: how old an `N` is before it is listed.
+pub fn lists(
+    conn: &Connection,
+    cal: &Calendar,
+    urn: Option<&str>,
+    headroom_limit: u64,
+    open_n_days: u64,
+) -> Result<Lists, duckdb::Error> {
+    let Some(y) = Year::of(cal) else {
+        return Ok(Lists::default());
+    };
+    let all = sessions(conn, urn, &y)?;
+    let (penalty_now, penalty_this_year) = penalty(conn, urn, &y)?;
+    Ok(Lists {
+        crossings: crossings(&all),
+        at_risk: at_risk(&all, headroom_limit),
+        penalty_now,
+        penalty_this_year,
+        missing: missing(conn, urn, &y)?,
+        open_n: open_n(conn, urn, &y, open_n_days)?,
+        certificates: certificates(&all),
+    })
+}

@@ -1,0 +1,320 @@
+//! The attendance lead's lists on a hand-built academy, every figure worked out by
+//! hand, with the boundaries: exactly 10 sessions, a window across the summer into a new
+//! academic year, exactly 95.0%, exactly 10% absence, headroom of zero, an `N` exactly
+//! 3 school days old and one corrected the next night.
+//!
+//! Registers: Monday 2 June to Friday 18 July 2025 (7 school weeks, 2024/25) and Monday
+//! 1 September to Friday 3 October 2025 (5 school weeks, 2025/26): 12 school weeks,
+//! the last (29 Sep - 3 Oct) "this week". Everyone present unless said:
+//! - P1: 5 `O` in the week of 16 June and 5 `G` this week: 10 in the 10 school weeks
+//!   ending now (16 June to 3 October): listed now.
+//! - P2: the same with 4 `G` this week: 9, not listed.
+//! - P3: 10 `U` in the week of 9 June: the 10-week window ending 7 Sept (2 June to 7
+//!   Sept, across the summer) holds 10: listed this year, not now.
+//! - P4: `N` all day 15 to 26 Sept (10 school days): possible child missing education;
+//!   its `N`s are open.
+//! - P5: `N` all day 15 to 25 Sept (9 days): not.
+//! - P6: one `N` on Tuesday 30 Sept: 3 school days old on 3 Oct: open (limit 3).
+//!   The next night's extract corrects it to `I`.
+//! - P7: one `N` on Wednesday 1 Oct: 2 school days old: not yet.
+//! Attendance for the year to date counts from 1 September: 40 sessions before this
+//! week, 50 now.
+//! - P8: 2 `I` in the week of 8 Sept (95.0% exactly: not below 95), 1 more this week:
+//!   94.0%, below 95 this week.
+//! - P9: 2 `I` on 8 Sept, 3 this week: 5 of 50, 90.0% exactly: below 93 but not 90;
+//!   10% absence exactly: newly persistently absent.
+//! - P10: absent all this week: 80.0% exactly: below 90, not 80; newly PA.
+//! - P11: present every session: 100%.
+//! - P12: absent (`I`) every afternoon last half term (50%), present this half term:
+//!   improved by 50 points.
+
+use chrono::{Datelike, Duration, NaiveDate};
+use queries::actions::{self, headroom};
+use queries::Status;
+use rollcall_tests::{ExtractSpec, Warehouse};
+
+const A: &str = "100001";
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn school_days(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
+    let mut out = Vec::new();
+    for (a, b) in [
+        (d(2025, 6, 2), d(2025, 7, 18)),
+        (d(2025, 9, 1), d(2025, 10, 3)),
+    ] {
+        let mut day = a;
+        while day <= b {
+            if day.weekday().number_from_monday() <= 5 && day >= from && day <= to {
+                out.push(day);
+            }
+            day += Duration::days(1);
+        }
+    }
+    out
+}
+
+fn week_of(day: NaiveDate) -> NaiveDate {
+    day - Duration::days(day.weekday().num_days_from_monday() as i64)
+}
+
+/// The code for pupil `n` on `day`, session `s` (0 = AM); `corrected`: the next night's
+/// extract, in which P6's `N` is now `I`.
+fn code(n: u32, day: NaiveDate, s: u8, corrected: bool) -> &'static str {
+    let this_week = week_of(day) == d(2025, 9, 29);
+    // Sessions of the week, 0..10.
+    let slot = day.weekday().num_days_from_monday() * 2 + s as u32;
+    match n {
+        1 if week_of(day) == d(2025, 6, 16) && slot < 5 => "O",
+        1 if this_week && slot < 5 => "G",
+        2 if week_of(day) == d(2025, 6, 16) && slot < 5 => "O",
+        2 if this_week && slot < 4 => "G",
+        3 if week_of(day) == d(2025, 6, 9) => "U",
+        4 if day >= d(2025, 9, 15) && day <= d(2025, 9, 26) => "N",
+        5 if day >= d(2025, 9, 15) && day <= d(2025, 9, 25) => "N",
+        6 if day == d(2025, 9, 30) && s == 0 => {
+            if corrected {
+                "I"
+            } else {
+                "N"
+            }
+        }
+        7 if day == d(2025, 10, 1) && s == 0 => "N",
+        8 | 9 if week_of(day) == d(2025, 9, 8) && slot < 2 => "I",
+        8 if this_week && slot < 1 => "I",
+        9 if this_week && slot < 3 => "I",
+        10 if this_week => "I",
+        12 if day <= d(2025, 7, 18) && s == 1 => "I",
+        _ if s == 0 => "/",
+        _ => "\\",
+    }
+}
+
+fn extract(from: NaiveDate, to: NaiveDate, at: &str, corrected: bool) -> ExtractSpec {
+    let mut rows = Vec::new();
+    for n in 1..=12 {
+        for day in school_days(from, to) {
+            for s in 0..2u8 {
+                rows.push(format!(
+                    "P{n},{day},{},{},",
+                    if s == 0 { "AM" } else { "PM" },
+                    code(n, day, s, corrected)
+                ));
+            }
+        }
+    }
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let pupils: Vec<String> = (1..=12)
+        .map(|n| format!("P{n},,Pupil{n},Test,2012-10-01,F,8,2024-09-01,,N,N,N,WBRI,N"))
+        .collect();
+    ExtractSpec::new(A, &from.to_string(), &to.to_string(), at)
+        .pupils(&pupils)
+        .marks(&rows)
+}
+
+fn academy() -> Warehouse {
+    let w = Warehouse::new();
+    let o = w.load_spec(
+        &extract(d(2025, 6, 2), d(2025, 10, 3), "2025-10-04T02:00:00Z", false),
+        "a",
+    );
+    assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
+    assert_eq!(o.rows_rejected(), 0, "{}", o.report_text());
+    w
+}
+
+fn lists(w: &Warehouse) -> actions::Lists {
+    let conn = w.conn();
+    let cal = queries::figures::calendar(&conn).unwrap();
+    actions::lists(&conn, &cal, None, 40, actions::OPEN_N_DAYS).unwrap()
+}
+
+fn ids<T>(rows: &[T], id: impl Fn(&T) -> &str) -> Vec<String> {
+    let mut v: Vec<String> = rows.iter().map(|r| id(r).to_string()).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn the_year_and_its_half_terms_come_from_the_registers() {
+    let w = academy();
+    let cal = queries::figures::calendar(&w.conn()).unwrap();
+    let y = actions::Year::of(&cal).unwrap();
+    assert_eq!((y.from, y.to), (d(2025, 9, 1), d(2025, 10, 3)));
+    assert_eq!(
+        (y.half_term, y.previous_half_term),
+        (d(2025, 9, 1), d(2025, 6, 2))
+    );
+}
+
+#[test]
+fn penalty_notice_threshold_now_and_this_year() {
+    let l = lists(&academy());
+    let now: Vec<(&str, u64, NaiveDate, NaiveDate)> = l
+        .penalty_now
+        .iter()
+        .map(|w| (w.pupil.pupil_id.as_str(), w.sessions, w.from, w.to))
+        .collect();
+    // Exactly 10, in the 10 school weeks from 16 June (across the summer) to now; P2's
+    // 9 are not listed; P4's and P5's `N`s are unauthorised too.
+    let window = (d(2025, 6, 16), d(2025, 10, 3));
+    assert_eq!(
+        now,
+        vec![
+            ("P1", 10, window.0, window.1),
+            ("P4", 20, window.0, window.1),
+            ("P5", 18, window.0, window.1),
+        ]
+    );
+    let year: Vec<(&str, u64, NaiveDate, NaiveDate, bool)> = l
+        .penalty_this_year
+        .iter()
+        .map(|w| (w.pupil.pupil_id.as_str(), w.sessions, w.from, w.to, w.now))
+        .collect();
+    assert_eq!(
+        year,
+        vec![
+            ("P1", 10, d(2025, 6, 16), d(2025, 10, 3), true),
+            // 9 June's 10 sessions, in the window ending with the first week of
+            // 2025/26 (2 June to 7 Sept).
+            ("P3", 10, d(2025, 6, 2), d(2025, 9, 7), false),
+            // The first window holding all of them: to the week of 22 Sept.
+            ("P4", 20, d(2025, 6, 9), d(2025, 9, 28), false),
+            ("P5", 18, d(2025, 6, 9), d(2025, 9, 28), false),
+        ]
+    );
+}
+
+#[test]
+fn children_missing_education_and_open_n() {
+    let l = lists(&academy());
+    let runs: Vec<(&str, NaiveDate, NaiveDate, u64, bool)> = l
+        .missing
+        .iter()
+        .map(|r| {
+            (
+                r.pupil.pupil_id.as_str(),
+                r.first_day,
+                r.last_day,
+                r.school_days,
+                r.ongoing,
+            )
+        })
+        .collect();
+    assert_eq!(
+        runs,
+        vec![("P4", d(2025, 9, 15), d(2025, 9, 26), 10, false)]
+    );
+    let open: Vec<(&str, u64, NaiveDate, u64)> = l
+        .open_n
+        .iter()
+        .map(|o| {
+            (
+                o.pupil.pupil_id.as_str(),
+                o.sessions,
+                o.oldest,
+                o.oldest_age,
+            )
+        })
+        .collect();
+    // P4: 20 sessions, the oldest 14 school days back; P5 18 and 14; P6 exactly 3.
+    assert_eq!(
+        open,
+        vec![
+            ("P4", 20, d(2025, 9, 15), 14),
+            ("P5", 18, d(2025, 9, 15), 14),
+            ("P6", 1, d(2025, 9, 30), 3),
+        ]
+    );
+}
+
+#[test]
+fn an_n_corrected_the_next_night_leaves_the_list() {
+    let w = academy();
+    let o = w.load_spec(
+        &extract(d(2025, 9, 29), d(2025, 10, 3), "2025-10-05T02:00:00Z", true),
+        "b",
+    );
+    assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
+    let open = ids(&lists(&w).open_n, |o| &o.pupil.pupil_id);
+    assert_eq!(open, vec!["P4", "P5"]);
+}
+
+#[test]
+fn thresholds_crossed_this_week_and_new_persistent_absence() {
+    let l = lists(&academy());
+    let got: Vec<(&str, Option<u8>, bool)> = l
+        .crossings
+        .iter()
+        .map(|c| (c.pupil.pupil_id.as_str(), c.crossed_below, c.newly_pa))
+        .collect();
+    assert!(got.contains(&("P8", Some(95), false)), "{got:?}");
+    assert!(got.contains(&("P9", Some(93), true)), "{got:?}");
+    assert!(got.contains(&("P10", Some(90), true)), "{got:?}");
+    // P1: 5 of 50 (90.0%, 10%): below 93, newly PA; P2: 4 of 50 (92%): below 93.
+    assert!(got.contains(&("P1", Some(93), true)), "{got:?}");
+    assert!(got.contains(&("P2", Some(93), false)), "{got:?}");
+    // Already absent before this week, or not crossing anything: not listed.
+    for quiet in ["P3", "P4", "P5", "P6", "P7", "P11", "P12"] {
+        assert!(!got.iter().any(|g| g.0 == quiet), "{quiet}: {got:?}");
+    }
+    let p8 = l
+        .crossings
+        .iter()
+        .find(|c| c.pupil.pupil_id == "P8")
+        .unwrap();
+    assert_eq!((p8.attendance_before, p8.attendance_now), (95.0, 94.0));
+}
+
+#[test]
+fn headroom_to_the_year_end() {
+    // 380 sessions in the year: the most absence under 10% is 37.
+    assert_eq!(headroom(380, 37, 190), (380, 0));
+    assert_eq!(headroom(380, 36, 190), (380, 1));
+    // Early in the year: 50 sessions so far in 25 days, the rest of the year to come.
+    assert_eq!(headroom(50, 4, 25), (380, 33));
+    // A joiner: fewer sessions so far, the same days left.
+    assert_eq!(headroom(20, 1, 25), (350, 33));
+    // Exactly divisible: 390 sessions, 38 is under 10% (380 < 390), 39 is not.
+    assert_eq!(headroom(390, 38, 195), (390, 0));
+    // On the fixture (this year: 25 school days, 50 sessions): P2, 4 absent, has
+    // 37 - 4 = 33; P11, never absent, 37.
+    let l = lists(&academy());
+    let p2 = l.at_risk.iter().find(|a| a.pupil.pupil_id == "P2").unwrap();
+    assert_eq!((p2.year_sessions, p2.headroom), (380, 33));
+    let p11 = l
+        .at_risk
+        .iter()
+        .find(|a| a.pupil.pupil_id == "P11")
+        .unwrap();
+    assert_eq!(p11.headroom, 37);
+    // P1 (5 of 50) and P4 (20 of 50) are persistently absent already: not "at risk".
+    assert!(!l
+        .at_risk
+        .iter()
+        .any(|a| ["P1", "P4"].contains(&a.pupil.pupil_id.as_str())));
+}
+
+#[test]
+fn certificates_full_attendance_and_most_improved() {
+    let l = lists(&academy());
+    let full = ids(
+        &l.certificates
+            .iter()
+            .filter(|c| c.kind == "full")
+            .cloned()
+            .collect::<Vec<_>>(),
+        |c| &c.pupil.pupil_id,
+    );
+    // This year (from 1 Sept): everyone without an absence since.
+    assert_eq!(full, vec!["P11", "P12", "P3"]);
+    let improved: Vec<(&str, f64)> = l
+        .certificates
+        .iter()
+        .filter(|c| c.kind == "improved")
+        .map(|c| (c.pupil.pupil_id.as_str(), c.improvement.unwrap()))
+        .collect();
+    assert_eq!(improved[0], ("P12", 50.0));
+}
