@@ -17,8 +17,10 @@
 //! - P6: one `N` on Tuesday 30 Sept: 3 school days old on 3 Oct: open (limit 3).
 //!   The next night's extract corrects it to `I`.
 //! - P7: one `N` on Wednesday 1 Oct: 2 school days old: not yet.
+//!
 //! Attendance for the year to date counts from 1 September: 40 sessions before this
 //! week, 50 now.
+//!
 //! - P8: 2 `I` in the week of 8 Sept (95.0% exactly: not below 95), 1 more this week:
 //!   94.0%, below 95 this week.
 //! - P9: 2 `I` on 8 Sept, 3 this week: 5 of 50, 90.0% exactly: below 93 but not 90;
