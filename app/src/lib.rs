@@ -56,6 +56,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("heatmaps") view=pages::heatmaps::HeatmapsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("provision") view=pages::provision::ProvisionPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("provision"), StaticSegment("report"), ParamSegment("urn")) view=pages::provision::ProvisionReportPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("actions") view=pages::actions::ActionsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("data-quality") view=pages::quality::DataQualityPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("loads") view=pages::loads::LoadsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("audit") view=pages::audit::AuditPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("signin") view=pages::signin::SignInPage ssr=SsrMode::Async/>
@@ -81,13 +83,16 @@ fn Header() -> impl IntoView {
                 match who.await {
                     Ok(Some(p)) => {
                         let trust = p.role == queries::types::Role::Trust;
+                        let staff = p.sees_pupils();
                         view! {
                             <nav aria-label="Main">
                                 <A href="/">"Overview"</A>
+                                {staff.then(|| view! { <A href="/actions">"Action lists"</A> })}
                                 <A href="/cohorts">"Cohorts"</A>
                                 <A href="/heatmaps">"Heatmaps"</A>
                                 <A href="/provision">"AP and timetables"</A>
                                 <A href="/loads">"Data loaded"</A>
+                                {staff.then(|| view! { <A href="/data-quality">"Data quality"</A> })}
                                 {trust.then(|| view! { <A href="/audit">"Audit log"</A> })}
                             </nav>
                             <form class="signout" method="post" action="/session/end">

@@ -17,6 +17,8 @@ pub const YEAR_SESSIONS: u64 = 380;
 pub const PENALTY_SESSIONS: u64 = 10;
 /// Children missing education: consecutive school days of unexplained absence.
 pub const CME_DAYS: u64 = 10;
+/// The at-risk list by default: at most this many sessions of headroom.
+pub const HEADROOM: u64 = 10;
 /// `N` marks are chased after this many school days by default.
 pub const OPEN_N_DAYS: u64 = 3;
 /// "Most improved": at least this many percentage points up on the last half term.
@@ -130,17 +132,7 @@ fn sessions(
     rows.collect()
 }
 
-/// Every list at once.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Lists {
-    pub crossings: Vec<Crossing>,
-    pub at_risk: Vec<AtRisk>,
-    pub penalty_now: Vec<PenaltyWindow>,
-    pub penalty_this_year: Vec<PenaltyWindow>,
-    pub missing: Vec<MissingRun>,
-    pub open_n: Vec<OpenN>,
-    pub certificates: Vec<Certificate>,
-}
+pub use crate::types::ActionLists as Lists;
 
 /// Is attendance `attending / possible` below `pct` percent? (Exact, in integers.)
 fn below(attending: u64, possible: u64, pct: u8) -> bool {

@@ -676,3 +676,305 @@ pub struct Certificate {
     pub before: Option<f64>,
     pub improvement: Option<f64>,
 }
+
+/// Every action list at once (`queries::actions::lists`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ActionLists {
+    pub crossings: Vec<Crossing>,
+    pub at_risk: Vec<AtRisk>,
+    pub penalty_now: Vec<PenaltyWindow>,
+    pub penalty_this_year: Vec<PenaltyWindow>,
+    pub missing: Vec<MissingRun>,
+    pub open_n: Vec<OpenN>,
+    pub certificates: Vec<Certificate>,
+}
+
+/// The action lists, as pages and the API name them.
+pub const ACTION_LISTS: [(&str, &str); 6] = [
+    ("thresholds", "Thresholds crossed this week"),
+    ("at-risk", "At risk of persistent absence"),
+    ("penalty", "Penalty-notice threshold"),
+    ("cme", "Possible children missing education"),
+    ("open-n", "Unexplained absence still open"),
+    ("certificates", "Certificates"),
+];
+
+/// One action list as a table: what the page shows and the CSV holds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ActionTable {
+    pub list: String,
+    pub title: String,
+    /// What puts a pupil on the list.
+    pub rule: String,
+    pub columns: Vec<String>,
+    /// Each row: the pupil and the figures, as text, one per column after the pupil's.
+    pub rows: Vec<(PupilRef, Vec<String>)>,
+}
+
+impl ActionLists {
+    /// Keeps the rows of the academies `keep` says yes to.
+    pub fn retain_academies(&mut self, keep: impl Fn(&str) -> bool) {
+        self.crossings.retain(|r| keep(&r.pupil.urn));
+        self.at_risk.retain(|r| keep(&r.pupil.urn));
+        self.penalty_now.retain(|r| keep(&r.pupil.urn));
+        self.penalty_this_year.retain(|r| keep(&r.pupil.urn));
+        self.missing.retain(|r| keep(&r.pupil.urn));
+        self.open_n.retain(|r| keep(&r.pupil.urn));
+        self.certificates.retain(|r| keep(&r.pupil.urn));
+    }
+
+    /// How many rows each list has, in `ACTION_LISTS` order.
+    pub fn counts(&self) -> [usize; 6] {
+        let penalty = {
+            let mut ids: Vec<&PupilRef> = self
+                .penalty_now
+                .iter()
+                .chain(self.penalty_this_year.iter())
+                .map(|w| &w.pupil)
+                .collect();
+            ids.sort_by(|a, b| (&a.urn, &a.pupil_id).cmp(&(&b.urn, &b.pupil_id)));
+            ids.dedup();
+            ids.len()
+        };
+        [
+            self.crossings.len(),
+            self.at_risk.len(),
+            penalty,
+            self.missing.len(),
+            self.open_n.len(),
+            self.certificates.len(),
+        ]
+    }
+
+    /// One list as a table (`list` one of `ACTION_LISTS`' keys).
+    pub fn table(&self, list: &str, headroom: u64, open_n_days: u64) -> Option<ActionTable> {
+        let pct = |v: f64| format!("{v:.1}%");
+        let date = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+        let (title, rule, columns, rows): (&str, String, Vec<&str>, Vec<(PupilRef, Vec<String>)>) =
+            match list {
+                "thresholds" => (
+                    ACTION_LISTS[0].1,
+                    "Attendance this academic year fell below 95%, 93%, 90%, 80% or 50% in the latest school week (the lowest shown), or absence reached 10% (persistent absence) this week.".into(),
+                    vec!["Attendance now", "Attendance a week ago", "Fell below", "Newly persistently absent", "Absent sessions", "Possible sessions"],
+                    self.crossings
+                        .iter()
+                        .map(|c| {
+                            (
+                                c.pupil.clone(),
+                                vec![
+                                    pct(c.attendance_now),
+                                    pct(c.attendance_before),
+                                    c.crossed_below.map(|t| format!("{t}%")).unwrap_or_default(),
+                                    if c.newly_pa { "yes" } else { "" }.into(),
+                                    c.absent.to_string(),
+                                    c.possible.to_string(),
+                                ],
+                            )
+                        })
+                        .collect(),
+                ),
+                "at-risk" => (
+                    ACTION_LISTS[1].1,
+                    format!("Not persistently absent yet, and able to miss at most {headroom} more sessions this year before reaching 10% of the year's sessions (those so far plus the rest of a 380-session year)."),
+                    vec!["Attendance now", "Absent sessions", "Year's sessions", "Headroom (sessions)"],
+                    self.at_risk
+                        .iter()
+                        .map(|a| {
+                            (
+                                a.pupil.clone(),
+                                vec![
+                                    pct(a.attendance_now),
+                                    a.absent.to_string(),
+                                    a.year_sessions.to_string(),
+                                    a.headroom.to_string(),
+                                ],
+                            )
+                        })
+                        .collect(),
+                ),
+                "penalty" => (
+                    ACTION_LISTS[2].1,
+                    "10 or more sessions of unauthorised absence (G, N, O, U) in a rolling 10 school weeks: in the 10 school weeks ending with the latest week loaded (now), or in any window ending this academic year. A penalty notice must be considered.".into(),
+                    vec!["Window", "Sessions", "From", "To"],
+                    self.penalty_now
+                        .iter()
+                        .map(|w| ("now", w))
+                        .chain(self.penalty_this_year.iter().filter(|w| !w.now).map(|w| ("this year", w)))
+                        .map(|(which, w)| {
+                            (
+                                w.pupil.clone(),
+                                vec![which.into(), w.sessions.to_string(), date(w.from), date(w.to)],
+                            )
+                        })
+                        .collect(),
+                ),
+                "cme" => (
+                    ACTION_LISTS[3].1,
+                    "10 or more consecutive school days on which every session was unexplained or unauthorised absence (G, N, O, U) this academic year. The local authority is told after 10 school days.".into(),
+                    vec!["First day", "Last day", "School days", "Still going"],
+                    self.missing
+                        .iter()
+                        .map(|r| {
+                            (
+                                r.pupil.clone(),
+                                vec![
+                                    date(r.first_day),
+                                    date(r.last_day),
+                                    r.school_days.to_string(),
+                                    if r.ongoing { "yes" } else { "" }.into(),
+                                ],
+                            )
+                        })
+                        .collect(),
+                ),
+                "open-n" => (
+                    ACTION_LISTS[4].1,
+                    format!("`N` marks (reason not yet provided) still in the registers {open_n_days} or more school days later."),
+                    vec!["Sessions", "Oldest", "Oldest, school days ago", "Newest, school days ago"],
+                    self.open_n
+                        .iter()
+                        .map(|o| {
+                            (
+                                o.pupil.clone(),
+                                vec![
+                                    o.sessions.to_string(),
+                                    date(o.oldest),
+                                    o.oldest_age.to_string(),
+                                    o.newest_age.to_string(),
+                                ],
+                            )
+                        })
+                        .collect(),
+                ),
+                "certificates" => (
+                    ACTION_LISTS[5].1,
+                    "100% attendance this academic year to date, and the most improved: attendance this half term at least 5 points above last half term.".into(),
+                    vec!["Certificate", "Attendance", "Last half term", "Improvement"],
+                    self.certificates
+                        .iter()
+                        .map(|c| {
+                            (
+                                c.pupil.clone(),
+                                vec![
+                                    if c.kind == "full" { "100% attendance" } else { "Most improved" }.into(),
+                                    pct(c.attendance),
+                                    c.before.map(pct).unwrap_or_default(),
+                                    c.improvement.map(|i| format!("+{i:.1} points")).unwrap_or_default(),
+                                ],
+                            )
+                        })
+                        .collect(),
+                ),
+                _ => return None,
+            };
+        Some(ActionTable {
+            list: list.to_string(),
+            title: title.to_string(),
+            rule,
+            columns: columns.into_iter().map(String::from).collect(),
+            rows,
+        })
+    }
+}
+
+/// How an academy's nightly extracts are arriving.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExtractHealth {
+    pub urn: String,
+    pub name: String,
+    /// When the latest loaded extract was taken, and the last day it holds.
+    pub last_extracted_at: Option<chrono::NaiveDateTime>,
+    pub last_day: Option<NaiveDate>,
+    /// Hours from `last_extracted_at` to now.
+    pub age_hours: Option<i64>,
+    /// School nights in the period checked with no extract holding that day.
+    pub nights_missed: Vec<NaiveDate>,
+    pub nights_checked: u64,
+    pub received: u64,
+    pub rejected_extracts: u64,
+    pub rows_rejected: u64,
+    /// Why whole extracts were rejected.
+    pub rejection_reasons: Vec<String>,
+}
+
+/// Rows rejected for one reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RejectedGroup {
+    pub urn: String,
+    pub file: String,
+    pub column: String,
+    pub reason: String,
+    pub rows: u64,
+    pub example: String,
+}
+
+/// A session on which some enrolments on roll had no mark.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegisterGap {
+    pub urn: String,
+    pub date: NaiveDate,
+    pub session: u8,
+    pub pupils: u64,
+}
+
+/// Open `N` sessions at an academy by the age of each pupil's oldest, in school days:
+/// 0-2, 3-5, 6-10, more than 10.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpenNAges {
+    pub urn: String,
+    pub sessions: [u64; 4],
+}
+
+/// An academy's (or the trust's) absent sessions by code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CodeMix {
+    pub urn: Option<String>,
+    pub name: String,
+    pub absent: u64,
+    pub unauthorised: u64,
+    /// (code, sessions), most first.
+    pub codes: Vec<(String, u64)>,
+}
+
+impl CodeMix {
+    /// A code's share of absent sessions, in percent.
+    pub fn share(&self, code: &str) -> f64 {
+        let n = self
+            .codes
+            .iter()
+            .find(|(c, _)| c == code)
+            .map(|x| x.1)
+            .unwrap_or(0);
+        if self.absent == 0 {
+            0.0
+        } else {
+            100.0 * n as f64 / self.absent as f64
+        }
+    }
+}
+
+/// A coding pattern worth a look, with why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CodingFlag {
+    pub urn: String,
+    pub name: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// The data-quality page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataQuality {
+    pub today: NaiveDate,
+    /// Extracts and rejections are looked at over this many days before today.
+    pub lookback_days: i64,
+    pub extracts: Vec<ExtractHealth>,
+    pub rejected: Vec<RejectedGroup>,
+    pub register_gaps: Vec<RegisterGap>,
+    pub open_n: Vec<OpenNAges>,
+    pub mixes: Vec<CodeMix>,
+    pub flags: Vec<CodingFlag>,
+    /// The period the register and coding checks cover.
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}

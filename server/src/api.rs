@@ -72,6 +72,9 @@ pub struct Params {
     academy: Option<String>,
     kind: Option<String>,
     measure: Option<String>,
+    list: Option<String>,
+    headroom: Option<u64>,
+    open_n_days: Option<u64>,
     // Cohort filters: one group of each characteristic, or any.
     sex: Option<String>,
     year_group: Option<String>,
@@ -858,12 +861,153 @@ pub async fn provision(
     ))
 }
 
+/// A CSV cell as Excel should see it: text starting with `=`, `+`, `-` or `@` (a
+/// formula to Excel) gets a leading apostrophe, unless it is a number.
+pub fn excel_cell(cell: &str) -> String {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && cell.parse::<f64>().is_err() {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+/// CSV for Excel: UTF-8 with a byte-order mark, formula-like cells neutralised.
+fn excel_csv_response(header: Vec<String>, rows: Vec<Vec<String>>, name: &str) -> Response {
+    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let _ = w.write_record(header.iter().map(|h| excel_cell(h)));
+    for r in rows {
+        let _ = w.write_record(r.iter().map(|c| excel_cell(c)));
+    }
+    let body = w.into_inner().unwrap_or_default();
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.csv\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `GET /api/v1/actions` (pupil level: roles that see pupils, and read tokens).
+pub async fn actions(
+    State(w): State<Warehouse>,
+    Extension(who): Extension<Principal>,
+    Query(p): Query<Params>,
+) -> Result<Response, ApiError> {
+    let keys = || {
+        queries::types::ACTION_LISTS
+            .iter()
+            .map(|(k, _)| *k)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let list = match p.list.as_deref() {
+        Some(l) if queries::types::ACTION_LISTS.iter().any(|(k, _)| *k == l) => l.to_string(),
+        Some(l) => return Err(bad("list", format!("\"{l}\" is not one of {}", keys()))),
+        None => return Err(bad("list", format!("needed: one of {}", keys()))),
+    };
+    let format = match p.format.as_deref() {
+        None | Some("json") => Format::Json,
+        Some("csv") => Format::Csv,
+        Some(f) => return Err(bad("format", format!("\"{f}\" is not json or csv"))),
+    };
+    let headroom = p.headroom.unwrap_or(queries::actions::HEADROOM);
+    let open_n_days = p.open_n_days.unwrap_or(queries::actions::OPEN_N_DAYS);
+    let academy = academy_param(&w, &who, p.academy.clone()).await?;
+    if !who.sees_pupils() {
+        return Err(ApiError::Forbidden);
+    }
+    let (urn, viewer, which) = (academy.clone(), who.clone(), list.clone());
+    let mut lists = w
+        .run_with_calendar(move |conn, cal| {
+            let lists = queries::actions::lists(conn, cal, urn.as_deref(), headroom, open_n_days)?;
+            let _ = queries::accounts::audit(
+                conn,
+                &viewer,
+                "export pupils",
+                &format!("action list {which}, {}, by the API", list_name(&urn)),
+            );
+            Ok(lists)
+        })
+        .await?;
+    lists.retain_academies(|u| who.sees_academy(u));
+    if format == Format::Csv {
+        let table = lists
+            .table(&list, headroom, open_n_days)
+            .expect("a known list");
+        let mut header: Vec<String> = ["urn", "pupil_id", "upn", "name", "year_group"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+        header.extend(table.columns.iter().cloned());
+        let rows = table
+            .rows
+            .into_iter()
+            .map(|(p, cells)| {
+                let mut r = vec![
+                    p.urn,
+                    p.pupil_id,
+                    p.upn.unwrap_or_default(),
+                    p.name,
+                    p.year_group,
+                ];
+                r.extend(cells);
+                r
+            })
+            .collect();
+        return Ok(excel_csv_response(header, rows, &format!("actions-{list}")));
+    }
+    // JSON: each row's pupil fields beside the figures that put it on the list.
+    fn flat<T: Serialize>(rows: &[T]) -> Vec<Value> {
+        rows.iter()
+            .map(|r| {
+                let mut v = serde_json::to_value(r).expect("json");
+                if let Some(Value::Object(pupil)) =
+                    v.as_object_mut().and_then(|o| o.remove("pupil"))
+                {
+                    for (k, x) in pupil {
+                        v[k.as_str()] = x;
+                    }
+                }
+                v
+            })
+            .collect()
+    }
+    let rows = match list.as_str() {
+        "thresholds" => flat(&lists.crossings),
+        "at-risk" => flat(&lists.at_risk),
+        "penalty" => {
+            let mut all = lists.penalty_now.clone();
+            all.extend(lists.penalty_this_year.iter().filter(|w| !w.now).cloned());
+            flat(&all)
+        }
+        "cme" => flat(&lists.missing),
+        "open-n" => flat(&lists.open_n),
+        _ => flat(&lists.certificates),
+    };
+    Ok(Json(json!({
+        "list": list, "academy": academy, "headroom": headroom, "open_n_days": open_n_days,
+        "rows": rows,
+    }))
+    .into_response())
+}
+
+fn list_name(urn: &Option<String>) -> String {
+    urn.clone().unwrap_or_else(|| "trust".into())
+}
+
 /// Every API route (method, path): the access matrix test covers each.
 pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/summary"),
     ("GET", "/api/v1/cohorts"),
     ("GET", "/api/v1/heatmap"),
     ("GET", "/api/v1/provision"),
+    ("GET", "/api/v1/actions"),
     ("POST", "/api/v1/extracts"),
 ];
 
@@ -874,6 +1018,7 @@ pub fn routes(warehouse: Warehouse) -> Router {
         .route(ROUTES[1].1, get(cohorts))
         .route(ROUTES[2].1, get(heatmap))
         .route(ROUTES[3].1, get(provision))
+        .route(ROUTES[4].1, get(actions))
         .with_state(warehouse)
 }
 

@@ -44,13 +44,20 @@ pub fn rule(method: &Method, path: &str) -> Option<Rule> {
         ("GET", ["pkg", ..]) | ("GET", ["favicon.ico"]) => Some(Rule::Public),
         ("GET", ["signin"]) | ("POST", ["session"]) => Some(Rule::Public),
         ("POST", ["session", "end"]) => Some(Rule::SignedIn),
-        ("GET", [""] | ["loads"] | ["cohorts"] | ["heatmaps"] | ["provision"]) => {
-            Some(Rule::SignedIn)
-        }
+        (
+            "GET",
+            [""]
+            | ["loads"]
+            | ["cohorts"]
+            | ["heatmaps"]
+            | ["provision"]
+            | ["actions"]
+            | ["data-quality"],
+        ) => Some(Rule::SignedIn),
         ("GET", ["provision", "report", urn]) => Some(Rule::Academy(urn.to_string())),
         ("GET", ["academy", urn]) => Some(Rule::Academy(urn.to_string())),
         ("GET", ["audit"]) => Some(Rule::Trust),
-        ("GET", ["api", "v1", "summary" | "cohorts" | "heatmap" | "provision"]) => {
+        ("GET", ["api", "v1", "summary" | "cohorts" | "heatmap" | "provision" | "actions"]) => {
             Some(Rule::ApiRead)
         }
         ("POST", ["api", "v1", "extracts"]) => Some(Rule::Upload),
@@ -73,6 +80,8 @@ pub const SERVER_FNS: &[&str] = &[
     "get_heatmaps",
     "get_provision",
     "get_provision_report",
+    "get_actions",
+    "get_data_quality",
 ];
 
 /// How the principal was found.

@@ -1,12 +1,14 @@
 //! The app's pages.
 
 pub mod academy;
+pub mod actions;
 pub mod audit;
 pub mod cohorts;
 pub mod heatmaps;
 pub mod loads;
 pub mod overview;
 pub mod provision;
+pub mod quality;
 pub mod signin;
 
 use leptos::prelude::*;

@@ -1,0 +1,220 @@
+//! The attendance lead's daily lists (`/actions`): thresholds crossed this week, pupils
+//! at risk of persistent absence, the penalty-notice threshold, possible children
+//! missing education, unexplained absence left open, certificates. Pupil level: trust
+//! and academy staff only; every view is in the audit log. Each list downloads as CSV
+//! for Excel.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use queries::types::{AcademyRef, ActionTable, ACTION_LISTS};
+use serde::{Deserialize, Serialize};
+
+/// What the page shows, from the URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ActionChoice {
+    pub list: String,
+    pub academy: Option<String>,
+    pub headroom: Option<u64>,
+    pub open_n_days: Option<u64>,
+}
+
+impl ActionChoice {
+    pub fn list(&self) -> &str {
+        ACTION_LISTS
+            .iter()
+            .map(|(k, _)| *k)
+            .find(|k| *k == self.list)
+            .unwrap_or("thresholds")
+    }
+
+    fn query(&self, list: &str) -> String {
+        let mut q = format!("list={list}");
+        if let Some(a) = &self.academy {
+            q.push_str(&format!("&academy={a}"));
+        }
+        if let Some(h) = self.headroom {
+            q.push_str(&format!("&headroom={h}"));
+        }
+        if let Some(n) = self.open_n_days {
+            q.push_str(&format!("&open_n_days={n}"));
+        }
+        q
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActionsData {
+    pub choice: ActionChoice,
+    pub academies: Vec<AcademyRef>,
+    pub counts: [usize; 6],
+    pub table: ActionTable,
+    pub headroom: u64,
+    pub open_n_days: u64,
+}
+
+#[server]
+pub async fn get_actions(choice: ActionChoice) -> Result<ActionsData, ServerFnError> {
+    let warehouse = crate::ssr::warehouse()?;
+    let who = crate::ssr::principal()?;
+    if !who.sees_pupils()
+        || choice
+            .academy
+            .as_ref()
+            .is_some_and(|a| !who.sees_academy(a))
+    {
+        return Err(crate::ssr::forbidden());
+    }
+    warehouse
+        .run_with_calendar(move |conn, cal| Ok(ssr::actions(conn, cal, choice, &who)))
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?
+        .map_err(ServerFnError::new)
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::*;
+    use queries::calendar::Calendar;
+    use queries::db::Connection;
+    use queries::types::Principal;
+
+    pub fn actions(
+        conn: &Connection,
+        cal: &Calendar,
+        mut choice: ActionChoice,
+        viewer: &Principal,
+    ) -> Result<ActionsData, String> {
+        let e = |e: queries::db::DuckError| e.to_string();
+        let academies: Vec<AcademyRef> = queries::figures::academies(conn)
+            .map_err(e)?
+            .into_iter()
+            .filter(|a| viewer.sees_academy(&a.urn))
+            .collect();
+        choice.list = choice.list().to_string();
+        let headroom = choice
+            .headroom
+            .unwrap_or(queries::actions::HEADROOM)
+            .min(380);
+        let open_n_days = choice
+            .open_n_days
+            .unwrap_or(queries::actions::OPEN_N_DAYS)
+            .min(190);
+        let mut lists =
+            queries::actions::lists(conn, cal, choice.academy.as_deref(), headroom, open_n_days)
+                .map_err(e)?;
+        lists.retain_academies(|u| viewer.sees_academy(u));
+        let table = lists
+            .table(&choice.list, headroom, open_n_days)
+            .ok_or("unknown list")?;
+        queries::accounts::audit(
+            conn,
+            viewer,
+            "view pupils",
+            &format!(
+                "action list {}, {}",
+                choice.list,
+                choice.academy.as_deref().unwrap_or("trust")
+            ),
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(ActionsData {
+            counts: lists.counts(),
+            choice,
+            academies,
+            table,
+            headroom,
+            open_n_days,
+        })
+    }
+}
+
+#[component]
+pub fn ActionsPage() -> impl IntoView {
+    let query = use_query_map();
+    let choice = Memo::new(move |_| {
+        query.with(|q| ActionChoice {
+            list: q.get("list").unwrap_or_default(),
+            academy: q.get("academy").filter(|a| !a.is_empty()),
+            headroom: q.get("headroom").and_then(|h| h.parse().ok()),
+            open_n_days: q.get("open_n_days").and_then(|h| h.parse().ok()),
+        })
+    });
+    let data = Resource::new(move || choice.get(), get_actions);
+    view! {
+        <Title text="Action lists"/>
+        <h1>"Action lists"</h1>
+        <p class="lead">"Who needs a letter, a meeting, a call or a referral, from last night's registers."</p>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(d) => view! { <ActionsBody d/> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ActionsBody(d: ActionsData) -> impl IntoView {
+    let c = d.choice.clone();
+    let list = c.list().to_string();
+    let csv = format!("/api/v1/actions?{}&format=csv", c.query(&list));
+    let t = d.table.clone();
+    let n_cols = t.columns.len() + 3;
+    view! {
+        <nav class="tabs" aria-label="Lists">
+            {ACTION_LISTS.iter().zip(d.counts).map(|((k, label), n)| {
+                let current = (*k == list).then_some("page");
+                view! { <a href=format!("/actions?{}", c.query(k)) aria-current=current>{format!("{label} ({n})")}</a> }
+            }).collect_view()}
+        </nav>
+        <form method="get" action="/actions" class="window-form">
+            <input type="hidden" name="list" value=list.clone()/>
+            <label>"Academy "
+                <select name="academy">
+                    <option value="" selected=c.academy.is_none()>"All academies"</option>
+                    {d.academies.iter().map(|a| {
+                        let selected = c.academy.as_deref() == Some(a.urn.as_str());
+                        view! { <option value=a.urn.clone() selected=selected>{a.name.clone()}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>"At risk: headroom up to (sessions) "
+                <input type="number" name="headroom" min="0" max="380" value=d.headroom.to_string()/>
+            </label>
+            <label>"Unexplained absence open after (school days) "
+                <input type="number" name="open_n_days" min="0" max="190" value=d.open_n_days.to_string()/>
+            </label>
+            <button type="submit">"Show"</button>
+        </form>
+        <section aria-labelledby="list-h">
+            <h2 id="list-h">{format!("{} ({})", t.title, t.rows.len())}</h2>
+            <p class="rule">{t.rule.clone()}</p>
+            <p><a href=csv download="">"Download as CSV (opens in Excel)"</a></p>
+            <div class="table-scroll" tabindex="0">
+                <table class="data" id="action-list">
+                    <thead><tr>
+                        <th scope="col">"Pupil"</th><th scope="col">"Year"</th><th scope="col">"Academy"</th>
+                        {t.columns.iter().map(|c| view! { <th scope="col">{c.clone()}</th> }).collect_view()}
+                    </tr></thead>
+                    <tbody>
+                        {t.rows.is_empty().then(|| view! { <tr><td colspan=n_cols.to_string()>"Nobody on this list."</td></tr> })}
+                        {t.rows.iter().map(|(p, cells)| {
+                            let academy = d.academies.iter().find(|a| a.urn == p.urn).map(|a| a.name.clone()).unwrap_or_else(|| p.urn.clone());
+                            view! {
+                                <tr>
+                                    <th scope="row">{p.name.clone()}<br/><small>{p.upn.clone().unwrap_or_else(|| p.pupil_id.clone())}</small></th>
+                                    <td>{p.year_group.clone()}</td>
+                                    <td>{academy}</td>
+                                    {cells.iter().map(|c| view! { <td>{c.clone()}</td> }).collect_view()}
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
