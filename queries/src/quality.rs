@@ -75,11 +75,12 @@ pub fn report(
         .filter(|(u, ..)| mine(u))
         .map(|(urn, name, at, day)| {
             let own: Vec<&Load> = loads.iter().filter(|l| l.0 == urn).collect();
+            // A school night is covered by an extract taken that evening or the next day.
             let covered = |d: &NaiveDate| {
+                let from = d.and_hms_opt(12, 0, 0);
+                let to = (*d + Duration::days(1)).and_hms_opt(23, 59, 59);
                 own.iter().any(|l| {
-                    l.1 == "loaded"
-                        && l.3.is_some_and(|to| to >= *d)
-                        && l.2.is_some_and(|at| at.date() > *d)
+                    l.1 == "loaded" && l.2.is_some_and(|at| Some(at) > from && Some(at) <= to)
                 })
             };
             ExtractHealth {

@@ -750,7 +750,8 @@ impl ActionLists {
     pub fn table(&self, list: &str, headroom: u64, open_n_days: u64) -> Option<ActionTable> {
         let pct = |v: f64| format!("{v:.1}%");
         let date = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
-        let (title, rule, columns, rows): (&str, String, Vec<&str>, Vec<(PupilRef, Vec<String>)>) =
+        type Rows = Vec<(PupilRef, Vec<String>)>;
+        let (title, rule, columns, rows): (&str, String, Vec<&str>, Rows) =
             match list {
                 "thresholds" => (
                     ACTION_LISTS[0].1,

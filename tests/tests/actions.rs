@@ -320,3 +320,178 @@ fn certificates_full_attendance_and_most_improved() {
         .collect();
     assert_eq!(improved[0], ("P12", 50.0));
 }
+
+/// The fixture, then the next night's extract with a register not taken (P11, Friday
+/// afternoon) and a row with a code that does not exist.
+fn with_next_night() -> Warehouse {
+    let w = academy();
+    let mut spec = extract(d(2025, 9, 29), d(2025, 10, 3), "2025-10-05T02:00:00Z", true);
+    let marks = String::from_utf8(
+        spec.files
+            .iter()
+            .find(|(n, _)| n == "marks.csv")
+            .unwrap()
+            .1
+            .clone(),
+    )
+    .unwrap()
+    .replace("P11,2025-10-03,PM,\\,\n", "")
+    .replace("P12,2025-10-03,PM,\\,\n", "P12,2025-10-03,PM,ZZ,\n");
+    spec = spec.file("marks.csv", marks);
+    let o = w.load_spec(&spec, "b");
+    assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
+    assert_eq!(o.rows_rejected(), 1, "{}", o.report_text());
+    w
+}
+
+#[test]
+fn data_quality_extracts_registers_open_n_and_coding() {
+    let w = with_next_night();
+    let conn = w.conn();
+    let cal = queries::figures::calendar(&conn).unwrap();
+    let q = queries::quality::report(&conn, &cal, d(2025, 10, 6), &[]).unwrap();
+    // School nights 22 Sept to 3 Oct: 10; extracts were taken only after 3 Oct (and
+    // after Saturday 4 Oct, not a school night): 9 missed.
+    let e = &q.extracts[0];
+    assert_eq!((e.nights_checked, e.nights_missed.len()), (10, 9));
+    assert!(!e.nights_missed.contains(&d(2025, 10, 3)));
+    assert_eq!(
+        (e.received, e.rejected_extracts, e.rows_rejected),
+        (2, 0, 1)
+    );
+    assert_eq!(e.age_hours, Some(22));
+    assert_eq!(q.rejected.len(), 1);
+    assert_eq!(
+        (
+            q.rejected[0].column.as_str(),
+            q.rejected[0].example.as_str()
+        ),
+        ("code", "ZZ")
+    );
+    // P11 and P12 (rejected row) have no mark on Friday afternoon.
+    let gaps: Vec<(NaiveDate, u8, u64)> = q
+        .register_gaps
+        .iter()
+        .map(|g| (g.date, g.session, g.pupils))
+        .collect();
+    assert_eq!(gaps, vec![(d(2025, 10, 3), 1, 2)]);
+    // Open N by the oldest's age: P7 (2 days), P6 was corrected, P4 and P5 (14).
+    assert_eq!(q.open_n.len(), 1);
+    assert_eq!(q.open_n[0].sessions, [1, 0, 0, 38]);
+    // This year: G 9 (P1, P2), N 38 (P4, P5) + 1 (P7), I 19 (P6 corrected, P8-P10):
+    // 48 of 67 absent sessions unauthorised, 71.6% against 35.2% nationally.
+    let flags: Vec<&str> = q.flags.iter().map(|f| f.code.as_str()).collect();
+    assert_eq!(flags, vec!["unauthorised"]);
+    assert!(
+        q.flags[0].message.contains("71.6%"),
+        "{}",
+        q.flags[0].message
+    );
+}
+
+#[test]
+fn coding_unlike_the_trust_is_flagged_with_why() {
+    use queries::types::CodeMix;
+    let mix = |urn: &str, codes: &[(&str, u64)], unauthorised: u64| CodeMix {
+        urn: Some(urn.into()),
+        name: format!("Academy {urn}"),
+        absent: codes.iter().map(|c| c.1).sum(),
+        unauthorised,
+        codes: codes.iter().map(|(c, n)| (c.to_string(), *n)).collect(),
+    };
+    // A: a third of absence coded C, no N; B: like the trust.
+    let a = mix("1", &[("I", 60), ("C", 30), ("O", 10)], 10);
+    let b = mix("2", &[("I", 600), ("N", 150), ("O", 150), ("C", 30)], 300);
+    let trust = CodeMix {
+        urn: None,
+        name: "Trust".into(),
+        absent: a.absent + b.absent,
+        unauthorised: 310,
+        codes: vec![
+            ("I".into(), 660),
+            ("N".into(), 150),
+            ("O".into(), 160),
+            ("C".into(), 60),
+        ],
+    };
+    let flags = queries::quality::coding_flags(&[a, b], &trust);
+    let got: Vec<(&str, &str)> = flags
+        .iter()
+        .map(|f| (f.urn.as_str(), f.code.as_str()))
+        .collect();
+    // A: C at 30% against 5.8%; no N against 14.4%; unauthorised 10% against 35.2%.
+    assert_eq!(got, vec![("1", "C"), ("1", "N"), ("1", "unauthorised")]);
+    assert!(flags[0].message.contains("30.0%") && flags[0].message.contains("5.8%"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_actions_api_and_its_csv_for_excel() {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let w = academy();
+    // A pupil whose name Excel would run as a formula.
+    w.conn()
+        .execute(
+            "UPDATE pupils SET forename = '=HYPERLINK(\"x\")' WHERE pupil_id = 'P4'",
+            [],
+        )
+        .unwrap();
+    let who = queries::types::Principal {
+        actor: "lead".into(),
+        name: "Lead".into(),
+        role: queries::types::Role::Trust,
+        academies: vec![],
+    };
+    let app = server::api::routes(app::ssr::Warehouse::new(w.shared())).layer(axum::Extension(who));
+    let get = |uri: &str| {
+        let app = app.clone();
+        let uri = uri.to_string();
+        async move {
+            let resp = app
+                .oneshot(
+                    axum::http::Request::get(uri)
+                        .body(axum::body::Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            let status = resp.status().as_u16();
+            (
+                status,
+                resp.into_body()
+                    .collect()
+                    .await
+                    .unwrap()
+                    .to_bytes()
+                    .to_vec(),
+            )
+        }
+    };
+    let (status, body) = get("/api/v1/actions?list=cme").await;
+    assert_eq!(status, 200);
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["urn"], A);
+    assert_eq!(rows[0]["pupil_id"], "P4");
+    assert_eq!(rows[0]["school_days"], 10);
+    let (status, body) = get("/api/v1/actions?list=penalty&format=csv").await;
+    assert_eq!(status, 200);
+    assert!(
+        body.starts_with(b"\xEF\xBB\xBF"),
+        "UTF-8 with a byte-order mark"
+    );
+    let text = String::from_utf8(body[3..].to_vec()).unwrap();
+    assert!(text.starts_with("urn,pupil_id,upn,name,year_group,Window,Sessions,From,To"));
+    assert!(text.contains("'=HYPERLINK"), "{text}");
+    assert!(!text.contains(",=HYPERLINK"), "{text}");
+    // Now: P1, P4, P5; earlier this year: P3, and P4's and P5's fullest windows.
+    assert_eq!(text.lines().count(), 1 + 6, "{text}");
+    let (status, body) = get("/api/v1/actions?list=everything").await;
+    assert_eq!(status, 400);
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["parameter"], "list");
+    assert_eq!(server::api::excel_cell("-1.5"), "-1.5");
+    assert_eq!(server::api::excel_cell("-x"), "'-x");
+    assert_eq!(server::api::excel_cell("@sum"), "'@sum");
+}
