@@ -1,0 +1,81 @@
+import { test, expect } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { signIn, ACADEMIES } from "./signin";
+
+const shot = (name: string) => `screenshots/${name}-${test.info().project.name}.png`;
+
+test.describe("as the trust lead", () => {
+  test.beforeEach(async ({ page }) => {
+    await signIn(page, "trust@e2e.test");
+  });
+
+  test("action lists: a tab per list with its count, the rule, the pupils", async ({ page }) => {
+    const response = await page.goto("/actions");
+    expect(response?.status()).toBe(200);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Action lists");
+    const tabs = page.locator("nav.tabs a");
+    await expect(tabs).toHaveCount(6);
+    await expect(tabs.first()).toHaveAttribute("aria-current", "page");
+    await expect(page.locator("p.rule")).toContainText("fell below 95%");
+    expect(await page.locator("#action-list tbody tr").count()).toBeGreaterThan(0);
+    await page.screenshot({ path: shot("actions"), fullPage: true });
+    // The penalty-notice list, its windows' dates, and the academy filter in the URL.
+    await page.getByRole("link", { name: /^Penalty-notice threshold/ }).click();
+    await expect(page).toHaveURL(/list=penalty/);
+    await expect(page.locator("#list-h")).toContainText("Penalty-notice threshold");
+    await expect(page.locator("#action-list thead")).toContainText("From");
+    await page.getByRole("combobox", { name: "Academy" }).selectOption({ index: 1 });
+    await page.getByRole("button", { name: "Show" }).click();
+    await expect(page).toHaveURL(/academy=\d{6}/);
+    await expect(page).toHaveURL(/list=penalty/);
+  });
+
+  test("action lists: each downloads as CSV for Excel", async ({ page }) => {
+    await page.goto("/actions?list=open-n");
+    const href = await page.getByRole("link", { name: /Download as CSV/ }).getAttribute("href");
+    expect(href).toContain("list=open-n");
+    const csv = await page.request.get(href!);
+    expect(csv.status()).toBe(200);
+    const body = await csv.body();
+    expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(body.subarray(3).toString("utf8").split("\n")[0]).toContain("urn,pupil_id");
+  });
+
+  test("data quality: extracts, rejections, registers, open N, coding", async ({ page }) => {
+    const response = await page.goto("/data-quality");
+    expect(response?.status()).toBe(200);
+    await expect(page.locator("#extracts tbody tr")).toHaveCount(ACADEMIES);
+    await expect(page.locator("#rejected")).toBeVisible();
+    await expect(page.locator("#register-gaps")).toBeVisible();
+    await expect(page.locator("#open-n")).toBeVisible();
+    await expect(page.locator("#code-mix tbody tr")).toHaveCount(ACADEMIES + 1);
+    await expect(page.locator("#coding-flags li").first()).toBeVisible();
+    await page.screenshot({ path: shot("data-quality"), fullPage: true });
+  });
+
+  for (const path of ["/actions", "/data-quality"]) {
+    test(`no serious accessibility violations on ${path}`, async ({ page }, info) => {
+      test.skip(info.project.name === "js-off", "axe runs as a script");
+      await page.goto(path);
+      await expect(page.locator("h2").first()).toBeVisible();
+      const results = await new AxeBuilder({ page }).analyze();
+      const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+      expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(", ")})`)).toEqual([]);
+    });
+  }
+});
+
+test("a governor has neither action lists nor data quality", async ({ page }) => {
+  await signIn(page, "governor@e2e.test");
+  await expect(page.getByRole("link", { name: "Action lists" })).toHaveCount(0);
+  expect((await page.goto("/actions"))?.status()).toBe(403);
+  expect((await page.goto("/data-quality"))?.status()).toBe(403);
+});
+
+test("academy staff see their own academy's lists only", async ({ page }) => {
+  await signIn(page, "staff@e2e.test");
+  await page.goto("/actions?list=certificates");
+  const academies = await page.locator("#action-list tbody tr td:nth-child(3)").allTextContents();
+  expect(new Set(academies).size).toBeLessThanOrEqual(1);
+  expect((await page.goto("/actions?academy=140102"))?.status()).toBe(403);
+});
