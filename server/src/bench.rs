@@ -153,6 +153,10 @@ pub fn run(paths: &Paths, args: BenchArgs) -> anyhow::Result<std::process::ExitC
         ("/provision".into(), ""),
         (format!("/provision/report/{first}"), ""),
         ("/api/v1/provision?kind=ap".into(), ""),
+        ("/actions".into(), FLOOR_ENROLMENTS),
+        ("/actions?list=penalty".into(), FLOOR_ENROLMENTS),
+        ("/data-quality".into(), ""),
+        ("/api/v1/actions?list=cme".into(), FLOOR_ENROLMENTS),
     ];
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -81,7 +81,7 @@ fn QualityBody(d: DataQuality) -> impl IntoView {
                                 <th scope="row">{e.name.clone()}</th>
                                 <td>{e.last_extracted_at.map(|t| t.format("%-d %b %Y %H:%M").to_string()).unwrap_or_else(|| "none loaded".into())}<br/><small>{e.last_day.map(|d| format!("registers to {}", d.format("%-d %b"))).unwrap_or_default()}</small></td>
                                 <td class="num">{e.age_hours.map(|h| h.to_string()).unwrap_or_else(|| "–".into())}</td>
-                                <td>{if e.nights_missed.is_empty() { format!("none of {}", e.nights_checked) } else { format!("{} of {}: {}", e.nights_missed.len(), e.nights_checked, e.nights_missed.iter().map(|d| d.format("%-d %b").to_string()).collect::<Vec<_>>().join(", ")) }}</td>
+                                <td>{if e.nights_checked == 0 { "no school nights in the period".to_string() } else if e.nights_missed.is_empty() { format!("none of {}", e.nights_checked) } else { format!("{} of {}: {}", e.nights_missed.len(), e.nights_checked, e.nights_missed.iter().map(|d| d.format("%-d %b").to_string()).collect::<Vec<_>>().join(", ")) }}</td>
                                 <td class="num">{e.received}</td>
                                 <td class="num" title=e.rejection_reasons.join("; ")>{e.rejected_extracts}</td>
                                 <td class="num">{e.rows_rejected}</td>
