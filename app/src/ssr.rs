@@ -1,5 +1,7 @@
 //! Server-only glue: the warehouse handle that server functions and API routes use.
 
+use std::any::Any;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use queries::calendar::Calendar;
@@ -8,6 +10,18 @@ use queries::Db;
 
 /// A calendar and the load generation it was read at.
 type CachedCalendar = (u64, Arc<Calendar>);
+
+/// Page results computed since the last load, by what was asked (the figures cannot
+/// change until the next load, so the first request after a load computes them and the
+/// rest share them).
+#[derive(Default)]
+struct Results {
+    generation: u64,
+    entries: HashMap<String, Arc<dyn Any + Send + Sync>>,
+}
+
+/// At most this many results are kept; past it the cache starts again.
+const MAX_RESULTS: usize = 512;
 
 /// The warehouse as the web side sees it: every query runs on a blocking thread with
 /// a connection of its own, never on the async runtime.
@@ -20,6 +34,8 @@ pub struct Warehouse {
     pub suppress_below: u64,
     /// School days after the last welfare contact before an AP placement is flagged.
     pub ap_contact_limit: u64,
+    /// Results by load generation; `None`: always compute (the bench measures both).
+    results: Option<Arc<Mutex<Results>>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -39,7 +55,23 @@ impl Warehouse {
             calendar: Arc::default(),
             suppress_below: queries::suppress::DEFAULT_THRESHOLD,
             ap_contact_limit: queries::provision::DEFAULT_CONTACT_LIMIT,
+            results: Some(Arc::default()),
         }
+    }
+
+    /// The same warehouse computing every result afresh.
+    pub fn without_result_cache(mut self) -> Self {
+        self.results = None;
+        self
+    }
+
+    /// The latest load: figures change only when it does.
+    fn generation(conn: &Connection) -> Result<u64, DuckError> {
+        conn.query_row(
+            "SELECT coalesce(max(load_id), 0) FROM loads WHERE status = 'loaded'",
+            [],
+            |r| r.get(0),
+        )
     }
 
     /// The trust config's settings that pages use.
@@ -51,11 +83,7 @@ impl Warehouse {
 
     /// The school calendar, cached until the next load (reading it scans every mark).
     pub fn calendar(&self, conn: &Connection) -> Result<Arc<Calendar>, DuckError> {
-        let generation: u64 = conn.query_row(
-            "SELECT coalesce(max(load_id), 0) FROM loads WHERE status = 'loaded'",
-            [],
-            |r| r.get(0),
-        )?;
+        let generation = Self::generation(conn)?;
         let mut cached = self.calendar.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((g, cal)) = cached.as_ref() {
             if *g == generation {
@@ -81,6 +109,43 @@ impl Warehouse {
         tokio::task::spawn_blocking(move || -> Result<T, WarehouseError> {
             let conn = db.connect()?;
             Ok(f(&conn)?)
+        })
+        .await?
+    }
+
+    /// Like [`Warehouse::run_with_calendar`], for results that depend only on `key` and
+    /// the data loaded: computed once per load generation. Never for pupil-level
+    /// results whose viewing is audited.
+    pub async fn run_cached<T, F>(&self, key: String, f: F) -> Result<T, WarehouseError>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: FnOnce(&Connection, &Calendar) -> Result<T, DuckError> + Send + 'static,
+    {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || -> Result<T, WarehouseError> {
+            let conn = this.db.connect()?;
+            let Some(results) = &this.results else {
+                let cal = this.calendar(&conn)?;
+                return Ok(f(&conn, &cal)?);
+            };
+            let generation = Self::generation(&conn)?;
+            {
+                let cache = results.lock().unwrap_or_else(|e| e.into_inner());
+                if cache.generation == generation {
+                    if let Some(hit) = cache.entries.get(&key).and_then(|v| v.downcast_ref::<T>()) {
+                        return Ok(hit.clone());
+                    }
+                }
+            }
+            let cal = this.calendar(&conn)?;
+            let value = f(&conn, &cal)?;
+            let mut cache = results.lock().unwrap_or_else(|e| e.into_inner());
+            if cache.generation != generation || cache.entries.len() >= MAX_RESULTS {
+                cache.entries.clear();
+                cache.generation = generation;
+            }
+            cache.entries.insert(key, Arc::new(value.clone()));
+            Ok(value)
         })
         .await?
     }

@@ -303,3 +303,52 @@ fn heatmap_cells() {
         .unwrap()
         .is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn results_are_shared_until_the_next_load() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let w = trust();
+    let computed = Arc::new(AtomicUsize::new(0));
+    let absent = |wh: app::ssr::Warehouse, computed: Arc<AtomicUsize>| async move {
+        wh.run_cached("absent".into(), move |conn, _| {
+            computed.fetch_add(1, Ordering::SeqCst);
+            conn.query_row(
+                "SELECT count(*) FROM marks WHERE code IN ('O', 'N', 'I')",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+        })
+        .await
+        .unwrap()
+    };
+    let wh = app::ssr::Warehouse::new(w.shared());
+    assert_eq!(absent(wh.clone(), computed.clone()).await, 12);
+    assert_eq!(absent(wh.clone(), computed.clone()).await, 12);
+    assert_eq!(
+        computed.load(Ordering::SeqCst),
+        1,
+        "the second is served from the cache"
+    );
+    // The next night's extract for academy B: P4 absent on 6 January after all.
+    let mut p4 = vec!["O"];
+    p4.extend(["/"; 9]);
+    p4.extend(["#"; 10]);
+    let rows = marks("P4", &p4);
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let spec = ExtractSpec::new(B, "2025-01-06", "2025-01-17", "2025-01-19T02:00:00Z")
+        .pupils(&["P4,,Four,Pupil,2012-12-01,M,7,2024-09-01,,N,N,N,WBRI,N".into()])
+        .marks(&rows);
+    assert_eq!(w.load_spec(&spec, "b2").status, Status::Loaded);
+    assert_eq!(absent(wh.clone(), computed.clone()).await, 13);
+    assert_eq!(
+        computed.load(Ordering::SeqCst),
+        2,
+        "a load starts a new generation"
+    );
+    // Without the cache, every call computes.
+    let fresh = wh.without_result_cache();
+    absent(fresh.clone(), computed.clone()).await;
+    absent(fresh, computed.clone()).await;
+    assert_eq!(computed.load(Ordering::SeqCst), 4);
+}

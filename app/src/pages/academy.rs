@@ -41,8 +41,13 @@ pub async fn get_academy(
         return Err(crate::ssr::forbidden());
     }
     let threshold = warehouse.suppress_below;
+    // What the viewer may see is part of the result (governors get suppression).
+    let key = format!(
+        "academy {urn} {params:?} {:?} {:?}",
+        who.role, who.academies
+    );
     warehouse
-        .run_with_calendar(move |conn, cal| {
+        .run_cached(key, move |conn, cal| {
             Ok(ssr::detail(conn, cal, &urn, &params, &who, threshold))
         })
         .await

@@ -65,8 +65,37 @@ pub async fn get_actions(choice: ActionChoice) -> Result<ActionsData, ServerFnEr
     {
         return Err(crate::ssr::forbidden());
     }
+    let headroom = choice
+        .headroom
+        .unwrap_or(queries::actions::HEADROOM)
+        .min(380);
+    let open_n_days = choice
+        .open_n_days
+        .unwrap_or(queries::actions::OPEN_N_DAYS)
+        .min(190);
+    // The lists are the same for everyone until the next load; who sees which rows,
+    // and the audit of each viewing, are per request.
+    let academy = choice.academy.clone();
+    let lists = warehouse
+        .run_cached(
+            format!("actions {academy:?} {headroom} {open_n_days}"),
+            move |conn, cal| {
+                queries::actions::lists(conn, cal, academy.as_deref(), headroom, open_n_days)
+            },
+        )
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?;
     warehouse
-        .run_with_calendar(move |conn, cal| Ok(ssr::actions(conn, cal, choice, &who)))
+        .run(move |conn| {
+            Ok(ssr::actions(
+                conn,
+                lists,
+                choice,
+                &who,
+                headroom,
+                open_n_days,
+            ))
+        })
         .await
         .map_err(|e| ServerFnError::new(e.to_string()))?
         .map_err(ServerFnError::new)
@@ -75,15 +104,16 @@ pub async fn get_actions(choice: ActionChoice) -> Result<ActionsData, ServerFnEr
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::*;
-    use queries::calendar::Calendar;
     use queries::db::Connection;
-    use queries::types::Principal;
+    use queries::types::{ActionLists, Principal};
 
     pub fn actions(
         conn: &Connection,
-        cal: &Calendar,
+        mut lists: ActionLists,
         mut choice: ActionChoice,
         viewer: &Principal,
+        headroom: u64,
+        open_n_days: u64,
     ) -> Result<ActionsData, String> {
         let e = |e: queries::db::DuckError| e.to_string();
         let academies: Vec<AcademyRef> = queries::figures::academies(conn)
@@ -92,17 +122,6 @@ pub mod ssr {
             .filter(|a| viewer.sees_academy(&a.urn))
             .collect();
         choice.list = choice.list().to_string();
-        let headroom = choice
-            .headroom
-            .unwrap_or(queries::actions::HEADROOM)
-            .min(380);
-        let open_n_days = choice
-            .open_n_days
-            .unwrap_or(queries::actions::OPEN_N_DAYS)
-            .min(190);
-        let mut lists =
-            queries::actions::lists(conn, cal, choice.academy.as_deref(), headroom, open_n_days)
-                .map_err(e)?;
         lists.retain_academies(|u| viewer.sees_academy(u));
         let table = lists
             .table(&choice.list, headroom, open_n_days)

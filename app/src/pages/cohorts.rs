@@ -78,8 +78,12 @@ pub async fn get_cohorts(
     let who = crate::ssr::principal()?;
     let by = Dimension::parse(&by).unwrap_or(Dimension::Fsm);
     let threshold = warehouse.suppress_below;
+    let key = format!(
+        "cohorts {params:?} {filter:?} {by:?} {:?} {:?}",
+        who.role, who.academies
+    );
     warehouse
-        .run_with_calendar(move |conn, cal| {
+        .run_cached(key, move |conn, cal| {
             Ok(ssr::cohorts(
                 conn, cal, &params, &filter, by, &who, threshold,
             ))

@@ -85,8 +85,22 @@ pub async fn get_heatmaps(
         }
     }
     let threshold = warehouse.suppress_below;
+    if choice.kind() == "pupils" {
+        // Pupil level: each viewing is audited, so never served from the cache.
+        return warehouse
+            .run_with_calendar(move |conn, cal| {
+                Ok(ssr::heatmaps(conn, cal, &params, choice, &who, threshold))
+            })
+            .await
+            .map_err(|e| ServerFnError::new(e.to_string()))?
+            .map_err(ServerFnError::new);
+    }
+    let key = format!(
+        "heatmaps {params:?} {choice:?} {:?} {:?}",
+        who.role, who.academies
+    );
     warehouse
-        .run_with_calendar(move |conn, cal| {
+        .run_cached(key, move |conn, cal| {
             Ok(ssr::heatmaps(conn, cal, &params, choice, &who, threshold))
         })
         .await

@@ -36,7 +36,9 @@ pub async fn get_overview(params: ViewParams) -> Result<Overview, ServerFnError>
     let warehouse = crate::ssr::warehouse()?;
     let who = crate::ssr::principal()?;
     let mut overview = warehouse
-        .run_with_calendar(move |conn, cal| Ok(ssr::overview(conn, cal, &params)))
+        .run_cached(format!("overview {params:?}"), move |conn, cal| {
+            Ok(ssr::overview(conn, cal, &params))
+        })
         .await
         .map_err(|e| ServerFnError::new(e.to_string()))?
         .map_err(ServerFnError::new)?;
