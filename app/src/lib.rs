@@ -52,6 +52,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <pages::NotFound/> }>
                     <Route path=StaticSegment("") view=pages::overview::OverviewPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("academy"), ParamSegment("urn")) view=pages::academy::AcademyPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("academy"), ParamSegment("urn"), StaticSegment("pupil"), ParamSegment("pupil_id")) view=pages::pupil::PupilPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("cohorts") view=pages::cohorts::CohortsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("heatmaps") view=pages::heatmaps::HeatmapsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("provision") view=pages::provision::ProvisionPage ssr=SsrMode::Async/>

@@ -35,6 +35,8 @@ pub mod parse;
 #[cfg(feature = "engine")]
 pub mod provision;
 #[cfg(feature = "engine")]
+pub mod pupil;
+#[cfg(feature = "engine")]
 pub mod quality;
 #[cfg(feature = "engine")]
 pub mod rows;

@@ -979,3 +979,30 @@ pub struct DataQuality {
     pub from: NaiveDate,
     pub to: NaiveDate,
 }
+
+/// One pupil's record and register for a year, for the pupil page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PupilRecord {
+    pub pupil: PupilRef,
+    pub academy_name: String,
+    pub date_of_birth: NaiveDate,
+    pub sex: String,
+    pub entry_date: NaiveDate,
+    pub leaving_date: Option<NaiveDate>,
+    pub sen_provision: String,
+    pub fsm: bool,
+    pub eal: bool,
+    pub ethnicity: Option<String>,
+    pub looked_after: Option<bool>,
+    /// The year shown: its first and last days.
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub possible: u64,
+    pub attending: u64,
+    pub absent: u64,
+    /// Each week (its Monday) and its ten sessions, Monday AM to Friday PM.
+    pub weeks: Vec<(NaiveDate, Vec<Option<Mark>>)>,
+}
+
+/// A register mark: its code and what it means.
+pub type Mark = (String, String);

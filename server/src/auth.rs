@@ -55,7 +55,9 @@ pub fn rule(method: &Method, path: &str) -> Option<Rule> {
             | ["data-quality"],
         ) => Some(Rule::SignedIn),
         ("GET", ["provision", "report", urn]) => Some(Rule::Academy(urn.to_string())),
-        ("GET", ["academy", urn]) => Some(Rule::Academy(urn.to_string())),
+        ("GET", ["academy", urn]) | ("GET", ["academy", urn, "pupil", _]) => {
+            Some(Rule::Academy(urn.to_string()))
+        }
         ("GET", ["audit"]) => Some(Rule::Trust),
         ("GET", ["api", "v1", "summary" | "cohorts" | "heatmap" | "provision" | "actions"]) => {
             Some(Rule::ApiRead)
@@ -82,6 +84,7 @@ pub const SERVER_FNS: &[&str] = &[
     "get_provision_report",
     "get_actions",
     "get_data_quality",
+    "get_pupil",
 ];
 
 /// How the principal was found.

@@ -259,6 +259,18 @@ async fn every_route_for_every_role() {
         .unwrap()
     };
 
+    // A pupil at each academy, for the pupil pages.
+    let pupil_at = |urn: &str| -> String {
+        w.conn()
+            .query_row(
+                "SELECT p.pupil_id FROM pupils p JOIN academies a USING (academy_id) WHERE a.urn = ? ORDER BY p.pupil_id LIMIT 1",
+                [urn],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let (pupil_a, pupil_b) = (pupil_at(A), pupil_at(B));
+
     use Expect::*;
     for (who, client) in &clients {
         let signed_in = matches!(who, Who::Trust | Who::Academy | Who::Governor);
@@ -319,6 +331,20 @@ async fn every_route_for_every_role() {
                 "/actions",
                 "GET",
                 format!("/actions?academy={B}"),
+                None,
+                page(*who == Who::Trust),
+            ),
+            (
+                "/academy/{urn}/pupil/{pupil_id}",
+                "GET",
+                format!("/academy/{A}/pupil/{}", pupil_a),
+                None,
+                page(*who != Who::Governor),
+            ),
+            (
+                "/academy/{urn}/pupil/{pupil_id}",
+                "GET",
+                format!("/academy/{B}/pupil/{}", pupil_b),
                 None,
                 page(*who == Who::Trust),
             ),
@@ -535,6 +561,13 @@ async fn every_route_for_every_role() {
                 "POST",
                 fn_path("get_actions"),
                 Some("choice[list]=at-risk".into()),
+                server_fn(*who != Who::Governor),
+            ),
+            (
+                "get_pupil",
+                "POST",
+                fn_path("get_pupil"),
+                Some(format!("urn={A}&pupil_id={pupil_a}")),
                 server_fn(*who != Who::Governor),
             ),
             (

@@ -495,3 +495,31 @@ async fn the_actions_api_and_its_csv_for_excel() {
     assert_eq!(server::api::excel_cell("-x"), "'-x");
     assert_eq!(server::api::excel_cell("@sum"), "'@sum");
 }
+
+#[test]
+fn a_pupils_register_week_by_week() {
+    let w = academy();
+    let conn = w.conn();
+    let rec = queries::pupil::record(&conn, A, "P4", d(2025, 9, 1), d(2025, 10, 3))
+        .unwrap()
+        .unwrap();
+    assert_eq!(rec.pupil.name, "Test Pupil4");
+    // 50 sessions this year, 20 of them N (15 to 26 Sept).
+    assert_eq!((rec.possible, rec.attending, rec.absent), (50, 30, 20));
+    assert_eq!(rec.weeks.len(), 5);
+    let (monday, week) = &rec.weeks[2];
+    assert_eq!(*monday, d(2025, 9, 15));
+    assert!(week
+        .iter()
+        .all(|m| m.as_ref().map(|x| x.0.as_str()) == Some("N")));
+    assert!(
+        week[0].as_ref().unwrap().1.contains("not yet provided"),
+        "{:?}",
+        week[0]
+    );
+    assert!(
+        queries::pupil::record(&conn, A, "P99", d(2025, 9, 1), d(2025, 10, 3))
+            .unwrap()
+            .is_none()
+    );
+}

@@ -224,7 +224,7 @@ fn ActionsBody(d: ActionsData) -> impl IntoView {
                             let academy = d.academies.iter().find(|a| a.urn == p.urn).map(|a| a.name.clone()).unwrap_or_else(|| p.urn.clone());
                             view! {
                                 <tr>
-                                    <th scope="row">{p.name.clone()}<br/><small>{p.upn.clone().unwrap_or_else(|| p.pupil_id.clone())}</small></th>
+                                    <th scope="row"><a href=crate::pages::pupil::pupil_href(&p.urn, &p.pupil_id)>{p.name.clone()}</a><br/><small>{p.upn.clone().unwrap_or_else(|| p.pupil_id.clone())}</small></th>
                                     <td>{p.year_group.clone()}</td>
                                     <td>{academy}</td>
                                     {cells.iter().map(|c| view! { <td>{c.clone()}</td> }).collect_view()}

@@ -407,7 +407,7 @@ pub mod ssr {
                                 Dimension::YearGroup.group_label(&pw.year_group),
                                 100.0 * pw.absent as f64 / pw.possible.max(1) as f64
                             ),
-                            href: None,
+                            href: Some(crate::pages::pupil::pupil_href(&academy.urn, &pw.pupil_id)),
                         })
                         .collect(),
                     cols: weeks.iter().map(|w| Axis { label: week_label(&weeks, *w), href: None }).collect(),
@@ -424,7 +424,7 @@ pub mod ssr {
                                         HeatCell {
                                             value: Some(v),
                                             text: format!("{who}, week of {}: absent {absent} of {possible} sessions", w.format("%-d %b")),
-                                            href: None,
+                                            href: Some(format!("{}#week-{w}", crate::pages::pupil::pupil_href(&academy.urn, &pw.pupil_id))),
                                         }
                                     }
                                 })

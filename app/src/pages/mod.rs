@@ -8,6 +8,7 @@ pub mod heatmaps;
 pub mod loads;
 pub mod overview;
 pub mod provision;
+pub mod pupil;
 pub mod quality;
 pub mod signin;
 

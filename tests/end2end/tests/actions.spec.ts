@@ -30,6 +30,19 @@ test.describe("as the trust lead", () => {
     await expect(page).toHaveURL(/list=penalty/);
   });
 
+  test("a pupil's page: their record and register, from the lists", async ({ page }) => {
+    await page.goto("/actions?list=open-n");
+    const link = page.locator("#action-list tbody tr th a").first();
+    const name = (await link.textContent())!.trim();
+    await link.click();
+    await expect(page).toHaveURL(/\/academy\/\d{6}\/pupil\//);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(name);
+    await expect(page.locator("#record")).toContainText("Date of birth");
+    expect(await page.locator("#register tbody tr").count()).toBeGreaterThan(5);
+    await expect(page.locator("#register td[title='Reason not yet provided']").first()).toBeVisible();
+    await page.screenshot({ path: shot("pupil"), fullPage: true });
+  });
+
   test("action lists: each downloads as CSV for Excel", async ({ page }) => {
     await page.goto("/actions?list=open-n");
     const href = await page.getByRole("link", { name: /Download as CSV/ }).getAttribute("href");

@@ -87,6 +87,8 @@ test.describe("as the trust lead", () => {
     await expect(page).toHaveURL(/kind=pupils/);
     await expect(page.locator("p.note")).toContainText("persistently absent pupils at");
     await expect(page.locator("#heatmap svg > title")).toContainText("Persistent absentees at");
+    // Each pupil's row and cells lead to their register.
+    await expect(page.locator("#heatmap svg a[href*='/pupil/']").first()).toBeAttached();
     await page.screenshot({ path: shot("heatmap-pupils"), fullPage: true });
   });
 
