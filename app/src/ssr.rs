@@ -65,6 +65,17 @@ impl Warehouse {
         self
     }
 
+    /// Forgets every result computed so far (the bench times pages both ways).
+    pub fn clear_results(&self) {
+        if let Some(results) = &self.results {
+            results
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .entries
+                .clear();
+        }
+    }
+
     /// The latest load: figures change only when it does.
     fn generation(conn: &Connection) -> Result<u64, DuckError> {
         conn.query_row(

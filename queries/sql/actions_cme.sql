@@ -2,11 +2,7 @@
 -- every one of an enrolment's possible sessions was unexplained or unauthorised absence
 -- (G, N, O, U), from $2 to $3, of $4 days or more. $1 an academy's URN or NULL.
 WITH days AS (
-    SELECT academy_id, date, row_number() OVER (PARTITION BY academy_id ORDER BY date) AS k
-    FROM (SELECT DISTINCT m.academy_id, m.date
-          FROM marks m
-          JOIN codes c ON c.code = m.code
-          WHERE c.possible AND m.date BETWEEN $2 AND $3)
+    SELECT * FROM school_days($2, $3)
 ),
 missing AS (
     SELECT w.academy_id, w.pupil_key, w.date

@@ -2,11 +2,7 @@
 -- age in school days (the academy's school days after the mark, to its latest), from
 -- $2 to $3, at least $4 school days old. $1 an academy's URN or NULL.
 WITH days AS (
-    SELECT academy_id, date, row_number() OVER (PARTITION BY academy_id ORDER BY date) AS k
-    FROM (SELECT DISTINCT m.academy_id, m.date
-          FROM marks m
-          JOIN codes c ON c.code = m.code
-          WHERE c.possible AND m.date BETWEEN $2 AND $3)
+    SELECT * FROM school_days($2, $3)
 ),
 last AS (
     SELECT academy_id, max(k) AS k FROM days GROUP BY academy_id

@@ -2,11 +2,7 @@
 -- its sessions from the start to its end or the academy's latest loaded day, and the
 -- school days since the last welfare contact.
 WITH as_of AS (
-    SELECT a.academy_id, max(l.marks_to) AS as_of
-    FROM loads l
-    JOIN academies a ON a.urn = l.urn
-    WHERE l.status = 'loaded'
-    GROUP BY ALL
+    SELECT * FROM academy_as_of()
 ),
 placed AS (
     SELECT row_number() OVER () AS n, ap.*, a.urn, a.name AS academy_name,

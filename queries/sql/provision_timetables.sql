@@ -1,11 +1,7 @@
 -- Every reduced timetable (one academy's, or all with $1 NULL), with its C2 sessions
 -- from the start to its end or the academy's latest loaded day.
 WITH as_of AS (
-    SELECT a.academy_id, max(l.marks_to) AS as_of
-    FROM loads l
-    JOIN academies a ON a.urn = l.urn
-    WHERE l.status = 'loaded'
-    GROUP BY ALL
+    SELECT * FROM academy_as_of()
 ),
 timetabled AS (
     SELECT row_number() OVER () AS n, rt.*, a.urn, a.name AS academy_name,

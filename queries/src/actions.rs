@@ -25,19 +25,7 @@ pub const OPEN_N_DAYS: u64 = 3;
 pub const IMPROVED_BY: f64 = 5.0;
 
 fn pupil(r: &Row<'_>) -> Result<PupilRef, duckdb::Error> {
-    let forename: Option<String> = r.get(3)?;
-    let surname: Option<String> = r.get(4)?;
-    Ok(PupilRef {
-        urn: r.get(0)?,
-        pupil_id: r.get(1)?,
-        upn: r.get(2)?,
-        name: [forename, surname]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" "),
-        year_group: r.get(5)?,
-    })
+    crate::figures::pupil_at(r, 0)
 }
 
 /// The academic year of the latest day loaded, its first day, and the current and

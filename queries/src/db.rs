@@ -46,6 +46,7 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "cohorts",
         include_str!("../sql/migrations/0004_cohorts.sql"),
     ),
+    (5, "lists", include_str!("../sql/migrations/0005_lists.sql")),
 ];
 
 /// The warehouse: one DuckDB database (a file, or in memory for tests).

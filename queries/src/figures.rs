@@ -22,6 +22,24 @@ pub(crate) fn figures_at(r: &Row<'_>, first: usize) -> Result<Figures, duckdb::E
     })
 }
 
+/// A pupil from columns `first..first + 6` of a row: URN, pupil id, UPN, forename,
+/// surname, year group (the shape every pupil-level query starts with).
+pub(crate) fn pupil_at(r: &Row<'_>, first: usize) -> Result<crate::types::PupilRef, duckdb::Error> {
+    let forename: Option<String> = r.get(first + 3)?;
+    let surname: Option<String> = r.get(first + 4)?;
+    Ok(crate::types::PupilRef {
+        urn: r.get(first)?,
+        pupil_id: r.get(first + 1)?,
+        upn: r.get(first + 2)?,
+        name: [forename, surname]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" "),
+        year_group: r.get(first + 5)?,
+    })
+}
+
 pub fn academies(conn: &Connection) -> Result<Vec<AcademyRef>, duckdb::Error> {
     let mut stmt = conn.prepare_cached(include_str!("../sql/academies.sql"))?;
     let rows = stmt.query_map([], |r| {

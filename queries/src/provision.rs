@@ -12,19 +12,7 @@ use crate::types::{Inconsistency, Mismatch, Placement, PupilRef, Timetable};
 pub const DEFAULT_CONTACT_LIMIT: u64 = 10;
 
 fn pupil(r: &Row<'_>) -> Result<PupilRef, duckdb::Error> {
-    let forename: Option<String> = r.get(3)?;
-    let surname: Option<String> = r.get(4)?;
-    Ok(PupilRef {
-        urn: r.get(0)?,
-        pupil_id: r.get(1)?,
-        upn: r.get(2)?,
-        name: [forename, surname]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" "),
-        year_group: r.get(5)?,
-    })
+    crate::figures::pupil_at(r, 0)
 }
 
 /// Every placement, for one academy or all.

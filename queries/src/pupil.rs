@@ -3,7 +3,7 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use duckdb::{params, Connection, OptionalExt};
 
-use crate::types::{PupilRecord, PupilRef};
+use crate::types::PupilRecord;
 
 /// The enrolment `pupil_id` at the academy `urn`, with its register from `from` to `to`;
 /// `None` when there is none.
@@ -17,21 +17,9 @@ pub fn record(
     let mut stmt = conn.prepare_cached(include_str!("../sql/pupil.sql"))?;
     let found = stmt
         .query_row(params![urn, pupil_id, to], |r| {
-            let forename: Option<String> = r.get(3)?;
-            let surname: Option<String> = r.get(4)?;
             Ok((
                 PupilRecord {
-                    pupil: PupilRef {
-                        urn: r.get(0)?,
-                        pupil_id: r.get(1)?,
-                        upn: r.get(2)?,
-                        name: [forename, surname]
-                            .into_iter()
-                            .flatten()
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                        year_group: r.get(5)?,
-                    },
+                    pupil: crate::figures::pupil_at(r, 0)?,
                     academy_name: r.get(6)?,
                     date_of_birth: r.get(7)?,
                     sex: r.get(8)?,

@@ -135,6 +135,15 @@ enum Format {
     Csv,
 }
 
+/// `format`: json (the default) or csv.
+fn format_param(p: &Params) -> Result<Format, ApiError> {
+    match p.format.as_deref() {
+        None | Some("json") => Ok(Format::Json),
+        Some("csv") => Ok(Format::Csv),
+        Some(f) => Err(bad("format", format!("\"{f}\" is not json or csv"))),
+    }
+}
+
 /// Checked parameters common to every figures call.
 struct Common {
     from: NaiveDate,
@@ -155,11 +164,7 @@ async fn common(w: &Warehouse, p: &Params) -> Result<Common, ApiError> {
             Scope::parse(s).ok_or_else(|| bad("scope", format!("\"{s}\" is not all or dfe")))?
         }
     };
-    let format = match p.format.as_deref() {
-        None | Some("json") => Format::Json,
-        Some("csv") => Format::Csv,
-        Some(f) => return Err(bad("format", format!("\"{f}\" is not json or csv"))),
-    };
+    let format = format_param(p)?;
     let (from, to) = match (p.from.as_deref(), p.to.as_deref()) {
         (Some(f), Some(t)) => {
             let (f, t) = (date("from", f)?, date("to", t)?);
@@ -271,10 +276,23 @@ fn figure_cells(f: &FigureFields) -> Vec<String> {
 }
 
 fn csv_response(header: Vec<&str>, rows: Vec<Vec<String>>, name: &str) -> Response {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(&header);
+    let header = header.into_iter().map(String::from).collect();
+    csv_file(Vec::new(), header, rows, name, &|c| c.to_string())
+}
+
+/// A CSV download: `start` (e.g. a byte-order mark), then the header and rows, each
+/// cell through `cell`.
+fn csv_file(
+    start: Vec<u8>,
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+    name: &str,
+    cell: &dyn Fn(&str) -> String,
+) -> Response {
+    let mut w = csv::Writer::from_writer(start);
+    let _ = w.write_record(header.iter().map(|h| cell(h)));
     for r in rows {
-        let _ = w.write_record(&r);
+        let _ = w.write_record(r.iter().map(|c| cell(c)));
     }
     let body = w.into_inner().unwrap_or_default();
     (
@@ -713,11 +731,7 @@ pub async fn provision(
         }
         None => return Err(bad("kind", "needed: ap or reduced-timetable")),
     };
-    let format = match p.format.as_deref() {
-        None | Some("json") => Format::Json,
-        Some("csv") => Format::Csv,
-        Some(f) => return Err(bad("format", format!("\"{f}\" is not json or csv"))),
-    };
+    let format = format_param(&p)?;
     // In force at some point between from and to, when given.
     let (from, to) = match (p.from.as_deref(), p.to.as_deref()) {
         (Some(f), Some(t)) => (Some(date("from", f)?), Some(date("to", t)?)),
@@ -874,23 +888,7 @@ pub fn excel_cell(cell: &str) -> String {
 
 /// CSV for Excel: UTF-8 with a byte-order mark, formula-like cells neutralised.
 fn excel_csv_response(header: Vec<String>, rows: Vec<Vec<String>>, name: &str) -> Response {
-    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    let _ = w.write_record(header.iter().map(|h| excel_cell(h)));
-    for r in rows {
-        let _ = w.write_record(r.iter().map(|c| excel_cell(c)));
-    }
-    let body = w.into_inner().unwrap_or_default();
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}.csv\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
+    csv_file(b"\xEF\xBB\xBF".to_vec(), header, rows, name, &excel_cell)
 }
 
 /// `GET /api/v1/actions` (pupil level: roles that see pupils, and read tokens).
@@ -911,11 +909,7 @@ pub async fn actions(
         Some(l) => return Err(bad("list", format!("\"{l}\" is not one of {}", keys()))),
         None => return Err(bad("list", format!("needed: one of {}", keys()))),
     };
-    let format = match p.format.as_deref() {
-        None | Some("json") => Format::Json,
-        Some("csv") => Format::Csv,
-        Some(f) => return Err(bad("format", format!("\"{f}\" is not json or csv"))),
-    };
+    let format = format_param(&p)?;
     let headroom = p.headroom.unwrap_or(queries::actions::HEADROOM);
     let open_n_days = p.open_n_days.unwrap_or(queries::actions::OPEN_N_DAYS);
     let academy = academy_param(&w, &who, p.academy.clone()).await?;
