@@ -305,11 +305,6 @@ pub fn open_n(
     rows.collect()
 }
 
-/// What the lists for these arguments are cached under (the page and the API share it).
-pub fn cache_key(urn: Option<&str>, headroom_limit: u64, open_n_days: u64) -> String {
-    format!("actions {urn:?} {headroom_limit} {open_n_days}")
-}
-
 /// Every list for the trust or one academy. `headroom_limit`: the at-risk list's
 /// largest headroom; `open_n_days`: how old an `N` is before it is listed.
 pub fn lists(

@@ -916,25 +916,19 @@ pub async fn actions(
     if !who.sees_pupils() {
         return Err(ApiError::Forbidden);
     }
-    // The lists are shared with the page until the next load; the audit is per request.
-    let urn = academy.clone();
+    let (urn, viewer, which) = (academy.clone(), who.clone(), list.clone());
     let mut lists = w
-        .run_cached(
-            queries::actions::cache_key(urn.as_deref(), headroom, open_n_days),
-            move |conn, cal| {
-                queries::actions::lists(conn, cal, urn.as_deref(), headroom, open_n_days)
-            },
-        )
+        .run_with_calendar(move |conn, cal| {
+            let lists = queries::actions::lists(conn, cal, urn.as_deref(), headroom, open_n_days)?;
+            let _ = queries::accounts::audit(
+                conn,
+                &viewer,
+                "export pupils",
+                &format!("action list {which}, {}, by the API", list_name(&urn)),
+            );
+            Ok(lists)
+        })
         .await?;
-    let (viewer, subject) = (
-        who.clone(),
-        format!("action list {list}, {}, by the API", list_name(&academy)),
-    );
-    w.run(move |conn| {
-        queries::accounts::audit(conn, &viewer, "export pupils", &subject)
-            .map_err(|e| queries::db::DuckError::ToSqlConversionFailure(Box::new(e)))
-    })
-    .await?;
     lists.retain_academies(|u| who.sees_academy(u));
     if format == Format::Csv {
         let table = lists

@@ -78,7 +78,7 @@ pub async fn get_actions(choice: ActionChoice) -> Result<ActionsData, ServerFnEr
     let academy = choice.academy.clone();
     let lists = warehouse
         .run_cached(
-            queries::actions::cache_key(academy.as_deref(), headroom, open_n_days),
+            format!("actions {academy:?} {headroom} {open_n_days}"),
             move |conn, cal| {
                 queries::actions::lists(conn, cal, academy.as_deref(), headroom, open_n_days)
             },
