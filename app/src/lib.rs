@@ -5,6 +5,8 @@
 
 #[cfg(feature = "ssr")]
 pub mod charts;
+#[cfg(feature = "ssr")]
+pub mod document;
 pub mod format;
 pub mod heatmap;
 pub mod pages;

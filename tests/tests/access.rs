@@ -905,19 +905,3 @@ async fn a_governor_sees_no_pupil_and_small_groups_suppressed() {
     );
     assert_eq!(audited(&conn), 1);
 }
-
-/// `rollcall bench` runs end to end on a small warehouse (its figures are for
-/// docs/performance.md, not for tests).
-#[test]
-fn the_bench_command_runs() {
-    let w = small_trust();
-    let paths = server::Paths {
-        data_dir: w.data_dir(),
-    };
-    // The bench opens the database itself: release the test's handle first.
-    let Warehouse { dir, db, .. } = w;
-    drop(db);
-    let code = server::bench::run(&paths, server::bench::BenchArgs { requests: 1 }).unwrap();
-    assert_eq!(code, std::process::ExitCode::SUCCESS);
-    drop(dir);
-}
