@@ -5,6 +5,7 @@
 //! shares between its server and its WebAssembly side.
 
 pub mod calendar;
+pub mod narrative;
 pub mod suppress;
 pub mod types;
 
@@ -42,6 +43,8 @@ pub mod quality;
 pub mod rows;
 #[cfg(feature = "engine")]
 pub mod status;
+#[cfg(feature = "engine")]
+pub mod summary;
 
 #[cfg(feature = "engine")]
 pub use config::TrustConfig;

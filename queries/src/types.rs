@@ -1006,3 +1006,141 @@ pub struct PupilRecord {
 
 /// A register mark: its code and what it means.
 pub type Mark = (String, String);
+
+/// A row of a comparison as rates (percentages), from figures or from DfE's tables.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Rates {
+    pub attendance: Option<f64>,
+    pub absence: Option<f64>,
+    pub authorised: Option<f64>,
+    pub unauthorised: Option<f64>,
+    pub pa: Option<f64>,
+    pub sa: Option<f64>,
+    /// None for DfE's published figures.
+    pub enrolments: Option<u64>,
+}
+
+impl Rates {
+    pub fn of(f: &Figures) -> Rates {
+        Rates {
+            attendance: f.attendance_rate(),
+            absence: f.absence_rate(),
+            authorised: f.authorised_rate(),
+            unauthorised: f.unauthorised_rate(),
+            pa: f.pa_rate(),
+            sa: f.sa_rate(),
+            enrolments: Some(f.enrolments),
+        }
+    }
+
+    /// DfE's figures: attendance is 100 less absence; no severe absence published.
+    pub fn of_benchmark(b: &Benchmark) -> Rates {
+        Rates {
+            attendance: b.absence_rate.map(|a| 100.0 - a),
+            absence: b.absence_rate,
+            authorised: b.authorised_rate,
+            unauthorised: b.unauthorised_rate,
+            pa: b.pa_rate,
+            sa: None,
+            enrolments: None,
+        }
+    }
+}
+
+/// A named row to compare against.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Compared {
+    pub label: String,
+    pub rates: Rates,
+}
+
+/// A term (or the term so far) a summary can be asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermRef {
+    /// `autumn-2025`: the URL's name for it.
+    pub slug: String,
+    /// "Autumn 2025".
+    pub name: String,
+    pub from: NaiveDate,
+    /// The term's last day, or the latest loaded day while it is in progress.
+    pub to: NaiveDate,
+    pub in_progress: bool,
+}
+
+impl TermRef {
+    /// "Autumn 2025" or "Spring 2026 to 14 Mar 2026".
+    pub fn label(&self) -> String {
+        if self.in_progress {
+            format!("{} to {}", self.name, self.to.format("%-d %b %Y"))
+        } else {
+            self.name.clone()
+        }
+    }
+}
+
+/// One gap between two groups in a summary, as the viewer may see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GapLine {
+    pub name: String,
+    pub of_label: String,
+    pub against_label: String,
+    /// Absence of `of` less absence of `against`, percentage points.
+    pub absence: Option<f64>,
+    pub pa: Option<f64>,
+    /// The same gap in the same weeks a year earlier.
+    pub last_absence: Option<f64>,
+    /// A group too small to show this viewer.
+    pub suppressed: bool,
+    /// DfE's national gap (absence, PA) where published.
+    pub national: Option<(f64, f64)>,
+}
+
+/// A pupil count a governor may or may not see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Count {
+    Shown(u64),
+    /// Fewer than the trust's suppression threshold (and more than none).
+    Suppressed,
+}
+
+impl Count {
+    pub fn for_viewer(n: u64, viewer: &Principal, threshold: u64) -> Count {
+        if !viewer.sees_pupils() && n > 0 && n < threshold {
+            Count::Suppressed
+        } else {
+            Count::Shown(n)
+        }
+    }
+
+    /// "12", or "x" when suppressed.
+    pub fn cell(self) -> String {
+        match self {
+            Count::Shown(n) => n.to_string(),
+            Count::Suppressed => "x".to_string(),
+        }
+    }
+}
+
+/// One academy's (or the trust's) attendance for a term against the previous term,
+/// the same term last year, the trust and England; its gaps; AP and reduced
+/// timetables; and sentences that say what changed, each from a figure shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlaceSummary {
+    pub name: String,
+    /// None for the trust.
+    pub urn: Option<String>,
+    pub phase: Option<String>,
+    pub term: TermRef,
+    pub scope: Scope,
+    pub now: Rates,
+    pub previous: Option<Compared>,
+    pub last_year: Option<Compared>,
+    /// The trust, when this is an academy.
+    pub trust: Option<Compared>,
+    pub national: Option<Compared>,
+    pub gaps: Vec<GapLine>,
+    /// Pupils on alternative provision / a reduced timetable at some point in the term.
+    pub ap: Count,
+    pub reduced_timetable: Count,
+    pub sentences: Vec<String>,
+}

@@ -1,0 +1,324 @@
+//! Termly summaries: for a term, each academy's (and the trust's) figures against the
+//! previous term, the same term last year, the trust and England; its cohort gaps; its
+//! pupils on alternative provision and reduced timetables; and the sentences
+//! ([`crate::narrative`]) that say what changed. One query per window serves every
+//! academy, so a trust of 60 costs the same handful of queries as one academy.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use duckdb::Connection;
+
+use crate::calendar::{Calendar, Period};
+use crate::cohorts::{self, GAPS};
+use crate::types::{
+    AcademyRef, CohortFilter, CohortRow, Compared, Count, Dimension, Figures, GapLine,
+    GroupFigures, PlaceSummary, Principal, Rates, Scope, TermRef,
+};
+
+fn slug(name: &str) -> String {
+    name.to_lowercase().replace(' ', "-")
+}
+
+/// Every term the registers cover up to the latest loaded day, newest first.
+pub fn terms(cal: &Calendar) -> Vec<TermRef> {
+    let Some(latest) = cal.latest_day() else {
+        return Vec::new();
+    };
+    let mut out: Vec<TermRef> = cal
+        .years
+        .iter()
+        .flat_map(|y| y.terms.iter())
+        .filter(|t| t.from <= latest)
+        .map(|t| TermRef {
+            slug: slug(&t.name),
+            name: t.name.clone(),
+            from: t.from,
+            to: t.to.min(latest),
+            in_progress: is_last_term_loaded(cal, t),
+        })
+        .collect();
+    out.reverse();
+    out
+}
+
+/// True when `t` is the last term the registers reach: it is shown "to" the latest
+/// loaded day (a term is known complete once a later one has begun).
+fn is_last_term_loaded(cal: &Calendar, t: &Period) -> bool {
+    cal.years
+        .last()
+        .and_then(|y| y.terms.last())
+        .is_some_and(|last| last.from == t.from)
+}
+
+/// The term the previous one before `term`, in any year.
+fn previous_term(cal: &Calendar, term: &TermRef) -> Option<Period> {
+    cal.years
+        .iter()
+        .flat_map(|y| y.terms.iter())
+        .filter(|t| t.to < term.from)
+        .next_back()
+        .cloned()
+}
+
+/// The same term a year earlier: the whole term, or (while `term` is in progress) its
+/// first weeks up to the same point.
+fn last_year_term(cal: &Calendar, term: &TermRef) -> Option<(String, NaiveDate, NaiveDate)> {
+    let season = term.name.split(' ').next()?;
+    let year = crate::calendar::academic_year(term.from);
+    let last = cal
+        .year(year - 1)?
+        .terms
+        .iter()
+        .find(|t| t.name.starts_with(season))?;
+    if term.in_progress {
+        let to = cal.same_point_last_year(term.to)?.min(last.to);
+        Some((
+            format!("{} to {}", last.name, to.format("%-d %b %Y")),
+            last.from,
+            to,
+        ))
+    } else {
+        Some((last.name.clone(), last.from, last.to))
+    }
+}
+
+/// England's figure to set beside a term: DfE's figures for the same academic year
+/// where published (the autumn term alone for an autumn term), else the latest
+/// published, with its period in the label.
+pub fn national_for(phase: Option<&str>, term: &TermRef) -> Option<Compared> {
+    let phase_name = crate::benchmarks::phase_of(phase.unwrap_or(""));
+    let year = crate::calendar::academic_year(term.from);
+    let autumn = term.name.starts_with("Autumn");
+    let history = crate::benchmarks::national_history();
+    let from_history = |period: &str| {
+        history
+            .iter()
+            .find(|b| b.period == period && b.phase == phase_name)
+            .cloned()
+    };
+    let ytd = || {
+        crate::benchmarks::for_academy(phase.unwrap_or(""), "")
+            .into_iter()
+            .find(|b| b.level == "national")
+    };
+    let bench = match year {
+        2022 => from_history("2022/23"),
+        2023 => from_history("2023/24"),
+        2024 if autumn => from_history("autumn 2024/25"),
+        2024 => from_history("autumn and spring 2024/25"),
+        y if y >= 2025 => ytd(),
+        _ => None,
+    }?;
+    let phase_label = if phase_name == "Total" {
+        "all schools".to_string()
+    } else {
+        phase_name.to_lowercase()
+    };
+    Some(Compared {
+        label: format!("England ({phase_label}, {})", bench.period),
+        rates: Rates::of_benchmark(&bench),
+    })
+}
+
+type Sets = HashMap<(Option<String>, Dimension), Vec<GroupFigures>>;
+
+fn sets(rows: Vec<CohortRow>) -> Sets {
+    let mut out: Sets = HashMap::new();
+    for r in rows {
+        if let Some(d) = r.dimension {
+            out.entry((r.urn, d)).or_default().push(GroupFigures {
+                group: r.group,
+                figures: r.figures,
+            });
+        }
+    }
+    out
+}
+
+/// A gap's two groups as `viewer` may see them: (of, against, either suppressed).
+fn pair(
+    sets: &Sets,
+    urn: &Option<String>,
+    d: Dimension,
+    of: &str,
+    against: &str,
+    viewer: &Principal,
+    threshold: u64,
+) -> (Option<Figures>, Option<Figures>, bool) {
+    let Some(groups) = sets.get(&(urn.clone(), d)) else {
+        return (None, None, false);
+    };
+    let shown = crate::suppress::for_viewer(viewer, groups.clone(), threshold);
+    let find = |g: &str| {
+        let present = groups.iter().any(|x| x.group == g);
+        let seen = shown
+            .iter()
+            .find(|s| s.group == g)
+            .and_then(|s| s.figures.clone());
+        (seen.clone(), present && seen.is_none())
+    };
+    let ((a, ha), (b, hb)) = (find(of), find(against));
+    (a, b, ha || hb)
+}
+
+fn gap_of(
+    a: &Option<Figures>,
+    b: &Option<Figures>,
+    rate: fn(&Figures) -> Option<f64>,
+) -> Option<f64> {
+    Some(rate(a.as_ref()?)? - rate(b.as_ref()?)?)
+}
+
+/// Gaps for one place.
+pub fn gaps(
+    now: &Sets,
+    last: &Sets,
+    urn: &Option<String>,
+    viewer: &Principal,
+    threshold: u64,
+) -> Vec<GapLine> {
+    GAPS.iter()
+        .map(|def| {
+            let (a, b, suppressed) = pair(
+                now,
+                urn,
+                def.dimension,
+                def.of,
+                def.against,
+                viewer,
+                threshold,
+            );
+            let (la, lb, _) = pair(
+                last,
+                urn,
+                def.dimension,
+                def.of,
+                def.against,
+                viewer,
+                threshold,
+            );
+            GapLine {
+                name: def.name.to_string(),
+                of_label: def.dimension.group_label(def.of),
+                against_label: def.dimension.group_label(def.against),
+                absence: gap_of(&a, &b, Figures::absence_rate),
+                pa: gap_of(&a, &b, Figures::pa_rate),
+                last_absence: gap_of(&la, &lb, Figures::absence_rate),
+                suppressed,
+                national: crate::benchmarks::national_gap(def.dimension, def.of, def.against),
+            }
+        })
+        .collect()
+}
+
+/// Figures for every academy and the trust (under `None`) over one window.
+fn by_place(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    scope: Scope,
+) -> Result<HashMap<Option<String>, Figures>, duckdb::Error> {
+    let (academies, trust) = crate::figures::by_academy(conn, from, to, scope)?;
+    let mut out: HashMap<Option<String>, Figures> = academies
+        .into_iter()
+        .map(|(a, f)| (Some(a.urn), f))
+        .collect();
+    out.insert(None, trust);
+    Ok(out)
+}
+
+/// What a summary is asked for.
+pub struct Request<'a> {
+    pub term: &'a TermRef,
+    pub scope: Scope,
+    /// The places, in order: `None` is the trust.
+    pub places: &'a [Option<AcademyRef>],
+    pub trust_name: &'a str,
+    pub viewer: &'a Principal,
+    pub threshold: u64,
+}
+
+/// A summary per place asked for, each with its sentences.
+pub fn summaries(
+    conn: &Connection,
+    cal: &Calendar,
+    req: &Request<'_>,
+) -> Result<Vec<PlaceSummary>, duckdb::Error> {
+    let term = req.term;
+    let now = by_place(conn, term.from, term.to, req.scope)?;
+    let previous = match previous_term(cal, term) {
+        Some(p) => Some((p.name.clone(), by_place(conn, p.from, p.to, req.scope)?)),
+        None => None,
+    };
+    let last_year = match last_year_term(cal, term) {
+        Some((name, f, t)) => Some((name, f, t, by_place(conn, f, t, req.scope)?)),
+        None => None,
+    };
+    let filter = CohortFilter::default();
+    let gaps_now = sets(cohorts::figures(
+        conn, term.from, term.to, req.scope, None, &filter,
+    )?);
+    let gaps_last = match &last_year {
+        Some((_, f, t, _)) => sets(cohorts::figures(conn, *f, *t, req.scope, None, &filter)?),
+        None => Sets::new(),
+    };
+    let placements = crate::provision::placements(conn, None)?;
+    let timetables = crate::provision::timetables(conn, None)?;
+    let in_term = |start: NaiveDate, end: Option<NaiveDate>| {
+        start <= term.to && end.is_none_or(|e| e >= term.from)
+    };
+    let mut out = Vec::new();
+    for place in req.places {
+        let urn = place.as_ref().map(|a| a.urn.clone());
+        let Some(figures) = now.get(&urn) else {
+            continue;
+        };
+        let mine = |u: &str| urn.as_deref().is_none_or(|x| x == u);
+        let ap = placements
+            .iter()
+            .filter(|p| mine(&p.pupil.urn) && in_term(p.start_date, p.end_date))
+            .count() as u64;
+        let rt = timetables
+            .iter()
+            .filter(|t| mine(&t.pupil.urn) && in_term(t.start_date, t.end_date))
+            .count() as u64;
+        let phase = place.as_ref().map(|a| a.phase.clone());
+        let mut s = PlaceSummary {
+            name: place
+                .as_ref()
+                .map_or_else(|| req.trust_name.to_string(), |a| a.name.clone()),
+            urn: urn.clone(),
+            phase: phase.clone(),
+            term: term.clone(),
+            scope: req.scope,
+            now: Rates::of(figures),
+            previous: previous.as_ref().and_then(|(name, m)| {
+                m.get(&urn).map(|f| Compared {
+                    label: name.clone(),
+                    rates: Rates::of(f),
+                })
+            }),
+            last_year: last_year.as_ref().and_then(|(name, _, _, m)| {
+                m.get(&urn).map(|f| Compared {
+                    label: name.clone(),
+                    rates: Rates::of(f),
+                })
+            }),
+            trust: urn.as_ref().and_then(|_| {
+                now.get(&None).map(|f| Compared {
+                    label: "The trust".to_string(),
+                    rates: Rates::of(f),
+                })
+            }),
+            national: national_for(phase.as_deref(), term),
+            gaps: gaps(&gaps_now, &gaps_last, &urn, req.viewer, req.threshold),
+            ap: Count::for_viewer(ap, req.viewer, req.threshold),
+            reduced_timetable: Count::for_viewer(rt, req.viewer, req.threshold),
+            sentences: Vec::new(),
+        };
+        s.sentences = crate::narrative::sentences(&s, req.threshold);
+        out.push(s);
+    }
+    Ok(out)
+}

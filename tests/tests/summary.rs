@@ -1,0 +1,246 @@
+//! Termly summaries on a hand-built trust, every figure and sentence worked out by
+//! hand, loaded through the real loader.
+//!
+//! Two primary academies of 10 pupils, two terms: autumn 2024 (2-13 September, 10
+//! school days, 20 sessions a pupil) and spring 2025 (6-17 January, the same).
+//! - Academy A (100001): P1 and P2 eligible for FSM, the rest not.
+//!   Autumn: P1 absent (`O`) 2 sessions of 20, exactly 10%: persistently absent.
+//!   Absence 2 / 200 = 1.0%, attendance 99.0%, PA 1 / 10 = 10.0%.
+//!   Spring: P1 and P2 ill (`I`) 4 sessions each. Absence 8 / 200 = 4.0%, attendance
+//!   96.0%, PA 2 / 10 = 20.0% (4 of 20 is 20%). FSM gap: 8 / 40 = 20.0% against 0.0%.
+//!   P3 on alternative provision from 6 January 2025.
+//! - Academy B (100002): everyone present. Trust spring absence 8 / 400 = 2.0%.
+//!
+//! England for spring 2024/25 (primary): DfE's autumn and spring 2024/25 figure, 5.16%.
+
+use chrono::{Datelike, Duration, NaiveDate};
+use queries::types::{Count, Principal, Role, Scope};
+use queries::Status;
+use rollcall_tests::{ExtractSpec, Warehouse};
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn school_days() -> Vec<NaiveDate> {
+    let mut out = Vec::new();
+    for (from, to) in [
+        (d(2024, 9, 2), d(2024, 9, 13)),
+        (d(2025, 1, 6), d(2025, 1, 17)),
+    ] {
+        let mut day = from;
+        while day <= to {
+            if day.weekday().number_from_monday() <= 5 {
+                out.push(day);
+            }
+            day += Duration::days(1);
+        }
+    }
+    out
+}
+
+fn marks(id: &str, code: impl Fn(NaiveDate, u8) -> &'static str) -> Vec<String> {
+    school_days()
+        .into_iter()
+        .flat_map(|day| {
+            [0u8, 1].map(|s| {
+                format!(
+                    "{id},{day},{},{},",
+                    if s == 0 { "AM" } else { "PM" },
+                    code(day, s)
+                )
+            })
+        })
+        .collect()
+}
+
+fn present(_: NaiveDate, s: u8) -> &'static str {
+    if s == 0 {
+        "/"
+    } else {
+        "\\"
+    }
+}
+
+pub fn trust() -> Warehouse {
+    let w = Warehouse::new();
+    let mut rows = Vec::new();
+    // P1: autumn, absent both sessions of 2 Sept; spring, ill 6 and 7 Jan.
+    rows.extend(marks("P1", |day, s| {
+        if day == d(2024, 9, 2) {
+            "O"
+        } else if day == d(2025, 1, 6) || day == d(2025, 1, 7) {
+            "I"
+        } else {
+            present(day, s)
+        }
+    }));
+    rows.extend(marks("P2", |day, s| {
+        if day == d(2025, 1, 8) || day == d(2025, 1, 9) {
+            "I"
+        } else {
+            present(day, s)
+        }
+    }));
+    for i in 3..=10 {
+        rows.extend(marks(&format!("P{i}"), present));
+    }
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let pupils: Vec<String> = (1..=10)
+        .map(|i| {
+            let fsm = if i <= 2 { "Y" } else { "N" };
+            format!("P{i},,Surname{i},Forename{i},2015-01-10,F,5,2021-09-01,,N,{fsm},N,WBRI,N")
+        })
+        .collect();
+    let a = ExtractSpec::new("100001", "2024-09-02", "2025-01-17", "2025-01-18T02:00:00Z")
+        .pupils(&pupils)
+        .marks(&rows)
+        .file(
+            "ap_placements.csv",
+            "pupil_id,provider,provider_urn,arranged_by,start_date,end_date,sessions_per_week,last_contact_date\n\
+             P3,Skills Hub,,school,2025-01-06,,2,2025-01-17\n",
+        );
+    assert_eq!(w.load_spec(&a, "a").status, Status::Loaded);
+    let mut rows_b = Vec::new();
+    for i in 1..=10 {
+        rows_b.extend(marks(&format!("Q{i}"), present));
+    }
+    let rows_b: Vec<&str> = rows_b.iter().map(String::as_str).collect();
+    let pupils_b: Vec<String> = (1..=10)
+        .map(|i| format!("Q{i},,Other{i},Pupil{i},2015-01-10,M,5,2021-09-01,,N,N,N,WBRI,N"))
+        .collect();
+    let b = ExtractSpec::new("100002", "2024-09-02", "2025-01-17", "2025-01-18T02:00:00Z")
+        .pupils(&pupils_b)
+        .marks(&rows_b);
+    assert_eq!(w.load_spec(&b, "b").status, Status::Loaded);
+    w
+}
+
+fn viewer(role: Role) -> Principal {
+    Principal {
+        actor: "test".into(),
+        name: "Test".into(),
+        role,
+        academies: vec!["100001".into()],
+    }
+}
+
+fn summaries(w: &Warehouse, role: Role, slug: &str) -> Vec<queries::types::PlaceSummary> {
+    let conn = w.conn();
+    let cal = queries::figures::calendar(&conn).unwrap();
+    let terms = queries::summary::terms(&cal);
+    let term = terms.iter().find(|t| t.slug == slug).unwrap().clone();
+    let academies = queries::figures::academies(&conn).unwrap();
+    let places: Vec<Option<queries::types::AcademyRef>> = std::iter::once(None)
+        .chain(academies.into_iter().map(Some))
+        .collect();
+    let v = viewer(role);
+    queries::summary::summaries(
+        &conn,
+        &cal,
+        &queries::summary::Request {
+            term: &term,
+            scope: Scope::Dfe,
+            places: &places,
+            trust_name: "Test Trust",
+            viewer: &v,
+            threshold: 5,
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn terms_are_listed_newest_first_with_the_last_one_to_date() {
+    let w = trust();
+    let cal = queries::figures::calendar(&w.conn()).unwrap();
+    let terms = queries::summary::terms(&cal);
+    let names: Vec<(&str, bool, NaiveDate)> = terms
+        .iter()
+        .map(|t| (t.slug.as_str(), t.in_progress, t.to))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("spring-2025", true, d(2025, 1, 17)),
+            ("autumn-2024", false, d(2024, 9, 13)),
+        ]
+    );
+    assert_eq!(terms[0].label(), "Spring 2025 to 17 Jan 2025");
+}
+
+#[test]
+fn the_sentences_match_the_hand_worked_figures() {
+    let w = trust();
+    let all = summaries(&w, Role::Trust, "spring-2025");
+    assert_eq!(all.len(), 3, "the trust and two academies");
+    let a = all
+        .iter()
+        .find(|s| s.urn.as_deref() == Some("100001"))
+        .unwrap();
+    assert_eq!(a.now.attendance, Some(96.0));
+    assert_eq!(a.now.pa, Some(20.0));
+    assert_eq!(a.previous.as_ref().unwrap().rates.attendance, Some(99.0));
+    assert_eq!(a.previous.as_ref().unwrap().rates.pa, Some(10.0));
+    assert_eq!(a.trust.as_ref().unwrap().rates.absence, Some(2.0));
+    assert!(a.last_year.is_none(), "no 2023/24 registers");
+    assert_eq!(
+        a.sentences,
+        [
+            "Attendance in Spring 2025 to 17 Jan 2025 was 96.0%, down 3.0 percentage points on Autumn 2024 (99.0%).",
+            "Overall absence was 4.0%, below 5.2% for England (primary, autumn and spring 2024/25) and above 2.0% for the trust as a whole.",
+            "20.0% of pupils were persistently absent (missing 10% or more of their sessions), up from 10.0% in Autumn 2024.",
+            "0.0% were severely absent (missing half or more of their sessions), the same as in Autumn 2024.",
+            "The widest gap between groups is FSM against not FSM: absence 20.0 percentage points higher, wider than the national gap (+4.8).",
+            "During the term 1 pupil was on alternative provision and no pupils on a reduced timetable.",
+        ]
+    );
+    // Autumn: rising is "up" the other way round, and B's figures are its own.
+    let autumn = summaries(&w, Role::Trust, "autumn-2024");
+    let a = autumn
+        .iter()
+        .find(|s| s.urn.as_deref() == Some("100001"))
+        .unwrap();
+    assert_eq!(a.term.label(), "Autumn 2024");
+    assert_eq!(a.sentences[0], "Attendance in Autumn 2024 was 99.0%.");
+    assert!(
+        a.sentences[1].starts_with(
+            "Overall absence was 1.0%, below 5.1% for England (primary, autumn 2024/25)"
+        ),
+        "{}",
+        a.sentences[1]
+    );
+    let b = autumn
+        .iter()
+        .find(|s| s.urn.as_deref() == Some("100002"))
+        .unwrap();
+    assert_eq!(b.now.absence, Some(0.0));
+    assert_eq!(b.ap, Count::Shown(0));
+}
+
+#[test]
+fn a_governor_gets_small_groups_and_counts_suppressed_and_no_claim_from_them() {
+    let w = trust();
+    let all = summaries(&w, Role::Governor, "spring-2025");
+    let a = all
+        .iter()
+        .find(|s| s.urn.as_deref() == Some("100001"))
+        .unwrap();
+    let fsm = a.gaps.iter().find(|g| g.of_label == "FSM").unwrap();
+    assert!(fsm.suppressed && fsm.absence.is_none(), "2 FSM pupils < 5");
+    assert_eq!(a.ap, Count::Suppressed);
+    assert!(!a.sentences.iter().any(|s| s.contains("gap")));
+    assert_eq!(
+        a.sentences.last().unwrap(),
+        "During the term fewer than 5 pupils were on alternative provision and no pupils on a reduced timetable."
+    );
+    // The trust's own summary: every figure over both academies.
+    let t = all.iter().find(|s| s.urn.is_none()).unwrap();
+    assert_eq!(t.name, "Test Trust");
+    assert_eq!(t.now.absence, Some(2.0));
+    assert!(t.trust.is_none());
+    assert_eq!(
+        t.national.as_ref().unwrap().label,
+        "England (all schools, autumn and spring 2024/25)"
+    );
+}
