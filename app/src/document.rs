@@ -133,6 +133,14 @@ fn wrap(text: &str, size: f32, bold: bool, width: f32) -> Vec<String> {
     lines
 }
 
+/// The height a chart takes on the page (scaled to the content width at most).
+fn chart_height(svg: &str) -> f32 {
+    usvg::Tree::from_str(svg, svg_options()).map_or(0.0, |tree| {
+        let size = tree.size();
+        size.height() * (CONTENT / size.width()).min(1.0)
+    })
+}
+
 /// Lays blocks out on pages.
 struct Layout {
     title: String,
@@ -271,7 +279,7 @@ impl Layout {
         };
         let size = tree.size();
         let scale = (CONTENT / size.width()).min(1.0);
-        let height = size.height() * scale;
+        let height = chart_height(svg);
         self.ensure(height + 8.0);
         // The chart's own SVG, nested and scaled (its XML declaration, if any, dropped).
         let inner = svg.find("<svg").map_or(svg, |i| &svg[i..]);
@@ -312,7 +320,7 @@ impl Document {
             body: String::new(),
             y: MARGIN,
         };
-        for block in &self.blocks {
+        for (i, block) in self.blocks.iter().enumerate() {
             match block {
                 Block::Title(t) => {
                     l.ensure(60.0);
@@ -320,8 +328,12 @@ impl Document {
                 }
                 Block::Subtitle(t) => l.paragraph(t, 9.5, false, "#444444", 8.0),
                 Block::Heading(t) => {
-                    // Keep a heading with what follows it.
-                    l.ensure(60.0);
+                    // Keep a heading with what follows it (all of a chart).
+                    let next = match self.blocks.get(i + 1) {
+                        Some(Block::Chart(svg)) => chart_height(svg) + 40.0,
+                        _ => 60.0,
+                    };
+                    l.ensure(next);
                     l.y += 4.0;
                     l.paragraph(t, 12.0, true, "#0b3954", 3.0)
                 }

@@ -54,11 +54,13 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <pages::NotFound/> }>
                     <Route path=StaticSegment("") view=pages::overview::OverviewPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("academy"), ParamSegment("urn")) view=pages::academy::AcademyPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("academy"), ParamSegment("urn"), StaticSegment("sef")) view=pages::sef::SefPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("academy"), ParamSegment("urn"), StaticSegment("pupil"), ParamSegment("pupil_id")) view=pages::pupil::PupilPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("cohorts") view=pages::cohorts::CohortsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("heatmaps") view=pages::heatmaps::HeatmapsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("provision") view=pages::provision::ProvisionPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("provision"), StaticSegment("report"), ParamSegment("urn")) view=pages::provision::ProvisionReportPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("governors") view=pages::governors::GovernorsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("actions") view=pages::actions::ActionsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("data-quality") view=pages::quality::DataQualityPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("loads") view=pages::loads::LoadsPage ssr=SsrMode::Async/>
@@ -94,6 +96,7 @@ fn Header() -> impl IntoView {
                                 <A href="/cohorts">"Cohorts"</A>
                                 <A href="/heatmaps">"Heatmaps"</A>
                                 <A href="/provision">"AP and timetables"</A>
+                                <A href="/governors">"Governors"</A>
                                 <A href="/loads">"Data loaded"</A>
                                 {staff.then(|| view! { <A href="/data-quality">"Data quality"</A> })}
                                 {trust.then(|| view! { <A href="/audit">"Audit log"</A> })}

@@ -34,6 +34,8 @@ pub struct Warehouse {
     pub suppress_below: u64,
     /// School days after the last welfare contact before an AP placement is flagged.
     pub ap_contact_limit: u64,
+    /// The trust's name, for summaries and documents.
+    pub trust_name: String,
     /// Results by load generation; `None`: always compute (the bench measures both).
     results: Option<Arc<Mutex<Results>>>,
 }
@@ -55,6 +57,7 @@ impl Warehouse {
             calendar: Arc::default(),
             suppress_below: queries::suppress::DEFAULT_THRESHOLD,
             ap_contact_limit: queries::provision::DEFAULT_CONTACT_LIMIT,
+            trust_name: "The trust".to_string(),
             results: Some(Arc::default()),
         }
     }
@@ -89,6 +92,7 @@ impl Warehouse {
     pub fn with_config(mut self, config: &queries::TrustConfig) -> Self {
         self.suppress_below = config.suppress_below;
         self.ap_contact_limit = config.ap_contact_limit_days;
+        self.trust_name = config.name.clone();
         self
     }
 

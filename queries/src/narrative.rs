@@ -5,11 +5,12 @@
 
 use std::cmp::Ordering;
 
-use crate::types::{Count, PlaceSummary};
+use crate::types::{Compared, Count, PlaceSummary, Rates, SefFacts};
 
-/// One decimal place, as the page shows a rate.
+/// One decimal place, exactly as the page prints a rate (`{:.1}`, which rounds a
+/// tie to even: 2.25 shows as 2.2), so the words and the tables never disagree.
 fn shown(x: f64) -> f64 {
-    (x * 10.0).round() / 10.0
+    format!("{x:.1}").parse().unwrap_or(x)
 }
 
 /// How `now` compares with `then` as shown.
@@ -235,10 +236,162 @@ pub fn sentences(s: &PlaceSummary, threshold: u64) -> Vec<String> {
     out
 }
 
+/// A self-evaluation pack's strengths and concerns, each stated from a figure in the
+/// pack: the year to date against England, the trust and last year; the trend across
+/// years; gaps against England's; and alternative provision and reduced timetables
+/// needing action. A figure level with its comparison (as shown) is neither.
+pub fn findings(f: &SefFacts) -> (Vec<String>, Vec<String>) {
+    let (mut strengths, mut concerns) = (Vec::new(), Vec::new());
+    let mut put = |o: Ordering, lower_is_good: bool, good: String, bad: String| match o {
+        Ordering::Equal => {}
+        o if (o == Ordering::Less) == lower_is_good => strengths.push(good),
+        _ => concerns.push(bad),
+    };
+    let now = &f.now;
+    let against = |c: &Option<Compared>, rate: fn(&Rates) -> Option<f64>| {
+        c.as_ref()
+            .and_then(|c| Some((rate(&c.rates)?, c.label.clone())))
+    };
+    type Measure = (&'static str, fn(&Rates) -> Option<f64>);
+    let measures: [Measure; 3] = [
+        ("Overall absence", |r| r.absence),
+        ("Unauthorised absence", |r| r.unauthorised),
+        ("Persistent absence", |r| r.pa),
+    ];
+    for (name, rate) in measures {
+        let Some(x) = rate(now) else { continue };
+        if let Some((n, label)) = against(&f.national, rate) {
+            let o = compare(x, n);
+            put(
+                o,
+                true,
+                format!("{name} ({}) is below {} for {label}.", pct(x), pct(n)),
+                format!("{name} ({}) is above {} for {label}.", pct(x), pct(n)),
+            );
+        }
+    }
+    if let (Some(x), Some((t, _))) = (now.absence, against(&f.trust, |r| r.absence)) {
+        put(
+            compare(x, t),
+            true,
+            format!(
+                "Overall absence ({}) is below the trust's ({}).",
+                pct(x),
+                pct(t)
+            ),
+            format!(
+                "Overall absence ({}) is above the trust's ({}).",
+                pct(x),
+                pct(t)
+            ),
+        );
+    }
+    for (name, rate) in [measures[0], measures[2]] {
+        if let (Some(x), Some((l, label))) = (rate(now), against(&f.last_year, rate)) {
+            put(
+                compare(x, l),
+                true,
+                format!(
+                    "{name} is down {} on the same point last year ({}, {label}).",
+                    points(x, l),
+                    pct(l)
+                ),
+                format!(
+                    "{name} is up {} on the same point last year ({}, {label}).",
+                    points(x, l),
+                    pct(l)
+                ),
+            );
+        }
+    }
+    // The trend: falling (or rising) every year, as shown, over at least three years.
+    for (name, rate) in [measures[0], measures[2]] {
+        let series: Vec<(String, f64)> = f
+            .years
+            .iter()
+            .filter_map(|(y, r)| Some((y.clone(), rate(r)?)))
+            .collect();
+        if series.len() < 3 {
+            continue;
+        }
+        let steps: Vec<Ordering> = series.windows(2).map(|w| compare(w[1].1, w[0].1)).collect();
+        let listed = series
+            .iter()
+            .map(|(y, x)| format!("{} in {y}", pct(*x)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if steps.iter().all(|o| *o == Ordering::Less) {
+            strengths.push(format!("{name} has fallen every year: {listed}."));
+        } else if steps.iter().all(|o| *o == Ordering::Greater) {
+            concerns.push(format!("{name} has risen every year: {listed}."));
+        }
+    }
+    for g in f.gaps.iter().filter(|g| !g.suppressed) {
+        let (Some(gap), Some((n, _))) = (g.absence, g.national) else {
+            continue;
+        };
+        match compare(gap, n) {
+            Ordering::Less => strengths.push(format!(
+                "The absence gap for {} ({gap:+.1} points) is narrower than England's ({n:+.1}).",
+                g.name
+            )),
+            Ordering::Greater => concerns.push(format!(
+                "The absence gap for {} ({gap:+.1} points) is wider than England's ({n:+.1}).",
+                g.name
+            )),
+            Ordering::Equal => {}
+        }
+    }
+    let plural = |n: u64, one: &str, many: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    if f.overdue_contacts > 0 {
+        concerns.push(format!(
+            "{} had no welfare contact within {} school days.",
+            plural(
+                f.overdue_contacts,
+                "pupil on alternative provision has",
+                "pupils on alternative provision have"
+            ),
+            f.contact_limit
+        ));
+    }
+    if f.timetables_past_end > 0 {
+        concerns.push(format!(
+            "{} run past {} planned end date.",
+            plural(
+                f.timetables_past_end,
+                "reduced timetable has",
+                "reduced timetables have"
+            ),
+            if f.timetables_past_end == 1 {
+                "its"
+            } else {
+                "their"
+            }
+        ));
+    }
+    if f.reviews_overdue > 0 {
+        concerns.push(format!(
+            "{} overdue.",
+            plural(
+                f.reviews_overdue,
+                "reduced timetable's review is",
+                "reduced timetables' reviews are"
+            )
+        ));
+    }
+    (strengths, concerns)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::{Compared, GapLine, Rates, Scope, TermRef};
+    use crate::types::{GapLine, Scope, TermRef};
     use chrono::NaiveDate;
 
     fn rates(attendance: f64, pa: f64, sa: f64) -> Rates {
@@ -392,11 +545,92 @@ mod tests {
     #[test]
     fn a_gap_in_favour_of_the_group_says_less() {
         let mut s = summary();
-        s.gaps[0].absence = Some(-2.25);
+        s.gaps[0].absence = Some(-2.35);
         s.gaps[0].national = None;
         s.gaps[0].last_absence = None;
         let out = sentences(&s, 5);
         assert!(out.iter().any(|l| l
-            == "The widest gap between groups is FSM against not FSM: absence 2.3 percentage points lower."));
+            == "The widest gap between groups is FSM against not FSM: absence 2.4 percentage points lower."));
+    }
+
+    fn facts() -> SefFacts {
+        let s = summary();
+        SefFacts {
+            now: Rates {
+                unauthorised: Some(1.5),
+                ..s.now.clone()
+            },
+            last_year: Some(Compared {
+                label: "2024/25".into(),
+                rates: rates(94.2, 14.0, 1.0),
+            }),
+            trust: s.trust.clone(),
+            national: Some(Compared {
+                label: "England (primary, 2025/26 to date)".into(),
+                rates: Rates {
+                    absence: Some(5.3),
+                    unauthorised: Some(1.5),
+                    pa: Some(11.0),
+                    ..Rates::default()
+                },
+            }),
+            years: vec![
+                ("2023/24".into(), rates(93.0, 16.0, 2.0)),
+                ("2024/25".into(), rates(94.0, 15.0, 2.0)),
+                ("2025/26".into(), rates(95.0, 12.0, 1.0)),
+            ],
+            gaps: s.gaps.clone(),
+            overdue_contacts: 2,
+            contact_limit: 10,
+            timetables_past_end: 1,
+            reviews_overdue: 0,
+        }
+    }
+
+    #[test]
+    fn strengths_and_concerns_are_stated_from_the_figures() {
+        let (strengths, concerns) = findings(&facts());
+        assert_eq!(
+            strengths,
+            [
+                "Overall absence (5.0%) is below 5.3% for England (primary, 2025/26 to date).",
+                "Overall absence (5.0%) is below the trust's (5.4%).",
+                "Overall absence is down 0.8 percentage points on the same point last year (5.8%, 2024/25).",
+                "Persistent absence is down 2.0 percentage points on the same point last year (14.0%, 2024/25).",
+                "Overall absence has fallen every year: 7.0% in 2023/24, 6.0% in 2024/25, 5.0% in 2025/26.",
+                "Persistent absence has fallen every year: 16.0% in 2023/24, 15.0% in 2024/25, 12.0% in 2025/26.",
+                "The absence gap for FSM against not FSM (+3.0 points) is narrower than England's (+4.8).",
+            ]
+        );
+        // Unauthorised absence level with England: neither.
+        assert_eq!(
+            concerns,
+            [
+                "Persistent absence (12.0%) is above 11.0% for England (primary, 2025/26 to date).",
+                "2 pupils on alternative provision have had no welfare contact within 10 school days.",
+                "1 reduced timetable has run past its planned end date.",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_trend_that_does_not_move_one_way_is_neither() {
+        let mut f = facts();
+        f.years[1].1.absence = Some(7.5);
+        f.years[1].1.pa = Some(15.96);
+        let (strengths, concerns) = findings(&f);
+        assert!(!strengths
+            .iter()
+            .any(|s| s.starts_with("Overall absence has")));
+        // 15.96 shows as 16.0%, level with 2023/24: not "every year".
+        assert!(!strengths
+            .iter()
+            .any(|s| s.starts_with("Persistent absence has")));
+        assert!(!concerns.iter().any(|s| s.contains("every year")));
+        // Rising every year is a concern.
+        f.years[0].1.absence = Some(4.0);
+        f.years[1].1.absence = Some(4.5);
+        let (_, concerns) = findings(&f);
+        assert!(concerns.contains(&"Overall absence has risen every year: 4.0% in 2023/24, 4.5% in 2024/25, 5.0% in 2025/26.".to_string()));
     }
 }

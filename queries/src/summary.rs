@@ -87,9 +87,17 @@ fn last_year_term(cal: &Calendar, term: &TermRef) -> Option<(String, NaiveDate, 
 /// where published (the autumn term alone for an autumn term), else the latest
 /// published, with its period in the label.
 pub fn national_for(phase: Option<&str>, term: &TermRef) -> Option<Compared> {
+    national_for_year(
+        phase,
+        crate::calendar::academic_year(term.from),
+        term.name.starts_with("Autumn"),
+    )
+}
+
+/// England's figure for the academic year starting in `year` (`autumn`: the autumn
+/// term alone), or the latest published for a later year.
+pub fn national_for_year(phase: Option<&str>, year: i32, autumn: bool) -> Option<Compared> {
     let phase_name = crate::benchmarks::phase_of(phase.unwrap_or(""));
-    let year = crate::calendar::academic_year(term.from);
-    let autumn = term.name.starts_with("Autumn");
     let history = crate::benchmarks::national_history();
     let from_history = |period: &str| {
         history
@@ -121,9 +129,9 @@ pub fn national_for(phase: Option<&str>, term: &TermRef) -> Option<Compared> {
     })
 }
 
-type Sets = HashMap<(Option<String>, Dimension), Vec<GroupFigures>>;
+pub type Sets = HashMap<(Option<String>, Dimension), Vec<GroupFigures>>;
 
-fn sets(rows: Vec<CohortRow>) -> Sets {
+pub fn sets(rows: Vec<CohortRow>) -> Sets {
     let mut out: Sets = HashMap::new();
     for r in rows {
         if let Some(d) = r.dimension {
@@ -213,7 +221,7 @@ pub fn gaps(
 }
 
 /// Figures for every academy and the trust (under `None`) over one window.
-fn by_place(
+pub fn by_place(
     conn: &Connection,
     from: NaiveDate,
     to: NaiveDate,

@@ -1144,3 +1144,23 @@ pub struct PlaceSummary {
     pub reduced_timetable: Count,
     pub sentences: Vec<String>,
 }
+
+/// What a self-evaluation pack's strengths and concerns are stated from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SefFacts {
+    /// The year to date.
+    pub now: Rates,
+    /// The same point last year.
+    pub last_year: Option<Compared>,
+    pub trust: Option<Compared>,
+    pub national: Option<Compared>,
+    /// Each academic year of the trend, oldest first: (year, rates).
+    pub years: Vec<(String, Rates)>,
+    pub gaps: Vec<GapLine>,
+    /// Open AP placements with no welfare contact within `contact_limit` school days.
+    pub overdue_contacts: u64,
+    pub contact_limit: u64,
+    /// Open reduced timetables past their planned end, and with a review overdue.
+    pub timetables_past_end: u64,
+    pub reviews_overdue: u64,
+}

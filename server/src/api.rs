@@ -31,6 +31,9 @@ pub enum ApiError {
     Forbidden,
     #[error("{0}")]
     Warehouse(#[from] WarehouseError),
+    /// A document (PDF, PNG) could not be made.
+    #[error("the document could not be made: {0}")]
+    Document(String),
 }
 
 impl IntoResponse for ApiError {
@@ -42,6 +45,13 @@ impl IntoResponse for ApiError {
             ),
             ApiError::NotFound(what) => (StatusCode::NOT_FOUND, json!({"error": what})),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, json!({"error": self.to_string()})),
+            ApiError::Document(e) => {
+                tracing::error!("document: {e}");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    json!({"error": "the document could not be made"}),
+                )
+            }
             ApiError::Warehouse(e) => {
                 tracing::error!("api: {e}");
                 (
@@ -887,7 +897,7 @@ pub fn excel_cell(cell: &str) -> String {
 }
 
 /// CSV for Excel: UTF-8 with a byte-order mark, formula-like cells neutralised.
-fn excel_csv_response(header: Vec<String>, rows: Vec<Vec<String>>, name: &str) -> Response {
+pub fn excel_csv_response(header: Vec<String>, rows: Vec<Vec<String>>, name: &str) -> Response {
     csv_file(b"\xEF\xBB\xBF".to_vec(), header, rows, name, &excel_cell)
 }
 

@@ -52,12 +52,15 @@ pub fn rule(method: &Method, path: &str) -> Option<Rule> {
             | ["heatmaps"]
             | ["provision"]
             | ["actions"]
-            | ["data-quality"],
+            | ["data-quality"]
+            | ["governors"]
+            | ["governors", "summary.pdf"],
         ) => Some(Rule::SignedIn),
         ("GET", ["provision", "report", urn]) => Some(Rule::Academy(urn.to_string())),
-        ("GET", ["academy", urn]) | ("GET", ["academy", urn, "pupil", _]) => {
-            Some(Rule::Academy(urn.to_string()))
-        }
+        ("GET", ["academy", urn])
+        | ("GET", ["academy", urn, "pupil", _])
+        | ("GET", ["academy", urn, "sef" | "sef.pdf"])
+        | ("GET", ["academy", urn, "sef", _]) => Some(Rule::Academy(urn.to_string())),
         ("GET", ["audit"]) => Some(Rule::Trust),
         ("GET", ["api", "v1", "summary" | "cohorts" | "heatmap" | "provision" | "actions"]) => {
             Some(Rule::ApiRead)
@@ -85,6 +88,8 @@ pub const SERVER_FNS: &[&str] = &[
     "get_actions",
     "get_data_quality",
     "get_pupil",
+    "get_governors",
+    "get_sef",
 ];
 
 /// How the principal was found.

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod bench;
+pub mod documents;
 pub mod ingest;
 pub mod seed;
 pub mod serve;

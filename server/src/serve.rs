@@ -100,7 +100,8 @@ pub fn app_routes(warehouse: Warehouse, options: LeptosOptions) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(options)
-        .merge(api::routes(warehouse))
+        .merge(api::routes(warehouse.clone()))
+        .merge(crate::documents::routes(warehouse))
 }
 
 /// The whole web app: [`app_routes`] and sign in and out, every route behind

@@ -28,6 +28,8 @@ pub struct AcademyDetail {
     pub day_session: Vec<(u8, u8, u64, u64)>,
     /// Year groups, small ones suppressed for governors.
     pub year_groups: Vec<Shown>,
+    /// The viewer may open the self-evaluation pack (academy staff and the trust).
+    pub sef: bool,
 }
 
 #[server]
@@ -113,6 +115,7 @@ pub mod ssr {
         );
         let phase = queries::benchmarks::phase_of(&academy.phase);
         Ok(Some(AcademyDetail {
+            sef: viewer.sees_pupils(),
             reasons: figures::by_code(conn, window.from, window.to, scope, Some(urn)).map_err(e)?,
             day_session: figures::by_day_session(conn, window.from, window.to, scope, Some(urn))
                 .map_err(e)?,
@@ -166,6 +169,7 @@ pub fn AcademyPage() -> impl IntoView {
                         <p class="crumbs"><a href=format!("/{}", params.get_untracked().query(None))>"Trust overview"</a>" › " {d.academy.name.clone()}</p>
                         <h1>{d.academy.name.clone()}</h1>
                         <p class="lead">{format!("URN {} · {} · {}", d.academy.urn, d.academy.phase, d.academy.local_authority)}</p>
+                        {d.sef.then(|| view! { <p class="no-print"><a class="button" href=format!("/academy/{}/sef", d.academy.urn)>"Self-evaluation pack"</a></p> })}
                         <WindowForm params action=action()/>
                         <AcademyBody d/>
                     }.into_any(),

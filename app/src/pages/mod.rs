@@ -4,12 +4,14 @@ pub mod academy;
 pub mod actions;
 pub mod audit;
 pub mod cohorts;
+pub mod governors;
 pub mod heatmaps;
 pub mod loads;
 pub mod overview;
 pub mod provision;
 pub mod pupil;
 pub mod quality;
+pub mod sef;
 pub mod signin;
 
 use leptos::prelude::*;

@@ -1,0 +1,226 @@
+//! Documents to download: the governors' summary as PDF, and the self-evaluation
+//! pack's PDF, tables (CSV) and charts (SVG, PNG). Each is made from the same data as
+//! its page, through the same result cache, and only what the viewer may see.
+
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Router};
+use queries::types::Principal;
+
+use crate::api::ApiError;
+use app::pages::governors::{self, SummaryParams};
+use app::pages::sef::{self, SefPack};
+use app::ssr::Warehouse;
+use queries::types::Scope;
+use serde::Deserialize;
+
+/// A file to download.
+fn attachment(content_type: &str, name: &str, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// A table cell for a spreadsheet: "6.3%", "+4.8 pp" and "1,085" as the numbers they
+/// are, "–" (none) empty, anything else as it is.
+fn number_cell(cell: &str) -> String {
+    let bare = cell
+        .trim_end_matches('%')
+        .trim_end_matches(" pp")
+        .replace(',', "");
+    if cell == "–" {
+        String::new()
+    } else if bare != cell && bare.parse::<f64>().is_ok() {
+        bare.trim_start_matches('+').to_string()
+    } else {
+        cell.to_string()
+    }
+}
+
+/// Lays out and writes a PDF off the async runtime.
+async fn pdf(doc: app::document::Document) -> Result<Vec<u8>, ApiError> {
+    tokio::task::spawn_blocking(move || doc.pdf())
+        .await
+        .map_err(|e| ApiError::Warehouse(e.into()))?
+        .map_err(ApiError::Document)
+}
+
+/// `GET /governors/summary.pdf?term=&place=&scope=`: the summary as the viewer may see
+/// it, one A4 page per place.
+pub async fn governors_pdf(
+    State(w): State<Warehouse>,
+    Extension(who): Extension<Principal>,
+    Query(p): Query<SummaryParams>,
+) -> Result<Response, ApiError> {
+    let threshold = w.suppress_below;
+    let trust_name = w.trust_name.clone();
+    let key = governors::cache_key(&p, &who);
+    let data = {
+        let trust_name = trust_name.clone();
+        w.run_cached(key, move |conn, cal| {
+            Ok(governors::ssr::governors(
+                conn,
+                cal,
+                &p,
+                &who,
+                threshold,
+                &trust_name,
+            ))
+        })
+        .await?
+        .map_err(ApiError::NotFound)?
+        .ok_or_else(|| ApiError::NotFound("no such term or academy".into()))?
+    };
+    let name = format!("governors-summary-{}.pdf", data.term.slug);
+    let bytes = pdf(governors::ssr::document(&data, &trust_name)).await?;
+    Ok(attachment("application/pdf", &name, bytes))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SefParams {
+    scope: Option<String>,
+}
+
+/// The pack, as the page has it (one cache entry for both); academy staff and the
+/// trust only.
+async fn sef_pack(
+    w: &Warehouse,
+    who: &Principal,
+    urn: String,
+    p: &SefParams,
+) -> Result<SefPack, ApiError> {
+    if !who.sees_academy(&urn) || !who.sees_pupils() {
+        return Err(ApiError::Forbidden);
+    }
+    let scope = match p.scope.as_deref() {
+        None => Scope::Dfe,
+        Some(s) => Scope::parse(s).ok_or_else(|| ApiError::BadParameter {
+            parameter: "scope",
+            message: format!("\"{s}\" is not all or dfe"),
+        })?,
+    };
+    let limit = w.ap_contact_limit;
+    let trust_name = w.trust_name.clone();
+    let key = sef::cache_key(&urn, scope);
+    let missing = format!("no academy with URN {urn}");
+    w.run_cached(key, move |conn, cal| {
+        Ok(sef::ssr::pack(conn, cal, &urn, scope, limit, &trust_name))
+    })
+    .await?
+    .map_err(ApiError::NotFound)?
+    .ok_or(ApiError::NotFound(missing))
+}
+
+/// `GET /academy/{urn}/sef.pdf`: the whole pack.
+pub async fn sef_pdf(
+    State(w): State<Warehouse>,
+    Extension(who): Extension<Principal>,
+    Path(urn): Path<String>,
+    Query(p): Query<SefParams>,
+) -> Result<Response, ApiError> {
+    let pack = sef_pack(&w, &who, urn, &p).await?;
+    let name = format!("sef-attendance-{}.pdf", pack.academy.urn);
+    let bytes = pdf(sef::ssr::document(&pack)).await?;
+    Ok(attachment("application/pdf", &name, bytes))
+}
+
+/// `GET /academy/{urn}/sef/{key}.csv|svg|png`: one table (CSV for Excel) or chart.
+pub async fn sef_file(
+    State(w): State<Warehouse>,
+    Extension(who): Extension<Principal>,
+    Path((urn, file)): Path<(String, String)>,
+    Query(p): Query<SefParams>,
+) -> Result<Response, ApiError> {
+    let Some((key, ext)) = file.rsplit_once('.') else {
+        return Err(ApiError::NotFound(format!("no file {file}")));
+    };
+    let pack = sef_pack(&w, &who, urn, &p).await?;
+    let name = format!("sef-{}-{key}.{ext}", pack.academy.urn);
+    let no_such = || ApiError::NotFound(format!("the pack has no {ext} called {key}"));
+    match ext {
+        "csv" => {
+            let t = pack.table(key).ok_or_else(no_such)?;
+            let mut head = t.head.clone();
+            if head.first().is_some_and(String::is_empty) {
+                head[0] = t.title.clone();
+            }
+            let rows = t
+                .rows
+                .iter()
+                .map(|r| r.iter().map(|c| number_cell(c)).collect())
+                .collect();
+            Ok(crate::api::excel_csv_response(
+                head,
+                rows,
+                name.trim_end_matches(".csv"),
+            ))
+        }
+        "svg" => {
+            let c = pack.chart(key).ok_or_else(no_such)?;
+            Ok(attachment(
+                "image/svg+xml",
+                &name,
+                c.svg.clone().into_bytes(),
+            ))
+        }
+        "png" => {
+            let svg = pack.chart(key).ok_or_else(no_such)?.svg.clone();
+            let bytes = tokio::task::spawn_blocking(move || app::document::png(&svg, 2.0))
+                .await
+                .map_err(|e| ApiError::Warehouse(e.into()))?
+                .map_err(ApiError::Document)?;
+            Ok(attachment("image/png", &name, bytes))
+        }
+        _ => Err(no_such()),
+    }
+}
+
+pub fn routes(warehouse: Warehouse) -> Router {
+    Router::new()
+        .route("/governors/summary.pdf", get(governors_pdf))
+        .route("/academy/{urn}/sef.pdf", get(sef_pdf))
+        .route("/academy/{urn}/sef/{file}", get(sef_file))
+        .with_state(warehouse)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn table_cells_go_to_spreadsheets_as_numbers() {
+        let cells = [
+            "6.3%",
+            "+4.8 pp",
+            "-1.0 pp",
+            "1,085",
+            "–",
+            "I: Illness",
+            "12",
+            "+3 apples",
+        ];
+        let out: Vec<String> = cells.iter().map(|c| super::number_cell(c)).collect();
+        assert_eq!(
+            out,
+            [
+                "6.3",
+                "4.8",
+                "-1.0",
+                "1085",
+                "",
+                "I: Illness",
+                "12",
+                "+3 apples"
+            ]
+        );
+    }
+}
