@@ -51,13 +51,12 @@ fn is_last_term_loaded(cal: &Calendar, t: &Period) -> bool {
         .is_some_and(|last| last.from == t.from)
 }
 
-/// The term the previous one before `term`, in any year.
+/// The term before `term`, in any year.
 fn previous_term(cal: &Calendar, term: &TermRef) -> Option<Period> {
     cal.years
         .iter()
         .flat_map(|y| y.terms.iter())
-        .filter(|t| t.to < term.from)
-        .next_back()
+        .rfind(|t| t.to < term.from)
         .cloned()
 }
 

@@ -186,11 +186,18 @@ pub async fn sef_file(
     }
 }
 
+/// The document routes (the access matrix test walks them).
+pub const ROUTES: [(&str, &str); 3] = [
+    ("GET", "/governors/summary.pdf"),
+    ("GET", "/academy/{urn}/sef.pdf"),
+    ("GET", "/academy/{urn}/sef/{file}"),
+];
+
 pub fn routes(warehouse: Warehouse) -> Router {
     Router::new()
-        .route("/governors/summary.pdf", get(governors_pdf))
-        .route("/academy/{urn}/sef.pdf", get(sef_pdf))
-        .route("/academy/{urn}/sef/{file}", get(sef_file))
+        .route(ROUTES[0].1, get(governors_pdf))
+        .route(ROUTES[1].1, get(sef_pdf))
+        .route(ROUTES[2].1, get(sef_file))
         .with_state(warehouse)
 }
 

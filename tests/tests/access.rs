@@ -204,7 +204,10 @@ async fn every_route_for_every_role() {
     for (path, method) in leptos::server_fn::axum::server_fn_paths() {
         routes.insert(format!("{method} {path}"));
     }
-    for (method, path) in server::api::ROUTES {
+    for (method, path) in server::api::ROUTES
+        .iter()
+        .chain(server::documents::ROUTES.iter())
+    {
         routes.insert(format!("{method} {path}"));
     }
     routes.insert("POST /session".into());
@@ -598,6 +601,86 @@ async fn every_route_for_every_role() {
                 Some(pupils_heatmap_body(B)),
                 server_fn(*who == Who::Trust),
             ),
+            // Governors' summaries: everyone signed in, for what they may see.
+            ("/governors", "GET", "/governors".into(), None, page(true)),
+            (
+                "/governors",
+                "GET",
+                format!("/governors?place={A}&scope=all"),
+                None,
+                page(true),
+            ),
+            (
+                "GET /governors/summary.pdf",
+                "GET",
+                format!("/governors/summary.pdf?place={A}"),
+                None,
+                page(true),
+            ),
+            (
+                "get_governors",
+                "POST",
+                fn_path("get_governors"),
+                Some("params[place]=all".into()),
+                server_fn(true),
+            ),
+            // The self-evaluation pack: the academy's staff and the trust.
+            (
+                "/academy/{urn}/sef",
+                "GET",
+                format!("/academy/{A}/sef"),
+                None,
+                page(*who != Who::Governor),
+            ),
+            (
+                "/academy/{urn}/sef",
+                "GET",
+                format!("/academy/{B}/sef"),
+                None,
+                page(*who == Who::Trust),
+            ),
+            (
+                "GET /academy/{urn}/sef.pdf",
+                "GET",
+                format!("/academy/{A}/sef.pdf"),
+                None,
+                page(*who != Who::Governor),
+            ),
+            (
+                "GET /academy/{urn}/sef.pdf",
+                "GET",
+                format!("/academy/{B}/sef.pdf"),
+                None,
+                page(*who == Who::Trust),
+            ),
+            (
+                "GET /academy/{urn}/sef/{file}",
+                "GET",
+                format!("/academy/{A}/sef/gaps.csv"),
+                None,
+                page(*who != Who::Governor),
+            ),
+            (
+                "GET /academy/{urn}/sef/{file}",
+                "GET",
+                format!("/academy/{B}/sef/trend.png"),
+                None,
+                page(*who == Who::Trust),
+            ),
+            (
+                "get_sef",
+                "POST",
+                fn_path("get_sef"),
+                Some(format!("urn={A}")),
+                server_fn(*who != Who::Governor),
+            ),
+            (
+                "get_sef",
+                "POST",
+                fn_path("get_sef"),
+                Some(format!("urn={B}")),
+                server_fn(*who == Who::Trust),
+            ),
         ];
         for (pattern, method, uri, body, expect) in cases {
             let key = if pattern.starts_with('/') || pattern.contains(' ') {
@@ -838,6 +921,8 @@ async fn a_governor_sees_no_pupil_and_small_groups_suppressed() {
         "/heatmaps?kind=academy-year".into(),
         "/heatmaps?kind=day-session".into(),
         "/provision".into(),
+        "/governors".into(),
+        "/governors?scope=all".into(),
     ];
     for kind in ["academy-week", "academy-year", "day-session"] {
         for q in ["", "&format=csv"] {
@@ -861,6 +946,44 @@ async fn a_governor_sees_no_pupil_and_small_groups_suppressed() {
             assert!(!body.contains(name.as_str()), "{uri} holds a pupil's name");
         }
     }
+    // The governors' summary as PDF, read back as text (poppler's pdftotext): the
+    // academy's summary is there, and no pupil.
+    let req = Request::get("/governors/summary.pdf")
+        .header(header::HOST, "rollcall.test")
+        .header(header::COOKIE, gov.clone())
+        .body(Body::empty())
+        .unwrap();
+    let resp = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()[header::CONTENT_TYPE], "application/pdf");
+    let pdf = resp.into_body().collect().await.unwrap().to_bytes();
+    let path = w.dir.path().join("governors.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout".as_ref(), path.as_os_str(), "-".as_ref()])
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let name_a: String = conn
+        .query_row("SELECT name FROM academies WHERE urn = ?", [A], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(
+        text.contains(&name_a),
+        "the PDF is the academy's summary: {text}"
+    );
+    assert!(text.contains("Attendance in") && text.contains("Gaps between groups"));
+    assert!(!text.contains("UPN") && !text.contains("pupil_id"));
+    for (upn, name) in &identifiers {
+        assert!(!text.contains(upn.as_str()), "the PDF holds a UPN");
+        assert!(
+            !text.contains(name.as_str()),
+            "the PDF holds a pupil's name"
+        );
+    }
+
     // Small groups are suppressed for the governor, and only for the governor.
     let uri = format!("/api/v1/cohorts?by=ethnicity&academy={A}");
     let governor: serde_json::Value =

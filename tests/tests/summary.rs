@@ -244,3 +244,83 @@ fn a_governor_gets_small_groups_and_counts_suppressed_and_no_claim_from_them() {
         "England (all schools, autumn and spring 2024/25)"
     );
 }
+
+/// The self-evaluation pack for academy A, year to date (2 September to 17 January):
+/// absence 10 / 400 = 2.5% (unauthorised 2 / 400 = 0.5%); P1 missed 6 of 40 and P2 4
+/// of 40 (exactly 10%), so PA is 2 / 10 = 20.0%; the trust's absence 10 / 800 = 1.25%,
+/// shown (like every rate) to one place as 1.2%. FSM pupils missed 10 of 80 sessions,
+/// the rest none: a gap of +12.5 points against England's +4.8.
+#[test]
+fn the_self_evaluation_pack_states_strengths_and_concerns_from_its_figures() {
+    let w = trust();
+    let conn = w.conn();
+    let cal = queries::figures::calendar(&conn).unwrap();
+    let pack = app::pages::sef::ssr::pack(&conn, &cal, "100001", Scope::Dfe, 10, "Test Trust")
+        .unwrap()
+        .unwrap();
+    assert_eq!(pack.now.absence, Some(2.5));
+    assert_eq!(pack.now.pa, Some(20.0));
+    assert_eq!(pack.window, "2024/25 to date");
+    assert_eq!(
+        pack.strengths,
+        ["Overall absence (2.5%) is below 5.2% for England (primary, autumn and spring 2024/25)."]
+    );
+    assert_eq!(
+        pack.concerns,
+        [
+            "Overall absence (2.5%) is above the trust's (1.2%).",
+            "The absence gap for FSM against not FSM (+12.5 points) is wider than England's (+4.8).",
+        ]
+    );
+    let ytd = pack.table("year-to-date").unwrap();
+    assert_eq!(
+        ytd.rows[0],
+        [
+            "Academy 100001 (2024/25 to date)",
+            "97.5%",
+            "2.5%",
+            "2.0%",
+            "0.5%",
+            "20.0%",
+            "0.0%"
+        ]
+    );
+    assert_eq!(ytd.rows[1][0], "Test Trust (the trust)");
+    assert_eq!(ytd.rows[1][2], "1.2%");
+    let reasons = pack.table("reasons").unwrap();
+    assert_eq!(
+        reasons.rows[0][..4],
+        ["I: Illness", "Authorised", "8", "80.0%"]
+    );
+    assert_eq!(
+        reasons.rows[1][..4],
+        [
+            "O: Other unauthorised absence",
+            "Unauthorised",
+            "2",
+            "20.0%"
+        ]
+    );
+    let provision = pack.table("provision").unwrap();
+    assert_eq!(provision.rows[0], ["On alternative provision now", "1"]);
+    // Every chart is drawn and titled; the PDF holds every table.
+    for key in ["trend", "persistent-absence", "gaps", "reasons"] {
+        assert!(pack.chart(key).unwrap().svg.contains("<svg"), "{key}");
+    }
+    let doc = app::pages::sef::ssr::document(&pack);
+    let pages = doc.pages().join("");
+    for t in &pack.tables {
+        assert!(
+            pages.contains(&t.title.replace('&', "&amp;")),
+            "{}",
+            t.title
+        );
+    }
+    assert!(doc.pdf().unwrap().starts_with(b"%PDF-"));
+    // Another academy's URN that does not exist: no pack.
+    assert!(
+        app::pages::sef::ssr::pack(&conn, &cal, "999999", Scope::Dfe, 10, "T")
+            .unwrap()
+            .is_none()
+    );
+}

@@ -354,7 +354,7 @@ pub mod ssr {
                 )
             })
             .collect();
-        reason_rows.sort_by(|a, b| b.0.cmp(&a.0));
+        reason_rows.sort_by_key(|r| std::cmp::Reverse(r.0));
         let reasons_svg = bar_chart(&BarChart {
             title: "Absence by reason (share of absent sessions)",
             x_label: "Share of absent sessions, %",
