@@ -24,6 +24,8 @@ pub mod config;
 #[cfg(feature = "engine")]
 pub mod db;
 #[cfg(feature = "engine")]
+pub mod export;
+#[cfg(feature = "engine")]
 pub mod extract;
 #[cfg(feature = "engine")]
 pub mod figures;

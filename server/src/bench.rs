@@ -167,6 +167,12 @@ pub fn run(paths: &Paths, args: BenchArgs) -> anyhow::Result<std::process::ExitC
         ("/actions?list=penalty".into(), FLOOR_ENROLMENTS),
         ("/data-quality".into(), ""),
         ("/api/v1/actions?list=cme".into(), FLOOR_ENROLMENTS),
+        (format!("/governors?place={first}"), FLOOR_ENROLMENTS),
+        ("/governors".into(), FLOOR_ENROLMENTS),
+        ("/governors/summary.pdf".into(), FLOOR_ENROLMENTS),
+        (format!("/academy/{first}/sef"), FLOOR_ENROLMENTS),
+        (format!("/academy/{first}/sef.pdf"), FLOOR_ENROLMENTS),
+        (format!("/academy/{first}/sef/trend.png"), ""),
     ];
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -48,6 +48,20 @@ enum Command {
     Tokens(accounts::TokensCommand),
     /// Time every page and API route on the loaded warehouse (docs/performance.md).
     Bench(bench::BenchArgs),
+    /// Write the warehouse for other engines (docs/scaling.md).
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// As Parquet, partitioned by academic year and academy, into a new folder.
+    Parquet {
+        dir: PathBuf,
+        /// Include pupils' names, UPNs and MIS ids (the figures need none of them).
+        #[arg(long)]
+        with_identifiers: bool,
+    },
 }
 
 fn load_config(cli: &Cli) -> anyhow::Result<TrustConfig> {
@@ -118,6 +132,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => bench::run(&paths, args),
+        Command::Export(ExportCommand::Parquet {
+            dir,
+            with_identifiers,
+        }) => {
+            let db = queries::Db::open(&paths.database())?;
+            let started = std::time::Instant::now();
+            for (table, rows) in queries::export::parquet(&db.connect()?, &dir, with_identifiers)? {
+                println!("{table:<20} {rows:>12} rows");
+            }
+            println!(
+                "written to {} in {:.1}s",
+                dir.display(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Users(cmd) => accounts::users(&paths, cmd),
         Command::Tokens(cmd) => accounts::tokens(&paths, cmd),
         Command::Summary => {
