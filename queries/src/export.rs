@@ -87,6 +87,10 @@ pub fn parquet(
             "",
         ),
     ];
+    // Rows need not keep the warehouse's order in the files, and DuckDB is held to
+    // 1 GB: at 60 academies the partitioned write otherwise peaks at 3.4 GiB resident
+    // (1.1 GiB with the limit, 7.9 s instead of 5.0 s). Settings of this connection only.
+    conn.execute_batch("SET preserve_insertion_order = false; SET memory_limit = '1GB'")?;
     let mut written = Vec::new();
     for (table, select, partition) in jobs {
         let sql = if partition.is_empty() {
