@@ -147,6 +147,51 @@ impl ExtractSpec {
     }
 }
 
+/// Monday to Friday in each inclusive range, in order: a hand-built extract's school days.
+pub fn weekdays(ranges: &[(chrono::NaiveDate, chrono::NaiveDate)]) -> Vec<chrono::NaiveDate> {
+    use chrono::Datelike;
+    ranges
+        .iter()
+        .flat_map(|(from, to)| from.iter_days().take_while(move |d| d <= to))
+        .filter(|d| d.weekday().number_from_monday() <= 5)
+        .collect()
+}
+
+/// A pupil's marks.csv rows: `code(date, session)` (0 AM, 1 PM) for every day and session.
+pub fn register(
+    id: &str,
+    days: &[chrono::NaiveDate],
+    code: impl Fn(chrono::NaiveDate, u8) -> &'static str,
+) -> Vec<String> {
+    days.iter()
+        .flat_map(|day| {
+            [0u8, 1].map(|s| {
+                format!(
+                    "{id},{day},{},{},",
+                    if s == 0 { "AM" } else { "PM" },
+                    code(*day, s)
+                )
+            })
+        })
+        .collect()
+}
+
+/// A trust from the seed generator (`scale` as `rollcall seed --scale` takes it, as of
+/// 14 March 2025), every extract loaded.
+pub fn seeded_trust(scale: &str) -> Warehouse {
+    let w = Warehouse::new();
+    let mut opts =
+        seed_data::SeedOptions::demo(chrono::NaiveDate::from_ymd_opt(2025, 3, 14).unwrap());
+    opts.apply_scale(scale).unwrap();
+    for e in seed_data::generate(&opts, &w.dir.path().join("seed"), &mut |_, _, _| {})
+        .unwrap()
+        .extracts
+    {
+        assert_eq!(w.load(&e).status, queries::Status::Loaded);
+    }
+    w
+}
+
 /// A warehouse in a temp folder, loaded through the real loader.
 pub struct Warehouse {
     pub dir: tempfile::TempDir,

@@ -20,6 +20,9 @@ pub struct BenchArgs {
     /// Requests per route (after 3 warm-up requests).
     #[arg(long, default_value_t = 30)]
     pub requests: usize,
+    /// Only the routes containing one of these (comma-separated), e.g. `governors,sef`.
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
 }
 
 struct Timing {
@@ -209,7 +212,9 @@ pub fn run(paths: &Paths, args: BenchArgs) -> anyhow::Result<std::process::ExitC
         "| route | p50 ms | p95 ms | floor p50 ms | p50 / floor | cached p50 ms | cached p95 ms |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|");
-    for (uri, floor_sql) in &routes {
+    let chosen =
+        |uri: &str| args.only.is_empty() || args.only.iter().any(|o| uri.contains(o.as_str()));
+    for (uri, floor_sql) in routes.iter().filter(|(uri, _)| chosen(uri)) {
         let t = runtime.block_on(time_route(&app, uri, args.requests, Some(&warehouse)))?;
         let c = runtime.block_on(time_route(&app, uri, args.requests, None))?;
         let (floor, ratio) = if floor_sql.is_empty() {

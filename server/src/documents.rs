@@ -48,11 +48,15 @@ fn number_cell(cell: &str) -> String {
     }
 }
 
-/// Lays out and writes a PDF off the async runtime.
-async fn pdf(doc: app::document::Document) -> Result<Vec<u8>, ApiError> {
-    tokio::task::spawn_blocking(move || doc.pdf())
-        .await
-        .map_err(|e| ApiError::Warehouse(e.into()))?
+/// A document's bytes, made off the async runtime once per load from data already
+/// cached (laying out and writing a PDF costs more than the queries behind it).
+async fn made(
+    w: &Warehouse,
+    key: String,
+    make: impl FnOnce() -> Result<Vec<u8>, String> + Send + 'static,
+) -> Result<Vec<u8>, ApiError> {
+    w.run_cached(key, move |_, _| Ok(make()))
+        .await?
         .map_err(ApiError::Document)
 }
 
@@ -66,6 +70,7 @@ pub async fn governors_pdf(
     let threshold = w.suppress_below;
     let trust_name = w.trust_name.clone();
     let key = governors::cache_key(&p, &who);
+    let pdf_key = format!("{key} pdf");
     let data = {
         let trust_name = trust_name.clone();
         w.run_cached(key, move |conn, cal| {
@@ -83,7 +88,10 @@ pub async fn governors_pdf(
         .ok_or_else(|| ApiError::NotFound("no such term or academy".into()))?
     };
     let name = format!("governors-summary-{}.pdf", data.term.slug);
-    let bytes = pdf(governors::ssr::document(&data, &trust_name)).await?;
+    let bytes = made(&w, pdf_key, move || {
+        governors::ssr::document(&data, &trust_name).pdf()
+    })
+    .await?;
     Ok(attachment("application/pdf", &name, bytes))
 }
 
@@ -131,7 +139,8 @@ pub async fn sef_pdf(
 ) -> Result<Response, ApiError> {
     let pack = sef_pack(&w, &who, urn, &p).await?;
     let name = format!("sef-attendance-{}.pdf", pack.academy.urn);
-    let bytes = pdf(sef::ssr::document(&pack)).await?;
+    let key = format!("{} pdf", sef::cache_key(&pack.academy.urn, pack.scope));
+    let bytes = made(&w, key, move || sef::ssr::document(&pack).pdf()).await?;
     Ok(attachment("application/pdf", &name, bytes))
 }
 
@@ -176,10 +185,11 @@ pub async fn sef_file(
         }
         "png" => {
             let svg = pack.chart(key).ok_or_else(no_such)?.svg.clone();
-            let bytes = tokio::task::spawn_blocking(move || app::document::png(&svg, 2.0))
-                .await
-                .map_err(|e| ApiError::Warehouse(e.into()))?
-                .map_err(ApiError::Document)?;
+            let cache = format!(
+                "{} png {key}",
+                sef::cache_key(&pack.academy.urn, pack.scope)
+            );
+            let bytes = made(&w, cache, move || app::document::png(&svg, 2.0)).await?;
             Ok(attachment("image/png", &name, bytes))
         }
         _ => Err(no_such()),

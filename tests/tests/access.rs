@@ -53,18 +53,7 @@ fn user(conn: &queries::db::Connection, email: &str, role: Role, academies: &[St
 
 /// A trust of three small academies, loaded through the real loader.
 fn small_trust() -> Warehouse {
-    let w = Warehouse::new();
-    let mut opts =
-        seed_data::SeedOptions::demo(chrono::NaiveDate::from_ymd_opt(2025, 3, 14).unwrap());
-    opts.apply_scale("academies=3,pupils=200,years=1,nights=1")
-        .unwrap();
-    for e in seed_data::generate(&opts, &w.dir.path().join("seed"), &mut |_, _, _| {})
-        .unwrap()
-        .extracts
-    {
-        assert_eq!(w.load(&e).status, queries::Status::Loaded);
-    }
-    w
+    rollcall_tests::seeded_trust("academies=3,pupils=200,years=1,nights=1")
 }
 
 /// The whole server, its guard included, over `w` (not in demo mode).

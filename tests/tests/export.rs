@@ -6,18 +6,7 @@ use queries::types::Scope;
 use rollcall_tests::Warehouse;
 
 fn seeded() -> Warehouse {
-    let w = Warehouse::new();
-    let mut opts =
-        seed_data::SeedOptions::demo(chrono::NaiveDate::from_ymd_opt(2025, 3, 14).unwrap());
-    opts.apply_scale("academies=3,pupils=150,years=2,nights=1")
-        .unwrap();
-    for e in seed_data::generate(&opts, &w.dir.path().join("seed"), &mut |_, _, _| {})
-        .unwrap()
-        .extracts
-    {
-        assert_eq!(w.load(&e).status, queries::Status::Loaded);
-    }
-    w
+    rollcall_tests::seeded_trust("academies=3,pupils=150,years=2,nights=1")
 }
 
 fn d(y: i32, m: u32, day: u32) -> chrono::NaiveDate {

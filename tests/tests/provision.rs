@@ -18,7 +18,7 @@
 //! - P8: school-arranged AP from 2 Sept, contact Friday 30 August: exactly 10 school
 //!   days since (not overdue); `B` every morning.
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 use queries::provision;
 use queries::types::Mismatch;
 use queries::Status;
@@ -32,36 +32,15 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 
 /// The school days of the extract.
 fn school_days() -> Vec<NaiveDate> {
-    let mut out = Vec::new();
-    for (from, to) in [
+    rollcall_tests::weekdays(&[
         (d(2024, 7, 1), d(2024, 7, 19)),
         (d(2024, 9, 2), d(2024, 9, 13)),
-    ] {
-        let mut day = from;
-        while day <= to {
-            if day.weekday().number_from_monday() <= 5 {
-                out.push(day);
-            }
-            day += Duration::days(1);
-        }
-    }
-    out
+    ])
 }
 
 /// A pupil's marks: `code(date, session)` for each school day and session.
 fn marks(id: &str, code: impl Fn(NaiveDate, u8) -> &'static str) -> Vec<String> {
-    school_days()
-        .into_iter()
-        .flat_map(|day| {
-            [0u8, 1].map(|s| {
-                format!(
-                    "{id},{day},{},{},",
-                    if s == 0 { "AM" } else { "PM" },
-                    code(day, s)
-                )
-            })
-        })
-        .collect()
+    rollcall_tests::register(id, &school_days(), code)
 }
 
 fn present(s: u8) -> &'static str {

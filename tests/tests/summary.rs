@@ -13,7 +13,7 @@
 //!
 //! England for spring 2024/25 (primary): DfE's autumn and spring 2024/25 figure, 5.16%.
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::NaiveDate;
 use queries::types::{Count, Principal, Role, Scope};
 use queries::Status;
 use rollcall_tests::{ExtractSpec, Warehouse};
@@ -22,36 +22,17 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }
 
+/// The school days of the extract.
 fn school_days() -> Vec<NaiveDate> {
-    let mut out = Vec::new();
-    for (from, to) in [
+    rollcall_tests::weekdays(&[
         (d(2024, 9, 2), d(2024, 9, 13)),
         (d(2025, 1, 6), d(2025, 1, 17)),
-    ] {
-        let mut day = from;
-        while day <= to {
-            if day.weekday().number_from_monday() <= 5 {
-                out.push(day);
-            }
-            day += Duration::days(1);
-        }
-    }
-    out
+    ])
 }
 
+/// A pupil's marks: `code(date, session)` for each school day and session.
 fn marks(id: &str, code: impl Fn(NaiveDate, u8) -> &'static str) -> Vec<String> {
-    school_days()
-        .into_iter()
-        .flat_map(|day| {
-            [0u8, 1].map(|s| {
-                format!(
-                    "{id},{day},{},{},",
-                    if s == 0 { "AM" } else { "PM" },
-                    code(day, s)
-                )
-            })
-        })
-        .collect()
+    rollcall_tests::register(id, &school_days(), code)
 }
 
 fn present(_: NaiveDate, s: u8) -> &'static str {
