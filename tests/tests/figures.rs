@@ -280,3 +280,35 @@ fn year_groups_move_up_each_september() {
         .collect();
     assert_eq!(got, vec![("5".to_string(), 2, 1), ("6".to_string(), 2, 0)]);
 }
+
+/// One academy's figures read from its own marks are exactly its row of the all-academy
+/// query, in both scopes and over windows crossing a year.
+#[test]
+fn one_academy_s_figures_equal_its_row_of_the_trust_query() {
+    let w = rollcall_tests::seeded_trust("academies=3,pupils=150,years=2,nights=1");
+    let conn = w.conn();
+    for scope in [queries::types::Scope::All, queries::types::Scope::Dfe] {
+        for (from, to) in [
+            (d(2023, 9, 1), d(2025, 3, 14)),
+            (d(2025, 1, 6), d(2025, 2, 14)),
+        ] {
+            let (academies, _) = queries::figures::by_academy(&conn, from, to, scope).unwrap();
+            assert_eq!(academies.len(), 3);
+            for (a, f) in academies {
+                let one = queries::figures::for_academy(&conn, from, to, scope, &a.urn).unwrap();
+                assert_eq!(one, Some(f), "{} {scope:?} {from}..{to}", a.urn);
+            }
+        }
+    }
+    assert_eq!(
+        queries::figures::for_academy(
+            &conn,
+            d(2024, 9, 1),
+            d(2024, 9, 30),
+            queries::types::Scope::All,
+            "999999"
+        )
+        .unwrap(),
+        None
+    );
+}

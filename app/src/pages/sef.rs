@@ -160,7 +160,7 @@ pub mod ssr {
             None => None,
         };
         let last_f = match last_window {
-            Some((f, t)) => by_place(conn, f, t, scope).map_err(e)?.get(&mine).cloned(),
+            Some((f, t)) => figures::for_academy(conn, f, t, scope, urn).map_err(e)?,
             None => None,
         };
         let window = format!("{} to date", year_label(year));
@@ -386,18 +386,19 @@ pub mod ssr {
                 .filter(|(_, h)| h.from <= latest)
             {
                 let to = h.to.min(latest);
-                let f = by_place(conn, from, to, scope).map_err(e)?;
-                let now = f.get(&mine).map(Rates::of).unwrap_or_default();
+                let now = figures::for_academy(conn, from, to, scope, urn)
+                    .map_err(e)?
+                    .map(|f| Rates::of(&f))
+                    .unwrap_or_default();
                 let last = match (
                     last_cal.and_then(|l| l.half_terms.get(i)),
                     cal.same_point_last_year(to),
                 ) {
                     (Some(_), Some(lt)) => {
                         let lf = chrono::NaiveDate::from_ymd_opt(year - 1, 9, 1).ok_or("date")?;
-                        by_place(conn, lf, lt, scope)
+                        figures::for_academy(conn, lf, lt, scope, urn)
                             .map_err(e)?
-                            .get(&mine)
-                            .map(Rates::of)
+                            .map(|f| Rates::of(&f))
                     }
                     _ => None,
                 };
