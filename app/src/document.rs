@@ -133,12 +133,12 @@ fn wrap(text: &str, size: f32, bold: bool, width: f32) -> Vec<String> {
     lines
 }
 
-/// The height a chart takes on the page (scaled to the content width at most).
-fn chart_height(svg: &str) -> f32 {
-    usvg::Tree::from_str(svg, svg_options()).map_or(0.0, |tree| {
-        let size = tree.size();
-        size.height() * (CONTENT / size.width()).min(1.0)
-    })
+/// How a chart sits on the page: its scale (to the content width at most) and height;
+/// none for an SVG that does not parse.
+fn chart_fit(svg: &str) -> Option<(f32, f32)> {
+    let size = usvg::Tree::from_str(svg, svg_options()).ok()?.size();
+    let scale = (CONTENT / size.width()).min(1.0);
+    Some((scale, size.height() * scale))
 }
 
 /// Lays blocks out on pages.
@@ -274,12 +274,9 @@ impl Layout {
     }
 
     fn chart(&mut self, svg: &str) {
-        let Ok(tree) = usvg::Tree::from_str(svg, svg_options()) else {
+        let Some((scale, height)) = chart_fit(svg) else {
             return;
         };
-        let size = tree.size();
-        let scale = (CONTENT / size.width()).min(1.0);
-        let height = chart_height(svg);
         self.ensure(height + 8.0);
         // The chart's own SVG, nested and scaled (its XML declaration, if any, dropped).
         let inner = svg.find("<svg").map_or(svg, |i| &svg[i..]);
@@ -330,7 +327,7 @@ impl Document {
                 Block::Heading(t) => {
                     // Keep a heading with what follows it (all of a chart).
                     let next = match self.blocks.get(i + 1) {
-                        Some(Block::Chart(svg)) => chart_height(svg) + 40.0,
+                        Some(Block::Chart(svg)) => chart_fit(svg).map_or(0.0, |(_, h)| h) + 40.0,
                         _ => 60.0,
                     };
                     l.ensure(next);

@@ -40,6 +40,31 @@ fn points(a: f64, b: f64) -> String {
     format!("{d:.1} {unit}")
 }
 
+/// A comparison's rate and label, where it has one.
+fn rate_of(c: &Option<Compared>, rate: fn(&Rates) -> Option<f64>) -> Option<(f64, &str)> {
+    c.as_ref()
+        .and_then(|c| Some((rate(&c.rates)?, c.label.as_str())))
+}
+
+/// "above 5.3% for England (…)", "below …", "the same as …".
+fn level(x: f64, other: f64, whose: &str) -> String {
+    let word = match compare(x, other) {
+        Ordering::Greater => "above",
+        Ordering::Less => "below",
+        Ordering::Equal => "the same as",
+    };
+    format!("{word} {} for {whose}", pct(other))
+}
+
+/// "up from 13.4% in Summer 2026", "down from …", "the same as in Summer 2026".
+fn since(x: f64, then: f64, label: &str) -> String {
+    match compare(x, then) {
+        Ordering::Greater => format!("up from {} in {label}", pct(then)),
+        Ordering::Less => format!("down from {} in {label}", pct(then)),
+        Ordering::Equal => format!("the same as in {label}"),
+    }
+}
+
 fn pupils(n: u64) -> String {
     match n {
         0 => "no pupils".to_string(),
@@ -105,23 +130,11 @@ pub fn sentences(s: &PlaceSummary, threshold: u64) -> Vec<String> {
     // Overall absence against England and the trust.
     if let Some(x) = now.absence {
         let mut parts = Vec::new();
-        if let Some((n, label)) = s
-            .national
-            .as_ref()
-            .and_then(|n| Some((n.rates.absence?, &n.label)))
-        {
-            parts.push(match compare(x, n) {
-                Ordering::Greater => format!("above {} for {label}", pct(n)),
-                Ordering::Less => format!("below {} for {label}", pct(n)),
-                Ordering::Equal => format!("the same as {} for {label}", pct(n)),
-            });
+        if let Some((n, label)) = rate_of(&s.national, |r| r.absence) {
+            parts.push(level(x, n, label));
         }
-        if let Some(t) = s.trust.as_ref().and_then(|t| t.rates.absence) {
-            parts.push(match compare(x, t) {
-                Ordering::Greater => format!("above {} for the trust as a whole", pct(t)),
-                Ordering::Less => format!("below {} for the trust as a whole", pct(t)),
-                Ordering::Equal => format!("the same as {} for the trust as a whole", pct(t)),
-            });
+        if let Some((t, _)) = rate_of(&s.trust, |r| r.absence) {
+            parts.push(level(x, t, "the trust as a whole"));
         }
         if !parts.is_empty() {
             out.push(format!(
@@ -139,27 +152,11 @@ pub fn sentences(s: &PlaceSummary, threshold: u64) -> Vec<String> {
             pct(pa)
         );
         let mut clauses = Vec::new();
-        if let Some((p, label)) = s
-            .previous
-            .as_ref()
-            .and_then(|p| Some((p.rates.pa?, &p.label)))
-        {
-            clauses.push(match compare(pa, p) {
-                Ordering::Greater => format!("up from {} in {label}", pct(p)),
-                Ordering::Less => format!("down from {} in {label}", pct(p)),
-                Ordering::Equal => format!("the same as in {label}"),
-            });
+        if let Some((p, label)) = rate_of(&s.previous, |r| r.pa) {
+            clauses.push(since(pa, p, label));
         }
-        if let Some((n, label)) = s
-            .national
-            .as_ref()
-            .and_then(|n| Some((n.rates.pa?, &n.label)))
-        {
-            clauses.push(match compare(pa, n) {
-                Ordering::Greater => format!("above {} for {label}", pct(n)),
-                Ordering::Less => format!("below {} for {label}", pct(n)),
-                Ordering::Equal => format!("the same as {} for {label}", pct(n)),
-            });
+        if let Some((n, label)) = rate_of(&s.national, |r| r.pa) {
+            clauses.push(level(pa, n, label));
         }
         if !clauses.is_empty() {
             line += ", ";
@@ -173,16 +170,9 @@ pub fn sentences(s: &PlaceSummary, threshold: u64) -> Vec<String> {
             "{} were severely absent (missing half or more of their sessions)",
             pct(sa)
         );
-        if let Some((p, label)) = s
-            .previous
-            .as_ref()
-            .and_then(|p| Some((p.rates.sa?, &p.label)))
-        {
-            line += &match compare(sa, p) {
-                Ordering::Greater => format!(", up from {} in {label}", pct(p)),
-                Ordering::Less => format!(", down from {} in {label}", pct(p)),
-                Ordering::Equal => format!(", the same as in {label}"),
-            };
+        if let Some((p, label)) = rate_of(&s.previous, |r| r.sa) {
+            line += ", ";
+            line += &since(sa, p, label);
         }
         line.push('.');
         out.push(line);
@@ -248,10 +238,6 @@ pub fn findings(f: &SefFacts) -> (Vec<String>, Vec<String>) {
         _ => concerns.push(bad),
     };
     let now = &f.now;
-    let against = |c: &Option<Compared>, rate: fn(&Rates) -> Option<f64>| {
-        c.as_ref()
-            .and_then(|c| Some((rate(&c.rates)?, c.label.clone())))
-    };
     type Measure = (&'static str, fn(&Rates) -> Option<f64>);
     let measures: [Measure; 3] = [
         ("Overall absence", |r| r.absence),
@@ -260,17 +246,12 @@ pub fn findings(f: &SefFacts) -> (Vec<String>, Vec<String>) {
     ];
     for (name, rate) in measures {
         let Some(x) = rate(now) else { continue };
-        if let Some((n, label)) = against(&f.national, rate) {
-            let o = compare(x, n);
-            put(
-                o,
-                true,
-                format!("{name} ({}) is below {} for {label}.", pct(x), pct(n)),
-                format!("{name} ({}) is above {} for {label}.", pct(x), pct(n)),
-            );
+        if let Some((n, label)) = rate_of(&f.national, rate) {
+            let line = format!("{name} ({}) is {}.", pct(x), level(x, n, label));
+            put(compare(x, n), true, line.clone(), line);
         }
     }
-    if let (Some(x), Some((t, _))) = (now.absence, against(&f.trust, |r| r.absence)) {
+    if let (Some(x), Some((t, _))) = (now.absence, rate_of(&f.trust, |r| r.absence)) {
         put(
             compare(x, t),
             true,
@@ -287,7 +268,7 @@ pub fn findings(f: &SefFacts) -> (Vec<String>, Vec<String>) {
         );
     }
     for (name, rate) in [measures[0], measures[2]] {
-        if let (Some(x), Some((l, label))) = (rate(now), against(&f.last_year, rate)) {
+        if let (Some(x), Some((l, label))) = (rate(now), rate_of(&f.last_year, rate)) {
             put(
                 compare(x, l),
                 true,

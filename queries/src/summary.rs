@@ -12,8 +12,8 @@ use duckdb::Connection;
 use crate::calendar::{Calendar, Period};
 use crate::cohorts::{self, GAPS};
 use crate::types::{
-    AcademyRef, CohortFilter, CohortRow, Compared, Count, Dimension, Figures, GapLine,
-    GroupFigures, PlaceSummary, Principal, Rates, Scope, TermRef,
+    AcademyRef, CohortFilter, CohortRow, Compared, Dimension, Figures, GapLine, GroupFigures,
+    PlaceSummary, Principal, Rates, Scope, TermRef,
 };
 
 fn slug(name: &str) -> String {
@@ -320,8 +320,8 @@ pub fn summaries(
             }),
             national: national_for(phase.as_deref(), term),
             gaps: gaps(&gaps_now, &gaps_last, &urn, req.viewer, req.threshold),
-            ap: Count::for_viewer(ap, req.viewer, req.threshold),
-            reduced_timetable: Count::for_viewer(rt, req.viewer, req.threshold),
+            ap: crate::suppress::count(req.viewer, ap, req.threshold).into(),
+            reduced_timetable: crate::suppress::count(req.viewer, rt, req.threshold).into(),
             sentences: Vec::new(),
         };
         s.sentences = crate::narrative::sentences(&s, req.threshold);

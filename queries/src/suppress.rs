@@ -57,6 +57,12 @@ pub fn for_viewer(viewer: &Principal, groups: Vec<GroupFigures>, threshold: u64)
         .collect()
 }
 
+/// A count of pupils as `viewer` may see it: `None` (shown as x) for a governor when it
+/// is below `threshold` and not zero.
+pub fn count(viewer: &Principal, n: u64, threshold: u64) -> Option<u64> {
+    (viewer.sees_pupils() || n == 0 || n >= threshold).then_some(n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1103,15 +1103,14 @@ pub enum Count {
     Suppressed,
 }
 
-impl Count {
-    pub fn for_viewer(n: u64, viewer: &Principal, threshold: u64) -> Count {
-        if !viewer.sees_pupils() && n > 0 && n < threshold {
-            Count::Suppressed
-        } else {
-            Count::Shown(n)
-        }
+/// From [`crate::suppress::count`]: `None` is suppressed.
+impl From<Option<u64>> for Count {
+    fn from(n: Option<u64>) -> Count {
+        n.map_or(Count::Suppressed, Count::Shown)
     }
+}
 
+impl Count {
     /// "12", or "x" when suppressed.
     pub fn cell(self) -> String {
         match self {

@@ -162,18 +162,23 @@ struct Common {
     format: Format,
 }
 
+/// `scope`: all or dfe, `default` when absent.
+pub fn scope_param(value: Option<&str>, default: Scope) -> Result<Scope, ApiError> {
+    match value {
+        None => Ok(default),
+        Some(s) => {
+            Scope::parse(s).ok_or_else(|| bad("scope", format!("\"{s}\" is not all or dfe")))
+        }
+    }
+}
+
 fn date(parameter: &'static str, value: &str) -> Result<NaiveDate, ApiError> {
     NaiveDate::parse_from_str(value, "%Y-%m-%d")
         .map_err(|_| bad(parameter, format!("\"{value}\" is not a date (YYYY-MM-DD)")))
 }
 
 async fn common(w: &Warehouse, p: &Params) -> Result<Common, ApiError> {
-    let scope = match p.scope.as_deref() {
-        None => Scope::All,
-        Some(s) => {
-            Scope::parse(s).ok_or_else(|| bad("scope", format!("\"{s}\" is not all or dfe")))?
-        }
-    };
+    let scope = scope_param(p.scope.as_deref(), Scope::All)?;
     let format = format_param(p)?;
     let (from, to) = match (p.from.as_deref(), p.to.as_deref()) {
         (Some(f), Some(t)) => {

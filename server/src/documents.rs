@@ -111,13 +111,7 @@ async fn sef_pack(
     if !who.sees_academy(&urn) || !who.sees_pupils() {
         return Err(ApiError::Forbidden);
     }
-    let scope = match p.scope.as_deref() {
-        None => Scope::Dfe,
-        Some(s) => Scope::parse(s).ok_or_else(|| ApiError::BadParameter {
-            parameter: "scope",
-            message: format!("\"{s}\" is not all or dfe"),
-        })?,
-    };
+    let scope = crate::api::scope_param(p.scope.as_deref(), Scope::Dfe)?;
     let limit = w.ap_contact_limit;
     let trust_name = w.trust_name.clone();
     let key = sef::cache_key(&urn, scope);

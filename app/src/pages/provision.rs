@@ -122,10 +122,6 @@ pub mod ssr {
     use queries::provision;
     use queries::types::Principal;
 
-    fn hide(viewer: &Principal, threshold: u64, n: u64) -> Option<u64> {
-        (viewer.sees_pupils() || n == 0 || n >= threshold).then_some(n)
-    }
-
     fn sort_lists(
         placements: &mut [Placement],
         timetables: &mut [Timetable],
@@ -226,8 +222,8 @@ pub mod ssr {
                     .find(|(u, _)| *u == a.urn)
                     .map(|x| x.1)
                     .unwrap_or(0),
-                ap: hide(viewer, threshold, ap),
-                reduced_timetable: hide(viewer, threshold, rt),
+                ap: queries::suppress::count(viewer, ap, threshold),
+                reduced_timetable: queries::suppress::count(viewer, rt, threshold),
             });
         }
         if academy.is_none() && viewer.sees_trust() {
@@ -236,8 +232,8 @@ pub mod ssr {
                 urn: None,
                 name: "Trust".into(),
                 on_roll: shares.iter().map(|s| s.on_roll).sum(),
-                ap: hide(viewer, threshold, ap),
-                reduced_timetable: hide(viewer, threshold, rt),
+                ap: queries::suppress::count(viewer, ap, threshold),
+                reduced_timetable: queries::suppress::count(viewer, rt, threshold),
             });
         }
         let counts = provision::by_half_term(cal, &placements, &timetables, None);
@@ -247,8 +243,8 @@ pub mod ssr {
                 half_term: c.half_term.clone(),
                 from: c.from,
                 to: c.to,
-                ap: hide(viewer, threshold, c.ap),
-                reduced_timetable: hide(viewer, threshold, c.reduced_timetable),
+                ap: queries::suppress::count(viewer, c.ap, threshold),
+                reduced_timetable: queries::suppress::count(viewer, c.reduced_timetable, threshold),
             })
             .collect();
         let names: Vec<String> = half_terms.iter().map(|h| h.half_term.clone()).collect();
