@@ -35,6 +35,11 @@ pub fn academic_year(date: NaiveDate) -> i32 {
     }
 }
 
+/// 1 September of the academic year that starts in `start_year`.
+pub fn year_start(start_year: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(start_year, 9, 1).expect("1 September")
+}
+
 /// `2025` as `2025/26`.
 pub fn year_label(start_year: i32) -> String {
     format!("{start_year}/{:02}", (start_year + 1) % 100)
@@ -158,11 +163,24 @@ impl Calendar {
     }
 
     /// `date` moved to the same school week and weekday one academic year earlier.
+    ///
+    /// A date before the year's first school week (1 September, in most years: the
+    /// year-to-date window starts there whatever weekday it is) moves to the same
+    /// number of days after 1 September of the year before, no later than that year's
+    /// first school day, so that the window it starts covers the same school weeks.
+    /// `None` when either year has no school days loaded.
     pub fn same_point_last_year(&self, date: NaiveDate) -> Option<NaiveDate> {
         let this = self.year(academic_year(date))?;
         let last = self.year(academic_year(date) - 1)?;
-        let week = this.school_week(date)?;
         let weeks = last.week_starts();
+        let first_week = *this.week_starts().first()?;
+        let last_first_day = *last.days.first()?;
+        if date < first_week {
+            let since_start = (date - year_start(this.start_year)).num_days();
+            let moved = year_start(last.start_year) + Duration::days(since_start);
+            return Some(moved.min(last_first_day));
+        }
+        let week = this.school_week(date)?;
         let monday = *weeks.get(week).or(weeks.last())?;
         let offset = (date - week_start(date)).num_days();
         Some(monday + Duration::days(offset))
@@ -247,7 +265,7 @@ pub fn resolve(
     let (name, from, to) = match kind {
         WindowKind::YearToDate => (
             format!("{} to date", year_label(year.start_year)),
-            NaiveDate::from_ymd_opt(year.start_year, 9, 1).expect("date"),
+            year_start(year.start_year),
             latest,
         ),
         WindowKind::ThisTerm => {
@@ -349,6 +367,74 @@ mod tests {
             days.extend(weekdays(a, b).into_iter().filter(|x| *x != d(2025, 5, 5)));
         }
         Calendar::from_days(&days)
+    }
+
+    /// An English-style school year starting in `y`: term starts on the first
+    /// Wednesday on or after 3 September, a week's half term late in October, two
+    /// weeks at Christmas; then to `until` December only (enough for the tests).
+    fn autumn_days(y: i32, until: u32) -> Vec<NaiveDate> {
+        let mut start = d(y, 9, 3);
+        while start.weekday() != Weekday::Wed {
+            start += Duration::days(1);
+        }
+        let half_term = week_start(d(y, 10, 24));
+        let mut days = weekdays(start, half_term - Duration::days(3));
+        days.extend(weekdays(half_term + Duration::days(7), d(y, 12, until)));
+        days
+    }
+
+    #[test]
+    fn the_same_point_last_year_exists_whatever_weekday_1_september_is() {
+        for y in 2022..=2030 {
+            let mut days = autumn_days(y - 1, 20);
+            days.extend(autumn_days(y, 10));
+            let cal = Calendar::from_days(&days);
+            let latest = cal.latest_day().unwrap();
+            let ytd = resolve(&cal, WindowKind::YearToDate, None, None).unwrap();
+            assert_eq!(ytd.from, d(y, 9, 1), "{y}");
+            let (from, to) = ytd
+                .last_year
+                .unwrap_or_else(|| panic!("{y}: no comparison with last year"));
+            // The window starts in September last year, before any school day...
+            let last_first_day = cal.year(y - 1).unwrap().days[0];
+            assert!(
+                from >= d(y - 1, 9, 1) && from <= last_first_day,
+                "{y}: {from}"
+            );
+            // ...and ends on the same weekday of the same school week.
+            assert_eq!(to.weekday(), latest.weekday(), "{y}");
+            let this = cal.year(y).unwrap();
+            let last = cal.year(y - 1).unwrap();
+            assert_eq!(
+                this.school_week(latest),
+                last.school_week(to),
+                "{y}: school week of {latest} and {to}"
+            );
+            // Last year's window holds as many school weeks as this year's.
+            let weeks_in = |year: &SchoolYear, a: NaiveDate, b: NaiveDate| {
+                year.week_starts()
+                    .iter()
+                    .filter(|w| **w + Duration::days(4) >= a && **w <= b)
+                    .count()
+            };
+            assert_eq!(
+                weeks_in(this, ytd.from, ytd.to),
+                weeks_in(last, from, to),
+                "{y}"
+            );
+            // Every named window has its comparison too.
+            for kind in [WindowKind::ThisTerm, WindowKind::HalfTerm, WindowKind::Week] {
+                let w = resolve(&cal, kind, None, None).unwrap();
+                assert!(w.last_year.is_some(), "{y} {kind:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn no_comparison_without_a_previous_year() {
+        let cal = Calendar::from_days(&autumn_days(2026, 10));
+        let ytd = resolve(&cal, WindowKind::YearToDate, None, None).unwrap();
+        assert_eq!(ytd.last_year, None);
     }
 
     #[test]
