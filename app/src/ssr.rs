@@ -4,12 +4,12 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use queries::calendar::Calendar;
+use queries::calendar::Calendars;
 use queries::db::{Connection, DuckError};
 use queries::Db;
 
-/// A calendar and the load generation it was read at.
-type CachedCalendar = (u64, Arc<Calendar>);
+/// The calendars and the load generation they were read at.
+type CachedCalendar = (u64, Arc<Calendars>);
 
 /// Page results computed since the last load, by what was asked (the figures cannot
 /// change until the next load, so the first request after a load computes them and the
@@ -28,7 +28,7 @@ const MAX_RESULTS: usize = 512;
 #[derive(Clone)]
 pub struct Warehouse {
     db: Arc<Db>,
-    /// The school calendar, read from the registers, with the load it was read after.
+    /// The school calendars, read from the registers, with the load they were read after.
     calendar: Arc<Mutex<Option<CachedCalendar>>>,
     /// Governors see pupil groups smaller than this suppressed.
     pub suppress_below: u64,
@@ -36,6 +36,8 @@ pub struct Warehouse {
     pub ap_contact_limit: u64,
     /// The trust's name, for summaries and documents.
     pub trust_name: String,
+    /// Who the action lists call at risk of persistent absence.
+    pub at_risk: queries::types::AtRiskRule,
     /// Results by load generation; `None`: always compute (the bench measures both).
     results: Option<Arc<Mutex<Results>>>,
 }
@@ -58,6 +60,7 @@ impl Warehouse {
             suppress_below: queries::suppress::DEFAULT_THRESHOLD,
             ap_contact_limit: queries::provision::DEFAULT_CONTACT_LIMIT,
             trust_name: "The trust".to_string(),
+            at_risk: Default::default(),
             results: Some(Arc::default()),
         }
     }
@@ -93,11 +96,13 @@ impl Warehouse {
         self.suppress_below = config.suppress_below;
         self.ap_contact_limit = config.ap_contact_limit_days;
         self.trust_name = config.name.clone();
+        self.at_risk = config.at_risk;
         self
     }
 
-    /// The school calendar, cached until the next load (reading it scans every mark).
-    pub fn calendar(&self, conn: &Connection) -> Result<Arc<Calendar>, DuckError> {
+    /// Each academy's school calendar and the trust's, cached until the next load
+    /// (reading them scans every mark).
+    pub fn calendar(&self, conn: &Connection) -> Result<Arc<Calendars>, DuckError> {
         let generation = Self::generation(conn)?;
         let mut cached = self.calendar.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((g, cal)) = cached.as_ref() {
@@ -105,7 +110,7 @@ impl Warehouse {
                 return Ok(cal.clone());
             }
         }
-        let cal = Arc::new(queries::figures::calendar(conn)?);
+        let cal = Arc::new(queries::figures::calendars(conn)?);
         *cached = Some((generation, cal.clone()));
         Ok(cal)
     }
@@ -134,7 +139,7 @@ impl Warehouse {
     pub async fn run_cached<T, F>(&self, key: String, f: F) -> Result<T, WarehouseError>
     where
         T: Clone + Send + Sync + 'static,
-        F: FnOnce(&Connection, &Calendar) -> Result<T, DuckError> + Send + 'static,
+        F: FnOnce(&Connection, &Calendars) -> Result<T, DuckError> + Send + 'static,
     {
         let this = self.clone();
         tokio::task::spawn_blocking(move || -> Result<T, WarehouseError> {
@@ -169,7 +174,7 @@ impl Warehouse {
     pub async fn run_with_calendar<T, F>(&self, f: F) -> Result<T, WarehouseError>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection, &Calendar) -> Result<T, DuckError> + Send + 'static,
+        F: FnOnce(&Connection, &Calendars) -> Result<T, DuckError> + Send + 'static,
     {
         let this = self.clone();
         tokio::task::spawn_blocking(move || -> Result<T, WarehouseError> {

@@ -7,7 +7,7 @@ WITH mark_counts AS (
 ), last_load AS (
     SELECT urn, max_by(load_id, load_id) AS load_id, max(extracted_at) AS extracted_at,
            count(*) FILTER (WHERE status = 'loaded') AS loads,
-           count(*) FILTER (WHERE status = 'rejected') AS rejected_loads
+           count(*) FILTER (WHERE status IN ('rejected', 'failed')) AS rejected_loads
     FROM loads WHERE urn IS NOT NULL GROUP BY urn
 )
 SELECT a.urn, a.name, a.phase, a.local_authority, coalesce(a.source_system, ''),

@@ -1,17 +1,33 @@
 -- Each enrolment's sessions this academic year to the academy's latest loaded day
--- ("now"), and before the latest school week ("a week ago"), in the current half term
--- and in the one before. $1 an academy's URN or NULL; $2 the academic year's first
--- day; $3 the latest day loaded; $4 the current half term's first day; $5 the previous
--- half term's first day.
+-- ("now"), and before the latest school week ("a week ago"), in the academy's current
+-- half term and in the one before (its own term dates), and over the academy's last $5
+-- school weeks (weeks with a possible session there this year). $1 an academy's URN or
+-- NULL; $2 the academic year's first day; $3 the latest day loaded; $4 the earliest
+-- first day of any academy's previous half term; $6 each academy's current half term
+-- and $7 its previous one (`academy_windows` specs).
 WITH w AS (
     -- From the previous half term's start, which may be in the year before.
-    SELECT *, date >= $2 AS this_year FROM window_marks(least($2::DATE, $5::DATE), $3, false)
+    SELECT *, date >= $2 AS this_year FROM window_marks(least($2::DATE, $4::DATE), $3, false)
+),
+halves AS (
+    SELECT h.academy_id, h.from_date AS half_from, p.from_date AS prev_from,
+           p.to_date AS prev_to
+    FROM academy_windows($6) h
+    LEFT JOIN academy_windows($7) p ON p.academy_id = h.academy_id
 ),
 days AS (
     SELECT academy_id, max(date) AS as_of,
            count(DISTINCT date) FILTER (WHERE this_year) AS school_days
     FROM w
     GROUP BY academy_id
+),
+weeks AS (
+    SELECT academy_id, week,
+           row_number() OVER (PARTITION BY academy_id ORDER BY week DESC) AS back
+    FROM (SELECT DISTINCT academy_id, date_trunc('week', date) AS week FROM w WHERE this_year)
+),
+recent AS (
+    SELECT academy_id, min(week) AS since FROM weeks WHERE back <= $5 GROUP BY academy_id
 ),
 per AS (
     SELECT w.academy_id, w.pupil_key, d.as_of, d.school_days,
@@ -23,19 +39,26 @@ per AS (
                                   AND w.date < date_trunc('week', d.as_of)) AS attending_before,
            count(*) FILTER (WHERE w.this_year AND (w.authorised OR w.unauthorised)
                                   AND w.date < date_trunc('week', d.as_of)) AS absent_before,
-           count(*) FILTER (WHERE w.date >= $4) AS possible_half,
-           count(*) FILTER (WHERE w.attending AND w.date >= $4) AS attending_half,
-           count(*) FILTER (WHERE w.date >= $5 AND w.date < $4) AS possible_prev,
-           count(*) FILTER (WHERE w.attending AND w.date >= $5 AND w.date < $4) AS attending_prev
+           count(*) FILTER (WHERE w.date >= hv.half_from) AS possible_half,
+           count(*) FILTER (WHERE w.attending AND w.date >= hv.half_from) AS attending_half,
+           count(*) FILTER (WHERE w.date BETWEEN hv.prev_from AND hv.prev_to) AS possible_prev,
+           count(*) FILTER (WHERE w.attending
+                                  AND w.date BETWEEN hv.prev_from AND hv.prev_to) AS attending_prev,
+           count(*) FILTER (WHERE w.this_year AND w.date >= r.since) AS possible_recent,
+           count(*) FILTER (WHERE w.this_year AND w.date >= r.since
+                                  AND (w.authorised OR w.unauthorised)) AS absent_recent
     FROM w
     JOIN days d ON d.academy_id = w.academy_id
+    LEFT JOIN recent r ON r.academy_id = w.academy_id
+    LEFT JOIN halves hv ON hv.academy_id = w.academy_id
     GROUP BY ALL
 )
 SELECT a.urn, p.pupil_id, p.upn, p.forename, p.surname,
        year_group_label(p.nc_year + academic_year(per.as_of) - p.year_group_year) AS year_group,
        per.as_of, per.school_days, per.possible, per.attending, per.absent,
        per.possible_before, per.attending_before, per.absent_before,
-       per.possible_half, per.attending_half, per.possible_prev, per.attending_prev
+       per.possible_half, per.attending_half, per.possible_prev, per.attending_prev,
+       per.possible_recent, per.absent_recent
 FROM per
 JOIN pupils p ON p.pupil_key = per.pupil_key
 JOIN academies a ON a.academy_id = per.academy_id

@@ -1,6 +1,7 @@
 -- Runs of consecutive school days (days the academy had a possible session) on which
--- every one of an enrolment's possible sessions was unexplained or unauthorised absence
--- (G, N, O, U), from $2 to $3, of $4 days or more. $1 an academy's URN or NULL.
+-- every one of an enrolment's possible sessions was absence that means the pupil was
+-- not in school without permission (G, N, O; not U, where the pupil arrived late and
+-- is in school), from $2 to $3, of $4 days or more. $1 an academy's URN or NULL.
 WITH days AS (
     SELECT * FROM school_days($2, $3)
 ),
@@ -8,7 +9,7 @@ missing AS (
     SELECT w.academy_id, w.pupil_key, w.date
     FROM window_marks($2, $3, false) w
     GROUP BY ALL
-    HAVING bool_and(w.code IN ('G', 'N', 'O', 'U'))
+    HAVING bool_and(w.code IN ('G', 'N', 'O'))
 ),
 runs AS (
     SELECT m.academy_id, m.pupil_key, m.date,

@@ -1,11 +1,12 @@
 -- `N` (reason not yet provided) marks still in the registers, per enrolment, with their
 -- age in school days (the academy's school days after the mark, to its latest), from
--- $2 to $3, at least $4 school days old. $1 an academy's URN or NULL.
+-- $2 to $3, at least $4 school days old, for enrolments on roll on the academy's latest
+-- day (marks inside a spell). $1 an academy's URN or NULL.
 WITH days AS (
     SELECT * FROM school_days($2, $3)
 ),
 last AS (
-    SELECT academy_id, max(k) AS k FROM days GROUP BY academy_id
+    SELECT academy_id, max(k) AS k, max(date) AS date FROM days GROUP BY academy_id
 ),
 open AS (
     SELECT m.academy_id, m.pupil_key, m.date, l.k - d.k AS age
@@ -13,6 +14,7 @@ open AS (
     JOIN days d ON d.academy_id = m.academy_id AND d.date = m.date
     JOIN last l ON l.academy_id = m.academy_id
     WHERE m.code = 'N' AND m.date BETWEEN $2 AND $3 AND l.k - d.k >= $4
+      AND on_roll(m.pupil_key, m.date) AND on_roll(m.pupil_key, l.date)
 )
 SELECT a.urn, p.pupil_id, p.upn, p.forename, p.surname,
        year_group_label(p.nc_year + academic_year($3::DATE) - p.year_group_year) AS year_group,

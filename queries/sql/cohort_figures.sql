@@ -2,7 +2,8 @@
 -- (urn NULL), over a window, for the pupils a filter keeps.
 -- $1 from, $2 to, $3 DfE scope, $4 an academy's URN or NULL for every academy;
 -- filters, each a group label or NULL for any: $5 sex, $6 year_group, $7 key_stage,
--- $8 sen_provision, $9 fsm, $10 eal, $11 ethnicity, $12 looked_after.
+-- $8 sen_provision, $9 fsm, $10 eal, $11 ethnicity, $12 looked_after; $13 each
+-- academy's own window (`academy_windows`; $1..$2 span them).
 -- Year group and key stage are those of the academic year of each session, so a window
 -- across two years counts a pupil's sessions in each year group they were in. The
 -- dimension 'all' has the one group 'All': everyone the filter keeps.
@@ -12,7 +13,7 @@ WITH per_year AS (
            count(*) FILTER (WHERE w.attending) AS attending,
            count(*) FILTER (WHERE w.authorised) AS authorised,
            count(*) FILTER (WHERE w.unauthorised) AS unauthorised
-    FROM window_marks($1, $2, $3) w
+    FROM academy_window_marks($13, $1, $2, $3) w
     GROUP BY ALL
 ),
 labelled AS (

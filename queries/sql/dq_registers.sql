@@ -8,7 +8,8 @@ expected AS (
     FROM days d
     CROSS JOIN (SELECT 0::UTINYINT AS session UNION ALL SELECT 1::UTINYINT) s
     JOIN pupils p ON p.academy_id = d.academy_id
-        AND p.entry_date <= d.date AND (p.leaving_date IS NULL OR d.date <= p.leaving_date)
+    JOIN spells sp ON sp.pupil_key = p.pupil_key
+        AND sp.entry_date <= d.date AND (sp.leaving_date IS NULL OR d.date <= sp.leaving_date)
 ),
 missing AS (
     SELECT e.academy_id, e.date, e.session, count(*) AS pupils

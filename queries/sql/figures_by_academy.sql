@@ -1,5 +1,7 @@
--- Figures per academy and for the trust (urn NULL) over a window.
--- $1 from, $2 to (dates, inclusive), $3 DfE-comparable scope (boolean).
+-- Figures per academy and for the trust (urn NULL) over each academy's own window: the
+-- trust's are the sum of its academies' own windows.
+-- $1 from, $2 to (dates, inclusive: every window's span), $3 DfE-comparable scope
+-- (boolean), $4 each academy's window (`academy_windows`; `*:from:to` for all alike).
 -- Per enrolment: PA when absent sessions are >= 10% of possible, SA when >= 50%,
 -- both as exact integer comparisons; rates come from summed sessions.
 WITH enrolments AS (
@@ -8,7 +10,7 @@ WITH enrolments AS (
            count(*) FILTER (WHERE attending) AS attending,
            count(*) FILTER (WHERE authorised) AS authorised,
            count(*) FILTER (WHERE unauthorised) AS unauthorised
-    FROM window_marks($1, $2, $3)
+    FROM academy_window_marks($4, $1, $2, $3)
     GROUP BY academy_id, pupil_key
 )
 SELECT a.urn, a.name, a.phase, a.local_authority,

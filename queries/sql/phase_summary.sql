@@ -10,9 +10,9 @@ WITH per_enrolment AS (
            count(*) FILTER (WHERE c.authorised OR c.unauthorised) AS absent
     FROM marks m
     JOIN codes c ON c.code = m.code
-    JOIN pupils p ON p.pupil_key = m.pupil_key
-    WHERE m.date >= p.entry_date
-      AND (p.leaving_date IS NULL OR m.date <= p.leaving_date)
+    JOIN spells s ON s.pupil_key = m.pupil_key
+        AND m.date >= s.entry_date
+        AND (s.leaving_date IS NULL OR m.date <= s.leaving_date)
     GROUP BY ALL
 )
 SELECT academic_year,

@@ -382,7 +382,7 @@ pub fn audit(
     who: &Principal,
     action: &str,
     subject: &str,
-) -> Result<(), AccountError> {
+) -> Result<(), duckdb::Error> {
     conn.execute(
         "INSERT INTO audit_log VALUES (now()::TIMESTAMP, ?, ?, ?, ?)",
         params![who.actor, who.role.as_str(), action, subject],

@@ -6,19 +6,21 @@
 use chrono::{Duration, NaiveDate};
 use duckdb::{params, Connection, Row};
 
-use crate::calendar::{academic_year, Calendar};
-use crate::types::{AtRisk, Certificate, Crossing, MissingRun, OpenN, PenaltyWindow, PupilRef};
+use crate::calendar::{academic_year, Calendars};
+use crate::types::{
+    AtRisk, AtRiskRule, Certificate, Crossing, MissingRun, OpenN, PenaltyWindow, PupilRef,
+};
 
 /// Letters go out as attendance falls below these.
 pub const THRESHOLDS: [u8; 5] = [95, 93, 90, 80, 50];
 /// Sessions in a full school year (190 days).
 pub const YEAR_SESSIONS: u64 = 380;
+/// School days in a full school year.
+pub const YEAR_DAYS: u64 = 190;
 /// The penalty-notice threshold: sessions of unauthorised absence in 10 school weeks.
 pub const PENALTY_SESSIONS: u64 = 10;
 /// Children missing education: consecutive school days of unexplained absence.
 pub const CME_DAYS: u64 = 10;
-/// The at-risk list by default: at most this many sessions of headroom.
-pub const HEADROOM: u64 = 10;
 /// `N` marks are chased after this many school days by default.
 pub const OPEN_N_DAYS: u64 = 3;
 /// "Most improved": at least this many percentage points up on the last half term.
@@ -28,39 +30,58 @@ fn pupil(r: &Row<'_>) -> Result<PupilRef, duckdb::Error> {
     crate::figures::pupil_at(r, 0)
 }
 
-/// The academic year of the latest day loaded, its first day, and the current and
-/// previous half terms' first days.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// The academic year of the latest day loaded and its first day, and each academy's
+/// current and previous half terms (on its own calendar).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Year {
     pub from: NaiveDate,
     pub to: NaiveDate,
+    /// The earliest first day of any academy's current half term, and of its previous.
     pub half_term: NaiveDate,
     pub previous_half_term: NaiveDate,
+    /// Each academy's current half term to its latest day, and its previous half term
+    /// (`academy_windows` specs).
+    pub halves: String,
+    pub previous_halves: String,
 }
 
 impl Year {
     /// From the registers: `None` before anything is loaded.
-    pub fn of(cal: &Calendar) -> Option<Year> {
-        let to = cal.latest_day()?;
-        let year = cal.year(academic_year(to))?;
+    pub fn of(cals: &Calendars) -> Option<Year> {
+        let to = cals.trust.latest_day()?;
+        let year = cals.trust.year(academic_year(to))?;
         let from = *year.days.first()?;
-        let halves: Vec<_> = cal
-            .years
-            .iter()
-            .flat_map(|y| y.half_terms.iter())
-            .filter(|h| h.from <= to)
-            .collect();
-        let half_term = halves.last().map(|h| h.from).unwrap_or(from);
-        let previous_half_term = halves
-            .len()
-            .checked_sub(2)
-            .map(|i| halves[i].from)
-            .unwrap_or(half_term);
+        let mut halves = Vec::new();
+        let mut previous = Vec::new();
+        for (urn, cal) in &cals.academies {
+            // An academy whose registers stop in an earlier year has no half term now.
+            let Some(latest) = cal
+                .latest_day()
+                .filter(|l| academic_year(*l) == academic_year(to))
+            else {
+                continue;
+            };
+            let own: Vec<_> = cal
+                .years
+                .iter()
+                .flat_map(|y| y.half_terms.iter())
+                .filter(|h| h.from <= latest)
+                .collect();
+            let Some(current) = own.last() else { continue };
+            halves.push((urn.as_str(), current.from, latest));
+            if let Some(prev) = own.len().checked_sub(2).map(|i| own[i]) {
+                previous.push((urn.as_str(), prev.from, prev.to));
+            }
+        }
+        let half_term = halves.iter().map(|h| h.1).min().unwrap_or(from);
+        let previous_half_term = previous.iter().map(|h| h.1).min().unwrap_or(half_term);
         Some(Year {
             from,
             to,
             half_term,
             previous_half_term,
+            halves: crate::calendar::spec(halves.into_iter()),
+            previous_halves: crate::calendar::spec(previous.into_iter()),
         })
     }
 }
@@ -81,6 +102,8 @@ struct Sessions {
     attending_half: u64,
     possible_prev: u64,
     attending_prev: u64,
+    possible_recent: u64,
+    absent_recent: u64,
 }
 
 fn rate(n: u64, of: u64) -> f64 {
@@ -95,10 +118,19 @@ fn sessions(
     conn: &Connection,
     urn: Option<&str>,
     y: &Year,
+    recent_weeks: u64,
 ) -> Result<Vec<Sessions>, duckdb::Error> {
     let mut stmt = conn.prepare_cached(include_str!("../sql/actions_attendance.sql"))?;
     let rows = stmt.query_map(
-        params![urn, y.from, y.to, y.half_term, y.previous_half_term],
+        params![
+            urn,
+            y.from,
+            y.to,
+            y.previous_half_term,
+            recent_weeks,
+            y.halves,
+            y.previous_halves
+        ],
         |r| {
             Ok(Sessions {
                 pupil: pupil(r)?,
@@ -114,6 +146,8 @@ fn sessions(
                 attending_half: r.get(15)?,
                 possible_prev: r.get(16)?,
                 attending_prev: r.get(17)?,
+                possible_recent: r.get(18)?,
+                absent_recent: r.get(19)?,
             })
         },
     )?;
@@ -131,6 +165,10 @@ fn is_pa(absent: u64, possible: u64) -> bool {
     possible > 0 && absent * 10 >= possible
 }
 
+fn is_sa(absent: u64, possible: u64) -> bool {
+    possible > 0 && absent * 2 >= possible
+}
+
 /// Thresholds crossed in the latest school week, and new persistent absence.
 fn crossings(all: &[Sessions]) -> Vec<Crossing> {
     all.iter()
@@ -146,13 +184,16 @@ fn crossings(all: &[Sessions]) -> Vec<Crossing> {
                 .copied();
             let newly_pa =
                 is_pa(s.absent, s.possible) && !is_pa(s.absent_before, s.possible_before);
-            (crossed_below.is_some() || newly_pa).then(|| Crossing {
+            let newly_sa =
+                is_sa(s.absent, s.possible) && !is_sa(s.absent_before, s.possible_before);
+            (crossed_below.is_some() || newly_pa || newly_sa).then(|| Crossing {
                 pupil: s.pupil.clone(),
                 as_of: s.as_of,
                 attendance_now: rate(s.attending, s.possible),
                 attendance_before: rate(s.attending_before, s.possible_before),
                 crossed_below,
                 newly_pa,
+                newly_sa,
                 possible: s.possible,
                 absent: s.absent,
             })
@@ -161,27 +202,62 @@ fn crossings(all: &[Sessions]) -> Vec<Crossing> {
 }
 
 /// The sessions a pupil can still miss this year and stay under 10% of the year's
-/// possible sessions (so far, plus the rest of a 380-session year).
+/// possible sessions (so far, plus two for each of the academy's remaining school days
+/// in a 190-day year): (the year's sessions, headroom).
 pub fn headroom(possible: u64, absent: u64, school_days: u64) -> (u64, u64) {
-    let year = possible + YEAR_SESSIONS.saturating_sub(2 * school_days);
+    let year = possible + 2 * YEAR_DAYS.saturating_sub(school_days);
     // The most absence that stays under 10%: the largest A with A * 10 < year.
     let most = year.div_ceil(10).saturating_sub(1);
     (year, most.saturating_sub(absent))
 }
 
-fn at_risk(all: &[Sessions], limit: u64) -> Vec<AtRisk> {
+/// Whether a pupil with `absent` of `possible` sessions so far, and `recent_absent` of
+/// `recent_possible` in the last weeks, would reach the rule's threshold by the end of
+/// the year (`remaining` sessions to come) at the recent rate. Exact, in integers:
+/// (absent + recent_rate x remaining) / (possible + remaining) >= threshold.
+pub fn projected_to_reach(
+    rule: &AtRiskRule,
+    possible: u64,
+    absent: u64,
+    recent_possible: u64,
+    recent_absent: u64,
+    remaining: u64,
+) -> bool {
+    if recent_possible == 0 {
+        return false;
+    }
+    let projected_absent =
+        absent as u128 * recent_possible as u128 + recent_absent as u128 * remaining as u128;
+    let year = (possible + remaining) as u128 * recent_possible as u128;
+    projected_absent * 1000 >= rule.threshold_permille() as u128 * year
+}
+
+fn at_risk(all: &[Sessions], rule: &AtRiskRule) -> Vec<AtRisk> {
     let mut out: Vec<AtRisk> = all
         .iter()
         .filter(|s| s.possible > 0 && !is_pa(s.absent, s.possible))
         .filter_map(|s| {
             let (year_sessions, headroom) = headroom(s.possible, s.absent, s.school_days);
-            (headroom <= limit).then(|| AtRisk {
+            let remaining = year_sessions - s.possible;
+            let listed = projected_to_reach(
+                rule,
+                s.possible,
+                s.absent,
+                s.possible_recent,
+                s.absent_recent,
+                remaining,
+            );
+            let recent = s.absent_recent as f64 / s.possible_recent.max(1) as f64;
+            let projected_absent = s.absent as f64 + recent * remaining as f64;
+            listed.then(|| AtRisk {
                 pupil: s.pupil.clone(),
                 as_of: s.as_of,
                 attendance_now: rate(s.attending, s.possible),
                 possible: s.possible,
                 absent: s.absent,
+                recent_absence: 100.0 * recent,
                 year_sessions,
+                projected_attendance: 100.0 - 100.0 * projected_absent / year_sessions as f64,
                 headroom,
             })
         })
@@ -305,23 +381,23 @@ pub fn open_n(
     rows.collect()
 }
 
-/// Every list for the trust or one academy. `headroom_limit`: the at-risk list's
-/// largest headroom; `open_n_days`: how old an `N` is before it is listed.
+/// Every list for the trust or one academy. `at_risk`: who is at risk of persistent
+/// absence; `open_n_days`: how old an `N` is before it is listed.
 pub fn lists(
     conn: &Connection,
-    cal: &Calendar,
+    cal: &Calendars,
     urn: Option<&str>,
-    headroom_limit: u64,
+    at_risk_rule: &AtRiskRule,
     open_n_days: u64,
 ) -> Result<Lists, duckdb::Error> {
     let Some(y) = Year::of(cal) else {
         return Ok(Lists::default());
     };
-    let all = sessions(conn, urn, &y)?;
+    let all = sessions(conn, urn, &y, at_risk_rule.weeks.max(1))?;
     let (penalty_now, penalty_this_year) = penalty(conn, urn, &y)?;
     Ok(Lists {
         crossings: crossings(&all),
-        at_risk: at_risk(&all, headroom_limit),
+        at_risk: at_risk(&all, at_risk_rule),
         penalty_now,
         penalty_this_year,
         missing: missing(conn, urn, &y)?,

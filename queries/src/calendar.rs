@@ -1,7 +1,12 @@
-//! The trust's school calendar, read from the data: the days on which registers were
-//! taken, split into half terms at breaks of a week or more and into terms at breaks
-//! of two weeks or more (Christmas, Easter). Extracts carry no term dates, so this is
-//! what the registers themselves say.
+//! School calendars, read from the data: the days on which registers were taken, split
+//! into half terms at breaks of a week or more and into terms at breaks of two weeks or
+//! more (Christmas, Easter). Extracts carry no term dates, so this is what the registers
+//! themselves say. Each academy has its own ([`Calendars`]): academies in one trust sit
+//! in different local authorities with different half terms, so every named window
+//! ("this half term", "the same point last year") is resolved per academy, and the
+//! trust's figures are the sum of its academies' own windows.
+
+use std::collections::BTreeMap;
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
@@ -326,6 +331,198 @@ pub fn resolve(
     })
 }
 
+/// Every academy's own calendar, and the trust's (all academies' school days together:
+/// what "the latest day loaded" means for the trust).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Calendars {
+    pub trust: Calendar,
+    pub academies: BTreeMap<String, Calendar>,
+}
+
+impl Calendars {
+    /// From (URN, school day) pairs in date order.
+    pub fn from_days(days: &[(String, NaiveDate)]) -> Calendars {
+        let mut all: Vec<NaiveDate> = days.iter().map(|(_, d)| *d).collect();
+        all.dedup();
+        let mut by_academy: BTreeMap<String, Vec<NaiveDate>> = BTreeMap::new();
+        for (urn, d) in days {
+            by_academy.entry(urn.clone()).or_default().push(*d);
+        }
+        Calendars {
+            trust: Calendar::from_days(&all),
+            academies: by_academy
+                .into_iter()
+                .map(|(urn, days)| (urn, Calendar::from_days(&days)))
+                .collect(),
+        }
+    }
+
+    /// The academy's own calendar; the trust's for one with no registers loaded.
+    pub fn of(&self, urn: &str) -> &Calendar {
+        self.academies.get(urn).unwrap_or(&self.trust)
+    }
+
+    /// Whether every academy's terms and half terms are the trust's.
+    pub fn shared(&self) -> bool {
+        let periods = |c: &Calendar| -> Vec<(NaiveDate, NaiveDate)> {
+            c.years
+                .iter()
+                .flat_map(|y| y.half_terms.iter().map(|h| (h.from, h.to)))
+                .collect()
+        };
+        let trust = periods(&self.trust);
+        self.academies.values().all(|c| periods(c) == trust)
+    }
+}
+
+/// A `Calendars` reads as the trust's calendar where one calendar is asked for (the
+/// trust's latest day, its terms for the trust-wide lists); per-academy questions go
+/// through [`Calendars::of`].
+impl std::ops::Deref for Calendars {
+    type Target = Calendar;
+
+    fn deref(&self) -> &Calendar {
+        &self.trust
+    }
+}
+
+/// One academy's resolved window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcademyWindow {
+    pub urn: String,
+    pub window: Window,
+}
+
+/// A named window resolved for each academy on its own calendar: the trust's figures
+/// are the sum of these.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Windows {
+    pub kind: WindowKind,
+    /// For people: the window's name when every academy's is the same, else the kind
+    /// and the span ("This half term, each academy's own: 3 Nov to 20 Nov 2025").
+    pub name: String,
+    /// The earliest start and the latest end of any academy's window.
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Whether every academy's dates are the same.
+    pub same_dates: bool,
+    pub academies: Vec<AcademyWindow>,
+}
+
+impl Windows {
+    /// The academy's own window, if it has one.
+    pub fn of(&self, urn: &str) -> Option<&Window> {
+        self.academies
+            .iter()
+            .find(|a| a.urn == urn)
+            .map(|a| &a.window)
+    }
+
+    /// Each academy's dates as the SQL macro `academy_windows` reads them:
+    /// `URN:from:to` joined by `;` (a bound parameter, never spliced).
+    pub fn spec(&self) -> String {
+        spec(
+            self.academies
+                .iter()
+                .map(|a| (a.urn.as_str(), a.window.from, a.window.to)),
+        )
+    }
+
+    /// The same for each academy's window last year (academies with none left out),
+    /// with the earliest start and latest end; `None` when no academy has one.
+    pub fn last_year(&self) -> Option<(String, NaiveDate, NaiveDate)> {
+        let spans: Vec<(&str, NaiveDate, NaiveDate)> = self
+            .academies
+            .iter()
+            .filter_map(|a| a.window.last_year.map(|(f, t)| (a.urn.as_str(), f, t)))
+            .collect();
+        let from = spans.iter().map(|s| s.1).min()?;
+        let to = spans.iter().map(|s| s.2).max()?;
+        Some((spec(spans.into_iter()), from, to))
+    }
+}
+
+/// `URN:from:to;...` for the SQL macro `academy_windows`.
+pub fn spec<'a>(spans: impl Iterator<Item = (&'a str, NaiveDate, NaiveDate)>) -> String {
+    spans
+        .map(|(urn, f, t)| format!("{urn}:{f}:{t}"))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// Resolves `kind` for every academy on its own calendar (`custom`: the same dates for
+/// all). An academy whose calendar cannot give the window (no earlier term loaded for
+/// "last term") is left out of it, and so is one whose registers stop in an earlier
+/// academic year than the trust's (its "year to date" would be a year gone), or, for
+/// "last week", more than a fortnight before the trust's latest day.
+pub fn resolve_each(
+    cals: &Calendars,
+    kind: WindowKind,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<Windows, String> {
+    let trust = resolve(&cals.trust, kind, from, to)?;
+    let trust_latest = cals.trust.latest_day().unwrap_or(trust.to);
+    let current = |latest: NaiveDate| match kind {
+        WindowKind::Custom => true,
+        WindowKind::Week => {
+            academic_year(latest) == academic_year(trust_latest)
+                && (trust_latest - latest).num_days() <= 14
+        }
+        _ => academic_year(latest) == academic_year(trust_latest),
+    };
+    let mut academies = Vec::new();
+    for (urn, cal) in &cals.academies {
+        if !cal.latest_day().is_some_and(current) {
+            continue;
+        }
+        if let Ok(window) = resolve(cal, kind, from, to) {
+            academies.push(AcademyWindow {
+                urn: urn.clone(),
+                window,
+            });
+        }
+    }
+    if academies.is_empty() {
+        return Err(format!(
+            "no academy has {} loaded",
+            kind.label().to_lowercase()
+        ));
+    }
+    let from = academies
+        .iter()
+        .map(|a| a.window.from)
+        .min()
+        .unwrap_or(trust.from);
+    let to = academies
+        .iter()
+        .map(|a| a.window.to)
+        .max()
+        .unwrap_or(trust.to);
+    let first = &academies[0].window;
+    let same_dates = academies
+        .iter()
+        .all(|a| a.window.from == first.from && a.window.to == first.to);
+    let name = if same_dates {
+        first.name.clone()
+    } else {
+        format!(
+            "{}, each academy's own: {} to {}",
+            kind.label(),
+            from.format("%-d %b %Y"),
+            to.format("%-d %b %Y")
+        )
+    };
+    Ok(Windows {
+        kind,
+        name,
+        from,
+        to,
+        same_dates,
+        academies,
+    })
+}
+
 /// True for Monday..Friday.
 pub fn is_weekday(d: NaiveDate) -> bool {
     !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
@@ -435,6 +632,151 @@ mod tests {
         let cal = Calendar::from_days(&autumn_days(2026, 10));
         let ytd = resolve(&cal, WindowKind::YearToDate, None, None).unwrap();
         assert_eq!(ytd.last_year, None);
+    }
+
+    /// Two academies a week apart: A breaks 21-25 October 2024, B 28 October to 1
+    /// November; both break 23 December to 3 January, and have 2023/24 too.
+    fn two_academies() -> Calendars {
+        let mut days: Vec<(String, NaiveDate)> = Vec::new();
+        for (urn, half_term) in [("A", d(2024, 10, 21)), ("B", d(2024, 10, 28))] {
+            let mut mine = autumn_days(2023, 20);
+            mine.extend(weekdays(d(2024, 9, 4), half_term - Duration::days(3)));
+            mine.extend(weekdays(half_term + Duration::days(7), d(2024, 12, 20)));
+            mine.extend(weekdays(d(2025, 1, 6), d(2025, 1, 15)));
+            days.extend(mine.into_iter().map(|x| (urn.to_string(), x)));
+        }
+        days.sort_by_key(|(_, x)| *x);
+        Calendars::from_days(&days)
+    }
+
+    #[test]
+    fn each_academy_has_its_own_half_terms() {
+        let cals = two_academies();
+        // The union has no week-long break in October: one long first half term.
+        let trust = cals.trust.year(2024).unwrap();
+        assert_eq!(
+            (trust.half_terms[0].from, trust.half_terms[0].to),
+            (d(2024, 9, 4), d(2024, 12, 20))
+        );
+        assert!(!cals.shared());
+        let a = cals.of("A").year(2024).unwrap();
+        let b = cals.of("B").year(2024).unwrap();
+        assert_eq!(
+            a.half_terms
+                .iter()
+                .map(|h| (h.name.as_str(), h.from, h.to))
+                .collect::<Vec<_>>(),
+            vec![
+                ("Autumn 1 2024", d(2024, 9, 4), d(2024, 10, 18)),
+                ("Autumn 2 2024", d(2024, 10, 28), d(2024, 12, 20)),
+                ("Spring 1 2025", d(2025, 1, 6), d(2025, 1, 15)),
+            ]
+        );
+        assert_eq!(b.half_terms[0].to, d(2024, 10, 25));
+        assert_eq!(b.half_terms[1].from, d(2024, 11, 4));
+    }
+
+    #[test]
+    fn every_named_window_resolves_per_academy() {
+        let cals = two_academies();
+        let each = |kind| resolve_each(&cals, kind, None, None).unwrap();
+        // Both academies are in Spring 1 on 15 January: the same dates.
+        let ytd = each(WindowKind::YearToDate);
+        assert!(ytd.same_dates);
+        assert_eq!((ytd.from, ytd.to), (d(2024, 9, 1), d(2025, 1, 15)));
+        assert_eq!(ytd.name, "2024/25 to date");
+        let term = each(WindowKind::ThisTerm);
+        assert_eq!((term.from, term.to), (d(2025, 1, 6), d(2025, 1, 15)));
+        let week = each(WindowKind::Week);
+        assert_eq!((week.from, week.to), (d(2025, 1, 13), d(2025, 1, 19)));
+        // Last term is the whole autumn for both.
+        let last = each(WindowKind::LastTerm);
+        assert_eq!(
+            (last.of("A").unwrap().from, last.of("B").unwrap().to),
+            (d(2024, 9, 4), d(2024, 12, 20))
+        );
+        // Each academy's last year aligns with its own school weeks.
+        for urn in ["A", "B"] {
+            let w = ytd.of(urn).unwrap();
+            let (f, t) = w.last_year.unwrap();
+            assert_eq!(f, d(2023, 9, 1), "{urn}");
+            assert_eq!(t.weekday(), Weekday::Wed, "{urn}: {t}");
+        }
+        let (spec, from, to) = ytd.last_year().unwrap();
+        assert!(spec.starts_with("A:2023-09-01:"), "{spec}");
+        assert!(from <= to);
+        assert_eq!(
+            ytd.spec(),
+            "A:2024-09-01:2025-01-15;B:2024-09-01:2025-01-15"
+        );
+    }
+
+    #[test]
+    fn half_term_windows_differ_when_the_breaks_do() {
+        // Cut the registers at 30 October 2024: A is back from its half term, B is on
+        // its own.
+        let full = two_academies();
+        let mut days: Vec<(String, NaiveDate)> = full
+            .academies
+            .iter()
+            .flat_map(|(urn, cal)| {
+                cal.years
+                    .iter()
+                    .flat_map(|y| y.days.iter().copied())
+                    .filter(|x| *x <= d(2024, 10, 30))
+                    .map(move |x| (urn.clone(), x))
+            })
+            .collect();
+        days.sort_by_key(|(_, x)| *x);
+        let cals = Calendars::from_days(&days);
+        let half = resolve_each(&cals, WindowKind::HalfTerm, None, None).unwrap();
+        assert!(!half.same_dates);
+        let a = half.of("A").unwrap();
+        let b = half.of("B").unwrap();
+        assert_eq!((a.from, a.to), (d(2024, 10, 28), d(2024, 10, 30)));
+        assert_eq!(a.name, "Autumn 2 2024 to date");
+        assert_eq!((b.from, b.to), (d(2024, 9, 4), d(2024, 10, 25)));
+        assert_eq!(b.name, "Autumn 1 2024 to date");
+        assert_eq!(
+            half.name,
+            "This half term, each academy's own: 4 Sep 2024 to 30 Oct 2024"
+        );
+        // Last week: each academy's own latest week.
+        let week = resolve_each(&cals, WindowKind::Week, None, None).unwrap();
+        assert_eq!(week.of("A").unwrap().from, d(2024, 10, 28));
+        assert_eq!(week.of("B").unwrap().from, d(2024, 10, 21));
+        // Custom dates are the same for everyone.
+        let custom = resolve_each(
+            &cals,
+            WindowKind::Custom,
+            Some(d(2024, 10, 1)),
+            Some(d(2024, 10, 31)),
+        )
+        .unwrap();
+        assert!(custom.same_dates);
+    }
+
+    #[test]
+    fn an_academy_whose_registers_stopped_last_year_is_left_out() {
+        let mut days: Vec<(String, NaiveDate)> = autumn_days(2024, 20)
+            .into_iter()
+            .map(|x| ("A".to_string(), x))
+            .collect();
+        days.extend(
+            autumn_days(2025, 10)
+                .into_iter()
+                .map(|x| ("B".to_string(), x)),
+        );
+        let cals = Calendars::from_days(&days);
+        for kind in [
+            WindowKind::YearToDate,
+            WindowKind::ThisTerm,
+            WindowKind::Week,
+        ] {
+            let each = resolve_each(&cals, kind, None, None).unwrap();
+            let urns: Vec<&str> = each.academies.iter().map(|a| a.urn.as_str()).collect();
+            assert_eq!(urns, vec!["B"], "{kind:?}");
+        }
     }
 
     #[test]

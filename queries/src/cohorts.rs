@@ -19,6 +19,21 @@ pub fn figures(
     urn: Option<&str>,
     filter: &CohortFilter,
 ) -> Result<Vec<CohortRow>, duckdb::Error> {
+    let spec = crate::figures::all_alike(from, to);
+    figures_in(conn, &spec, from, to, scope, urn, filter)
+}
+
+/// [`figures`] over each academy's own window (`spec`; `from`..`to` spans them all): the
+/// trust's rows are the sum of its academies' own windows.
+pub fn figures_in(
+    conn: &Connection,
+    spec: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    scope: Scope,
+    urn: Option<&str>,
+    filter: &CohortFilter,
+) -> Result<Vec<CohortRow>, duckdb::Error> {
     let f = |d| filter.get(d);
     let mut stmt = conn.prepare_cached(include_str!("../sql/cohort_figures.sql"))?;
     let rows = stmt.query_map(
@@ -35,6 +50,7 @@ pub fn figures(
             f(Dimension::Eal),
             f(Dimension::Ethnicity),
             f(Dimension::LookedAfter),
+            spec,
         ],
         |r| {
             let dimension: String = r.get(0)?;

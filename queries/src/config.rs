@@ -5,6 +5,8 @@
 //! name = "Riverside Learning Trust"
 //! reject_limit_percent = 1.0
 //! suppress_below = 5        # governors see smaller pupil groups suppressed
+//! at_risk_weeks = 4         # at risk of PA: the recent rate over this many school weeks
+//! at_risk_margin = 0.0      # ...projected to within this many points of 10% absence
 //!
 //! [marks]
 //! "@" = "L"   # a school's own "late" mark
@@ -36,6 +38,8 @@ struct RawConfig {
     reject_limit_percent: Option<f64>,
     suppress_below: Option<u64>,
     ap_contact_limit_days: Option<u64>,
+    at_risk_weeks: Option<u64>,
+    at_risk_margin: Option<f64>,
     #[serde(default)]
     marks: BTreeMap<String, String>,
 }
@@ -51,6 +55,8 @@ pub struct TrustConfig {
     /// School days after the last welfare contact with an AP provider before a
     /// placement is flagged.
     pub ap_contact_limit_days: u64,
+    /// Who the action lists call at risk of persistent absence.
+    pub at_risk: crate::types::AtRiskRule,
     mark_map: BTreeMap<String, &'static Code>,
 }
 
@@ -61,6 +67,7 @@ impl Default for TrustConfig {
             reject_limit_percent: 1.0,
             suppress_below: crate::suppress::DEFAULT_THRESHOLD,
             ap_contact_limit_days: crate::provision::DEFAULT_CONTACT_LIMIT,
+            at_risk: Default::default(),
             mark_map: BTreeMap::new(),
         }
     }
@@ -114,11 +121,24 @@ impl TrustConfig {
                 "ap_contact_limit_days: {ap_contact_limit_days} is not between 1 and 200"
             ));
         }
+        let defaults = crate::types::AtRiskRule::default();
+        let weeks = raw.at_risk_weeks.unwrap_or(defaults.weeks);
+        if !(1..=20).contains(&weeks) {
+            return Err(format!("at_risk_weeks: {weeks} is not between 1 and 20"));
+        }
+        let margin = raw.at_risk_margin.unwrap_or(defaults.margin);
+        if !(0.0..=5.0).contains(&margin) || ((margin * 10.0).round() - margin * 10.0).abs() > 1e-9
+        {
+            return Err(format!(
+                "at_risk_margin: {margin} is not between 0 and 5 percentage points, to one decimal place"
+            ));
+        }
         Ok(TrustConfig {
             name: raw.name.unwrap_or_else(|| "Trust".to_string()),
             reject_limit_percent,
             suppress_below,
             ap_contact_limit_days,
+            at_risk: crate::types::AtRiskRule { weeks, margin },
             mark_map,
         })
     }
@@ -144,6 +164,19 @@ mod tests {
         );
         let err = TrustConfig::parse("ap_contact_limit_days = 0\n").unwrap_err();
         assert!(err.starts_with("ap_contact_limit_days: 0"), "{err}");
+    }
+
+    #[test]
+    fn the_at_risk_rule_defaults_to_four_weeks_and_is_checked() {
+        let rule = TrustConfig::parse("").unwrap().at_risk;
+        assert_eq!((rule.weeks, rule.margin), (4, 0.0));
+        assert_eq!(rule.threshold_permille(), 100);
+        let rule = TrustConfig::parse("at_risk_weeks = 6\nat_risk_margin = 0.5\n")
+            .unwrap()
+            .at_risk;
+        assert_eq!((rule.weeks, rule.threshold_permille()), (6, 95));
+        assert!(TrustConfig::parse("at_risk_weeks = 0\n").is_err());
+        assert!(TrustConfig::parse("at_risk_margin = 11.0\n").is_err());
     }
 
     #[test]

@@ -47,6 +47,16 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("../sql/migrations/0004_cohorts.sql"),
     ),
     (5, "lists", include_str!("../sql/migrations/0005_lists.sql")),
+    (
+        6,
+        "spells",
+        include_str!("../sql/migrations/0006_spells.sql"),
+    ),
+    (
+        7,
+        "windows",
+        include_str!("../sql/migrations/0007_windows.sql"),
+    ),
 ];
 
 /// The warehouse: one DuckDB database (a file, or in memory for tests).

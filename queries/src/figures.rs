@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use duckdb::{params, Connection, Row};
 
-use crate::calendar::Calendar;
+use crate::calendar::{Calendar, Calendars};
 use crate::types::{AcademyRef, Figures, GroupFigures, WeekPoint};
 pub use crate::types::{Dimension, Scope};
 
@@ -53,13 +53,23 @@ pub fn academies(conn: &Connection) -> Result<Vec<AcademyRef>, duckdb::Error> {
     rows.collect()
 }
 
-/// The school calendar the registers describe.
-pub fn calendar(conn: &Connection) -> Result<Calendar, duckdb::Error> {
+/// Each academy's school calendar and the trust's, as the registers describe them.
+pub fn calendars(conn: &Connection) -> Result<Calendars, duckdb::Error> {
     let mut stmt = conn.prepare_cached(include_str!("../sql/school_days.sql"))?;
-    let days: Vec<NaiveDate> = stmt
-        .query_map([], |r| r.get(0))?
+    let days: Vec<(String, NaiveDate)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
-    Ok(Calendar::from_days(&days))
+    Ok(Calendars::from_days(&days))
+}
+
+/// The trust's school calendar: every academy's school days together.
+pub fn calendar(conn: &Connection) -> Result<Calendar, duckdb::Error> {
+    Ok(calendars(conn)?.trust)
+}
+
+/// `from`..`to` for every academy alike, as the SQL macro `academy_windows` reads it.
+pub fn all_alike(from: NaiveDate, to: NaiveDate) -> String {
+    format!("*:{from}:{to}")
 }
 
 /// Every academy's figures (zeros where it has none in the window) and the trust's.
@@ -69,8 +79,22 @@ pub fn by_academy(
     to: NaiveDate,
     scope: Scope,
 ) -> Result<(Vec<(AcademyRef, Figures)>, Figures), duckdb::Error> {
+    by_academy_in(conn, &all_alike(from, to), from, to, scope)
+}
+
+/// Every academy's figures over its own window (`spec`, as
+/// [`crate::calendar::Windows::spec`] writes it; `from`..`to` spans them all), and the
+/// trust's: the sum of its academies' own windows. Academies without a window in `spec`
+/// have zeros.
+pub fn by_academy_in(
+    conn: &Connection,
+    spec: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    scope: Scope,
+) -> Result<(Vec<(AcademyRef, Figures)>, Figures), duckdb::Error> {
     let mut stmt = conn.prepare_cached(include_str!("../sql/figures_by_academy.sql"))?;
-    let mut rows = stmt.query(params![from, to, scope.dfe()])?;
+    let mut rows = stmt.query(params![from, to, scope.dfe(), spec])?;
     let mut academies = Vec::new();
     let mut trust = Figures::default();
     while let Some(r) = rows.next()? {
@@ -143,8 +167,20 @@ pub fn weekly(
     scope: Scope,
     urn: Option<&str>,
 ) -> Result<Vec<(Option<String>, WeekPoint)>, duckdb::Error> {
+    weekly_in(conn, &all_alike(from, to), from, to, scope, urn)
+}
+
+/// [`weekly`] over each academy's own window (`spec`; `from`..`to` spans them all).
+pub fn weekly_in(
+    conn: &Connection,
+    spec: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    scope: Scope,
+    urn: Option<&str>,
+) -> Result<Vec<(Option<String>, WeekPoint)>, duckdb::Error> {
     let mut stmt = conn.prepare_cached(include_str!("../sql/weekly_absence.sql"))?;
-    let rows = stmt.query_map(params![from, to, scope.dfe(), urn], |r| {
+    let rows = stmt.query_map(params![from, to, scope.dfe(), urn, spec], |r| {
         Ok((
             r.get(0)?,
             WeekPoint {

@@ -36,6 +36,9 @@ pub enum Status {
     /// The same extract was loaded before: nothing changed.
     AlreadyLoaded,
     Rejected,
+    /// The extract was valid but writing it failed (a write error, a full disk): the
+    /// warehouse is as it was, and the load log says why.
+    Failed,
 }
 
 impl Status {
@@ -44,6 +47,7 @@ impl Status {
             Status::Loaded => "loaded",
             Status::AlreadyLoaded => "already-loaded",
             Status::Rejected => "rejected",
+            Status::Failed => "failed",
         }
     }
 }
@@ -67,11 +71,50 @@ pub struct LoadOutcome {
     pub marks_loaded: u64,
     /// Marks in the window before this load that it replaced or removed.
     pub marks_replaced: u64,
+    /// Marks in the window kept because the row that would have replaced them was
+    /// rejected (the pupil's row, or the session's).
+    pub marks_held: u64,
     pub archived_as: Option<PathBuf>,
+    /// The full report of a loaded extract's rejected rows, when it had any.
+    pub report: Option<PathBuf>,
     pub duration: Duration,
 }
 
 impl LoadOutcome {
+    /// Nothing known yet of the extract at `source`.
+    pub fn new(source: &Path) -> LoadOutcome {
+        LoadOutcome {
+            source: source.to_path_buf(),
+            load_id: None,
+            urn: None,
+            academy: None,
+            extracted_at: None,
+            window: None,
+            status: Status::Rejected,
+            reason: None,
+            files: Vec::new(),
+            rejected_rows: Vec::new(),
+            notes: Vec::new(),
+            pupils_loaded: 0,
+            marks_loaded: 0,
+            marks_replaced: 0,
+            marks_held: 0,
+            archived_as: None,
+            report: None,
+            duration: Duration::ZERO,
+        }
+    }
+
+    /// A load that failed before it could be recorded in the warehouse (the warehouse
+    /// itself failing): the caller reports it and goes on.
+    pub fn failure(source: &Path, error: impl std::fmt::Display) -> LoadOutcome {
+        LoadOutcome {
+            status: Status::Failed,
+            reason: Some(format!("the warehouse failed: {error}")),
+            ..LoadOutcome::new(source)
+        }
+    }
+
     pub fn rows_loaded(&self) -> u64 {
         if self.status != Status::Loaded {
             return 0;
@@ -97,11 +140,12 @@ impl LoadOutcome {
         let secs = self.duration.as_secs_f64();
         match self.status {
             Status::Loaded => format!(
-                "loaded   {who}{window}: {} rows loaded ({} marks, {} pupils), {} rejected, {secs:.2}s",
+                "loaded   {who}{window}: {} rows loaded ({} marks, {} pupils), {} rejected, {} marks held over, {secs:.2}s",
                 self.rows_loaded(),
                 self.marks_loaded,
                 self.pupils_loaded,
-                self.rows_rejected()
+                self.rows_rejected(),
+                self.marks_held
             ),
             Status::AlreadyLoaded => {
                 format!("skipped  {who}{window}: already loaded, nothing changed")
@@ -110,6 +154,10 @@ impl LoadOutcome {
                 "REJECTED {who}{window}: {} ({} rows rejected)",
                 self.reason.as_deref().unwrap_or("rejected"),
                 self.rows_rejected()
+            ),
+            Status::Failed => format!(
+                "FAILED   {who}{window}: {} (nothing of it was written)",
+                self.reason.as_deref().unwrap_or("the write failed")
             ),
         }
     }
@@ -210,24 +258,7 @@ impl<'a> Loader<'a> {
     ) -> Result<LoadOutcome, LoadError> {
         let started = Instant::now();
         let started_at = Utc::now();
-        let mut outcome = LoadOutcome {
-            source: source.to_path_buf(),
-            load_id: None,
-            urn: None,
-            academy: None,
-            extracted_at: None,
-            window: None,
-            status: Status::Rejected,
-            reason: None,
-            files: Vec::new(),
-            rejected_rows: Vec::new(),
-            notes: Vec::new(),
-            pupils_loaded: 0,
-            marks_loaded: 0,
-            marks_replaced: 0,
-            archived_as: None,
-            duration: Duration::ZERO,
-        };
+        let mut outcome = LoadOutcome::new(source);
         let conn = self.db.connect()?;
         let ex = match extract::read(source) {
             Ok(ex) => ex,
@@ -267,7 +298,7 @@ impl<'a> Loader<'a> {
         outcome.archived_as = archived_as.clone();
         progress(Stage::Writing);
         conn.execute_batch("BEGIN TRANSACTION")?;
-        let written = write(&conn, &ex, &parsed, &mut outcome).and_then(|()| {
+        let written = write(&conn, &ex, &parsed, &mut outcome).and_then(|academy_id| {
             outcome.status = Status::Loaded;
             outcome.duration = started.elapsed();
             let load_id = log_load(
@@ -278,6 +309,7 @@ impl<'a> Loader<'a> {
                 archived_as.as_deref(),
                 started_at,
             )?;
+            record_held(&conn, m, academy_id, load_id)?;
             outcome.load_id = Some(load_id);
             Ok(())
         });
@@ -285,12 +317,23 @@ impl<'a> Loader<'a> {
             Ok(()) => conn.execute_batch("COMMIT")?,
             Err(e) => {
                 let _ = conn.execute_batch("ROLLBACK");
-                return Err(e.into());
+                return self.failed(&conn, outcome, m, e.to_string(), started, started_at);
             }
         }
         progress(Stage::Committed);
         outcome.status = Status::Loaded;
         outcome.duration = started.elapsed();
+        // Every rejected row, beyond those the load log keeps. The load has committed:
+        // a report that cannot be written is said, not a reason to call it failed.
+        match self.report_rejections(&outcome, started_at) {
+            Ok(report) => outcome.report = report,
+            Err(e) => {
+                tracing::error!(source = %outcome.source.display(), error = %e, "the rejected-rows report could not be written");
+                outcome.notes.push(format!(
+                    "the report of every rejected row could not be written: {e}"
+                ));
+            }
+        }
         Ok(outcome)
     }
 
@@ -309,6 +352,70 @@ impl<'a> Loader<'a> {
         Ok(Some(dest))
     }
 
+    /// The full report of a loaded extract's rejected rows (the load log keeps the
+    /// first [`REJECTED_ROWS_KEPT`]): beside the quarantined extracts' reports.
+    fn report_rejections(
+        &self,
+        outcome: &LoadOutcome,
+        started_at: DateTime<Utc>,
+    ) -> Result<Option<PathBuf>, LoadError> {
+        let Some(store) = &self.store else {
+            return Ok(None);
+        };
+        if outcome.rejected_rows.is_empty() {
+            return Ok(None);
+        }
+        let dir = store.quarantine_dir();
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!(
+            "{}_{}.report.txt",
+            started_at.format("%Y%m%dT%H%M%S%.3fZ"),
+            source_name(&outcome.source)
+        ));
+        std::fs::write(&path, outcome.report_text())?;
+        Ok(Some(path))
+    }
+
+    /// Records a load whose write failed (the transaction is rolled back): a load-log
+    /// row with status `failed` and the error, in a transaction of its own.
+    fn failed(
+        &self,
+        conn: &Connection,
+        mut outcome: LoadOutcome,
+        m: &Manifest,
+        error: String,
+        started: Instant,
+        started_at: DateTime<Utc>,
+    ) -> Result<LoadOutcome, LoadError> {
+        tracing::error!(source = %outcome.source.display(), %error, "load failed");
+        outcome.status = Status::Failed;
+        outcome.reason = Some(format!("the warehouse write failed: {error}"));
+        outcome.pupils_loaded = 0;
+        outcome.marks_loaded = 0;
+        outcome.marks_replaced = 0;
+        outcome.marks_held = 0;
+        outcome.duration = started.elapsed();
+        conn.execute_batch("BEGIN TRANSACTION")?;
+        match log_load(
+            conn,
+            &outcome,
+            m,
+            "failed",
+            outcome.archived_as.as_deref(),
+            started_at,
+        ) {
+            Ok(id) => {
+                conn.execute_batch("COMMIT")?;
+                outcome.load_id = Some(id);
+                Ok(outcome)
+            }
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                Err(e.into())
+            }
+        }
+    }
+
     fn reject(
         &self,
         conn: &Connection,
@@ -323,11 +430,7 @@ impl<'a> Loader<'a> {
         outcome.duration = started.elapsed();
         if let Some(store) = &self.store {
             let stamp = started_at.format("%Y%m%dT%H%M%S%.3fZ");
-            let base = outcome
-                .source
-                .file_name()
-                .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_else(|| "extract".into());
+            let base = source_name(&outcome.source);
             let dest = store.quarantine_dir().join(format!("{stamp}_{base}"));
             if outcome.source.exists() {
                 copy_original(&outcome.source, &dest)?;
@@ -361,6 +464,14 @@ impl<'a> Loader<'a> {
         }
         Ok(outcome)
     }
+}
+
+/// The file or folder name an extract came as.
+fn source_name(source: &Path) -> String {
+    source
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "extract".into())
 }
 
 /// Stands in for the manifest of an extract whose manifest could not be read.
@@ -470,13 +581,13 @@ fn days(d: NaiveDate) -> i32 {
     (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days() as i32
 }
 
-/// Writes a validated extract inside the caller's transaction.
+/// Writes a validated extract inside the caller's transaction; the academy's id.
 fn write(
     conn: &Connection,
     ex: &Extract,
     parsed: &Parsed,
     outcome: &mut LoadOutcome,
-) -> Result<(), duckdb::Error> {
+) -> Result<u16, duckdb::Error> {
     let m = &ex.manifest;
     let academy_id = upsert_academy(conn, m)?;
     stage_pupils(conn, parsed, m)?;
@@ -507,12 +618,49 @@ fn write(
     tracing::debug!(inserted, "new enrolments");
     outcome.pupils_loaded = parsed.pupils.len() as u64;
 
+    merge_spells(conn, parsed, academy_id, at)?;
+    stage_held(conn, parsed)?;
+
     stage_marks(conn, parsed)?;
-    // The extract is authoritative for its window: marks there are exactly its marks.
+    conn.execute_batch(
+        "CREATE OR REPLACE TEMP TABLE held_pupil_keys (pupil_key UINTEGER, pupil_id VARCHAR);
+         CREATE OR REPLACE TEMP TABLE held_mark_keys (pupil_key UINTEGER, pupil_id VARCHAR,
+             date DATE, session UTINYINT);",
+    )?;
+    conn.execute(
+        "INSERT INTO held_pupil_keys
+         SELECT DISTINCT p.pupil_key, p.pupil_id
+         FROM stage_held h JOIN pupils p ON p.academy_id = ? AND p.pupil_id = h.pupil_id
+         WHERE h.session IS NULL",
+        params![academy_id],
+    )?;
+    conn.execute(
+        "INSERT INTO held_mark_keys
+         SELECT DISTINCT p.pupil_key, p.pupil_id, h.date, h.session
+         FROM stage_held h JOIN pupils p ON p.academy_id = ? AND p.pupil_id = h.pupil_id
+         WHERE h.session IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM stage_marks s JOIN stage_pupils sp ON sp.idx = s.idx
+                           WHERE sp.pupil_id = h.pupil_id AND s.date = h.date
+                             AND s.session = h.session)",
+        params![academy_id],
+    )?;
+    // The extract is authoritative for its window: marks there are exactly its marks,
+    // plus those held over for its rejected rows (a rejected row never removes what it
+    // would have replaced).
     outcome.marks_replaced = conn.execute(
-        "DELETE FROM marks WHERE academy_id = ? AND date BETWEEN ? AND ?",
+        "DELETE FROM marks
+         WHERE academy_id = ? AND date BETWEEN ? AND ?
+           AND pupil_key NOT IN (SELECT pupil_key FROM held_pupil_keys)
+           AND NOT EXISTS (SELECT 1 FROM held_mark_keys h
+                           WHERE h.pupil_key = marks.pupil_key AND h.date = marks.date
+                             AND h.session = marks.session)",
         params![academy_id, m.marks_from, m.marks_to],
     )? as u64;
+    outcome.marks_held = conn.query_row(
+        "SELECT count(*) FROM marks WHERE academy_id = ? AND date BETWEEN ? AND ?",
+        params![academy_id, m.marks_from, m.marks_to],
+        |r| r.get(0),
+    )?;
     outcome.marks_loaded = conn.execute(
         "INSERT INTO marks
          SELECT ?, p.pupil_key, s.date, s.session, s.code::mark_code, s.minutes_late
@@ -545,16 +693,23 @@ fn write(
             }
             app.flush()?;
         }
+        stage_ids(conn, "stage_kept", parsed.ap_held.iter())?;
+        // Pupils with a rejected row here (or in pupils.csv) keep their placements.
         conn.execute(
-            "DELETE FROM ap_placements WHERE academy_id = ?",
-            params![academy_id],
+            "DELETE FROM ap_placements
+             WHERE academy_id = ?
+               AND pupil_key NOT IN (SELECT pupil_key FROM held_pupil_keys)
+               AND pupil_key NOT IN (SELECT p.pupil_key FROM pupils p JOIN stage_kept k
+                                     ON p.academy_id = ? AND p.pupil_id = k.pupil_id)",
+            params![academy_id, academy_id],
         )?;
         conn.execute(
             "INSERT INTO ap_placements
              SELECT ?, p.pupil_key, s.provider, s.provider_urn, s.arranged_by, s.start_date,
                     s.end_date, s.sessions_per_week, s.last_contact_date
              FROM stage_ap s JOIN stage_pupils sp ON sp.idx = s.idx
-             JOIN pupils p ON p.academy_id = ? AND p.pupil_id = sp.pupil_id",
+             JOIN pupils p ON p.academy_id = ? AND p.pupil_id = sp.pupil_id
+             WHERE sp.pupil_id NOT IN (SELECT pupil_id FROM stage_kept)",
             params![academy_id, academy_id],
         )?;
         conn.execute_batch("DROP TABLE stage_ap")?;
@@ -583,21 +738,198 @@ fn write(
             }
             app.flush()?;
         }
+        stage_ids(conn, "stage_kept", parsed.rt_held.iter())?;
         conn.execute(
-            "DELETE FROM reduced_timetables WHERE academy_id = ?",
-            params![academy_id],
+            "DELETE FROM reduced_timetables
+             WHERE academy_id = ?
+               AND pupil_key NOT IN (SELECT pupil_key FROM held_pupil_keys)
+               AND pupil_key NOT IN (SELECT p.pupil_key FROM pupils p JOIN stage_kept k
+                                     ON p.academy_id = ? AND p.pupil_id = k.pupil_id)",
+            params![academy_id, academy_id],
         )?;
         conn.execute(
             "INSERT INTO reduced_timetables
              SELECT ?, p.pupil_key, s.start_date, s.planned_end_date, s.next_review_date,
                     s.end_date, s.sessions_per_week, s.reason, s.parents_agreed, s.la_notified
              FROM stage_rt s JOIN stage_pupils sp ON sp.idx = s.idx
-             JOIN pupils p ON p.academy_id = ? AND p.pupil_id = sp.pupil_id",
+             JOIN pupils p ON p.academy_id = ? AND p.pupil_id = sp.pupil_id
+             WHERE sp.pupil_id NOT IN (SELECT pupil_id FROM stage_kept)",
             params![academy_id, academy_id],
         )?;
         conn.execute_batch("DROP TABLE stage_rt")?;
     }
-    conn.execute_batch("DROP TABLE stage_marks; DROP TABLE stage_pupils;")?;
+    Ok(academy_id)
+}
+
+/// Lists what this load held over (`held_over`) until a later extract sends a good row:
+/// a session's row goes when an extract restates its date, a pupil's when a good
+/// pupils.csv row for the pupil arrives. Then drops the load's staging tables.
+fn record_held(
+    conn: &Connection,
+    m: &Manifest,
+    academy_id: u16,
+    load_id: u64,
+) -> Result<(), duckdb::Error> {
+    conn.execute(
+        "DELETE FROM held_over
+         WHERE academy_id = ? AND session IS NOT NULL AND date_from BETWEEN ? AND ?",
+        params![academy_id, m.marks_from, m.marks_to],
+    )?;
+    // A pupil's row goes when a good row for the pupil arrives, when the pupil is held
+    // again (listed afresh below), or when this window restates all it held.
+    conn.execute(
+        "DELETE FROM held_over
+         WHERE academy_id = ? AND session IS NULL
+           AND (pupil_id IN (SELECT pupil_id FROM stage_pupils
+                             UNION ALL SELECT pupil_id FROM held_pupil_keys)
+                OR (date_from >= ? AND date_to <= ?))",
+        params![academy_id, m.marks_from, m.marks_to],
+    )?;
+    conn.execute(
+        "INSERT INTO held_over
+         SELECT ?, k.pupil_id, ?, ?, NULL,
+                (SELECT count(*) FROM marks m
+                 WHERE m.pupil_key = k.pupil_key AND m.date BETWEEN ? AND ?),
+                ?, h.file, h.line, h.column_name, h.value, h.reason
+         FROM held_pupil_keys k
+         JOIN stage_held h ON h.pupil_id = k.pupil_id AND h.session IS NULL",
+        params![
+            academy_id,
+            m.marks_from,
+            m.marks_to,
+            m.marks_from,
+            m.marks_to,
+            load_id
+        ],
+    )?;
+    conn.execute(
+        "INSERT INTO held_over
+         SELECT ?, k.pupil_id, k.date, k.date, k.session, 1,
+                ?, h.file, h.line, h.column_name, h.value, h.reason
+         FROM held_mark_keys k
+         JOIN stage_held h ON h.pupil_id = k.pupil_id AND h.date = k.date
+             AND h.session = k.session
+         WHERE EXISTS (SELECT 1 FROM marks m WHERE m.pupil_key = k.pupil_key
+                       AND m.date = k.date AND m.session = k.session)
+         -- One row per session: the first rejected row that named it.
+         QUALIFY row_number() OVER (PARTITION BY k.pupil_id, k.date, k.session
+                                    ORDER BY h.line) = 1",
+        params![academy_id, load_id],
+    )?;
+    conn.execute_batch(
+        "DROP TABLE stage_marks; DROP TABLE stage_pupils; DROP TABLE stage_spells;
+         DROP TABLE stage_held; DROP TABLE held_pupil_keys; DROP TABLE held_mark_keys;
+         DROP TABLE IF EXISTS stage_kept;",
+    )
+}
+
+/// A temporary table `name (pupil_id VARCHAR)` holding `ids`.
+fn stage_ids<'i>(
+    conn: &Connection,
+    name: &str,
+    ids: impl Iterator<Item = &'i String>,
+) -> Result<(), duckdb::Error> {
+    conn.execute_batch(&format!(
+        "CREATE OR REPLACE TEMP TABLE {name} (pupil_id VARCHAR)"
+    ))?;
+    let mut app = conn.appender_to_catalog_and_db(name, "temp", "main")?;
+    for id in ids {
+        app.append_row(params![id])?;
+    }
+    app.flush()
+}
+
+/// The spells of every pupil this extract is the newest word on: each spell listed
+/// replaces the known spells it overlaps (a correction of the same spell); spells it
+/// does not touch are kept (a re-admitted pupil's earlier spell).
+fn merge_spells(
+    conn: &Connection,
+    parsed: &Parsed,
+    academy_id: u16,
+    at: chrono::NaiveDateTime,
+) -> Result<(), duckdb::Error> {
+    conn.execute_batch(
+        "CREATE OR REPLACE TEMP TABLE stage_spells (pupil_id VARCHAR, entry_date DATE,
+            leaving_date DATE)",
+    )?;
+    {
+        let mut app = conn.appender_to_catalog_and_db("stage_spells", "temp", "main")?;
+        for p in &parsed.pupils {
+            for s in &p.spells {
+                app.append_row(params![p.pupil_id, s.entry_date, s.leaving_date])?;
+            }
+        }
+        app.flush()?;
+    }
+    conn.execute(
+        "DELETE FROM spells
+         WHERE EXISTS (
+             SELECT 1 FROM stage_spells s
+             JOIN pupils p ON p.academy_id = ? AND p.pupil_id = s.pupil_id
+             WHERE p.pupil_key = spells.pupil_key AND p.attributes_at = ?
+               AND s.entry_date <= coalesce(spells.leaving_date, DATE '9999-12-31')
+               AND spells.entry_date <= coalesce(s.leaving_date, DATE '9999-12-31'))",
+        params![academy_id, at],
+    )?;
+    conn.execute(
+        "INSERT INTO spells
+         SELECT p.pupil_key, s.entry_date, s.leaving_date
+         FROM stage_spells s
+         JOIN pupils p ON p.academy_id = ? AND p.pupil_id = s.pupil_id
+         WHERE p.attributes_at = ?",
+        params![academy_id, at],
+    )?;
+    // An older extract (a newer one already spoke for the pupil) still adds a spell
+    // that no known spell overlaps: an earlier spell loaded late is not lost.
+    conn.execute(
+        "INSERT INTO spells
+         SELECT p.pupil_key, s.entry_date, s.leaving_date
+         FROM stage_spells s
+         JOIN pupils p ON p.academy_id = ? AND p.pupil_id = s.pupil_id
+         WHERE p.attributes_at > ?
+           AND NOT EXISTS (
+               SELECT 1 FROM spells k
+               WHERE k.pupil_key = p.pupil_key
+                 AND s.entry_date <= coalesce(k.leaving_date, DATE '9999-12-31')
+                 AND k.entry_date <= coalesce(s.leaving_date, DATE '9999-12-31'))",
+        params![academy_id, at],
+    )?;
+    Ok(())
+}
+
+/// What this extract's rejected rows hold over: `held_pupil_keys` (pupils whose
+/// pupils.csv row was rejected and who are known from before) and `held_mark_keys`
+/// (sessions whose marks.csv row was rejected, unless a good row for the same session
+/// came too).
+fn stage_held(conn: &Connection, parsed: &Parsed) -> Result<(), duckdb::Error> {
+    conn.execute_batch(
+        "CREATE OR REPLACE TEMP TABLE stage_held (pupil_id VARCHAR, date DATE,
+            session UTINYINT, file VARCHAR, line UBIGINT, column_name VARCHAR,
+            value VARCHAR, reason VARCHAR)",
+    )?;
+    {
+        let mut app = conn.appender_to_catalog_and_db("stage_held", "temp", "main")?;
+        for h in &parsed.held_pupils {
+            let f = &h.fault;
+            app.append_row(params![
+                h.pupil_id,
+                None::<NaiveDate>,
+                None::<u8>,
+                f.file,
+                f.line,
+                f.column,
+                f.value,
+                f.reason
+            ])?;
+        }
+        for h in &parsed.held_marks {
+            let f = &h.fault;
+            app.append_row(params![
+                h.pupil_id, h.date, h.session, f.file, f.line, f.column, f.value, f.reason
+            ])?;
+        }
+        app.flush()?;
+    }
     Ok(())
 }
 
@@ -734,7 +1066,7 @@ fn log_load(
     let known = !m.sha256.is_empty();
     let load_id: u64 = conn.query_row("SELECT nextval('load_id_seq')", [], |r| r.get(0))?;
     conn.execute(
-        "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         params![
             load_id,
             known.then(|| m.academy.urn.clone()),
@@ -754,6 +1086,7 @@ fn log_load(
             o.rows_rejected(),
             started_at.naive_utc(),
             o.duration.as_millis() as u64,
+            o.marks_held,
         ],
     )?;
     let mut app = conn.appender("rejected_rows")?;

@@ -9,6 +9,23 @@ use crate::config::TrustConfig;
 use crate::extract::{self, Extract, FileFault};
 use crate::rows::{CsvFile, Row, RowFault};
 
+/// A spell on roll: from the entry date to the leaving date (open when none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spell {
+    pub entry_date: NaiveDate,
+    pub leaving_date: Option<NaiveDate>,
+}
+
+impl Spell {
+    /// Whether two spells share a day.
+    pub fn overlaps(&self, other: &Spell) -> bool {
+        let ends_after = |s: &Spell, d: NaiveDate| s.leaving_date.is_none_or(|l| l >= d);
+        ends_after(self, other.entry_date) && ends_after(other, self.entry_date)
+    }
+}
+
+/// A pupil with its attributes from the newest spell listed (entry and leaving date
+/// are that spell's) and every spell pupils.csv lists for it, in date order.
 #[derive(Debug, Clone)]
 pub struct PupilRow {
     pub pupil_id: String,
@@ -25,6 +42,27 @@ pub struct PupilRow {
     pub eal: bool,
     pub ethnicity: Option<String>,
     pub looked_after: Option<bool>,
+    pub spells: Vec<Spell>,
+}
+
+/// A pupil whose pupils.csv row was rejected: the warehouse keeps the pupil's previous
+/// record and marks (extract-format.md: a rejected row never removes what it would
+/// have replaced).
+#[derive(Debug, Clone)]
+pub struct HeldPupil {
+    pub pupil_id: String,
+    pub fault: RowFault,
+}
+
+/// A rejected marks.csv row that names a pupil, a date inside the window and a
+/// session: the previous mark for that session stays.
+#[derive(Debug, Clone)]
+pub struct HeldMark {
+    pub pupil_id: String,
+    pub date: NaiveDate,
+    /// 0 = AM, 1 = PM.
+    pub session: u8,
+    pub fault: RowFault,
 }
 
 /// Valid marks, column by column (ready for an Arrow batch).
@@ -92,6 +130,14 @@ pub struct Parsed {
     pub faults: Vec<RowFault>,
     pub files: Vec<FileSummary>,
     pub notes: Vec<String>,
+    /// Pupils whose row was rejected, one entry each (the first fault).
+    pub held_pupils: Vec<HeldPupil>,
+    /// Rejected marks that would have replaced a mark (not those of held pupils).
+    pub held_marks: Vec<HeldMark>,
+    /// Pupils with a rejected ap_placements.csv / reduced_timetables.csv row: their
+    /// previous placements / timetables are kept and none of this extract's loaded.
+    pub ap_held: HashSet<String>,
+    pub rt_held: HashSet<String>,
 }
 
 pub use crate::calendar::academic_year;
@@ -150,14 +196,15 @@ const RT_OPTIONAL: &[&str] = &["end_date", "reason"];
 pub fn parse(ex: &Extract, config: &TrustConfig) -> Result<Parsed, FileFault> {
     let mut out = Parsed::default();
     let pupil_index = parse_pupils(ex, &mut out)?;
-    parse_marks(ex, config, &pupil_index, &mut out)?;
+    let held = out.held_pupils.clone();
+    parse_marks(ex, config, &pupil_index, &held, &mut out)?;
     if let Some(bytes) = ex.files.get(extract::AP_PLACEMENTS) {
         let file = CsvFile::open(extract::AP_PLACEMENTS, bytes, AP_REQUIRED, AP_OPTIONAL)?;
-        out.ap = Some(parse_ap(&file, &pupil_index, &mut out));
+        out.ap = Some(parse_ap(&file, &pupil_index, &held, &mut out));
     }
     if let Some(bytes) = ex.files.get(extract::REDUCED_TIMETABLES) {
         let file = CsvFile::open(extract::REDUCED_TIMETABLES, bytes, RT_REQUIRED, RT_OPTIONAL)?;
-        out.rt = Some(parse_rt(&file, &pupil_index, &mut out));
+        out.rt = Some(parse_rt(&file, &pupil_index, &held, &mut out));
     }
     for name in &ex.unlisted {
         out.notes.push(format!(
@@ -182,6 +229,12 @@ fn summarise(out: &mut Parsed, file: &CsvFile, rows: u64, faults_before: usize) 
     });
 }
 
+/// One accepted pupils.csv row: a spell and the attributes it was listed with.
+struct PupilLine {
+    line: u64,
+    row: PupilRow,
+}
+
 fn parse_pupils(ex: &Extract, out: &mut Parsed) -> Result<HashMap<String, u32>, FileFault> {
     let file = CsvFile::open(
         extract::PUPILS,
@@ -189,20 +242,15 @@ fn parse_pupils(ex: &Extract, out: &mut Parsed) -> Result<HashMap<String, u32>, 
         PUPIL_REQUIRED,
         PUPIL_OPTIONAL,
     )?;
-    let mut index: HashMap<String, u32> = HashMap::new();
-    let mut first_line: HashMap<String, u64> = HashMap::new();
+    // Accepted rows by pupil, in the order pupils first appear; the first fault of each
+    // pupil with a rejected row.
+    let mut lines: Vec<(String, Vec<PupilLine>)> = Vec::new();
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    let mut held: Vec<(String, usize)> = Vec::new();
+    let mut held_ids: HashSet<String> = HashSet::new();
     let before = out.faults.len();
-    let mut pupils = Vec::new();
     let rows = file.for_each_row(&mut out.faults, |row, faults| {
         let pupil_id = row.req("pupil_id");
-        if let Some(id) = &pupil_id {
-            if let Some(line) = first_line.get(id) {
-                row.fail(
-                    "pupil_id",
-                    format!("duplicate pupil_id, first on line {line}"),
-                );
-            }
-        }
         let upn = row.opt("upn").map(str::to_string);
         if let Some(u) = &upn {
             if u.len() != 13 || !u.chars().all(|c| c.is_ascii_alphanumeric()) {
@@ -219,6 +267,24 @@ fn parse_pupils(ex: &Extract, out: &mut Parsed) -> Result<HashMap<String, u32>, 
             n
         });
         let entry_date = row.date("entry_date");
+        // A second row for the same spell is rejected; the first stands.
+        let mut duplicate = false;
+        if let (Some(id), Some(entry)) = (&pupil_id, entry_date) {
+            let earlier = by_id.get(id).and_then(|&i| {
+                lines[i]
+                    .1
+                    .iter()
+                    .find(|l| l.row.entry_date == entry)
+                    .map(|l| l.line)
+            });
+            if let Some(line) = earlier {
+                duplicate = row.is_ok();
+                row.fail(
+                    "pupil_id",
+                    format!("duplicate pupil_id with the same entry_date, first on line {line}"),
+                );
+            }
+        }
         let leaving_date = row.opt_date("leaving_date");
         if let (Some(entry), Some(Some(leaving))) = (entry_date, leaving_date) {
             if leaving < entry {
@@ -238,41 +304,121 @@ fn parse_pupils(ex: &Extract, out: &mut Parsed) -> Result<HashMap<String, u32>, 
         let line = row.line;
         if row.finish(faults) {
             let id = pupil_id.expect("checked");
-            first_line.insert(id.clone(), line);
-            index.insert(id.clone(), pupils.len() as u32);
-            pupils.push(PupilRow {
-                pupil_id: id,
+            let entry_date = entry_date.expect("checked");
+            let leaving_date = leaving_date.expect("checked");
+            let pupil = PupilRow {
+                pupil_id: id.clone(),
                 upn,
                 surname: row.opt("surname").map(str::to_string),
                 forename: row.opt("forename").map(str::to_string),
                 date_of_birth: date_of_birth.expect("checked"),
                 sex: sex.expect("checked"),
                 nc_year: nc.expect("checked"),
-                entry_date: entry_date.expect("checked"),
-                leaving_date: leaving_date.expect("checked"),
+                entry_date,
+                leaving_date,
                 sen_provision: sen.expect("checked"),
                 fsm: fsm.expect("checked"),
                 eal: eal.expect("checked"),
                 ethnicity,
                 looked_after: looked_after.expect("checked"),
+                spells: vec![Spell {
+                    entry_date,
+                    leaving_date,
+                }],
+            };
+            let i = *by_id.entry(id.clone()).or_insert_with(|| {
+                lines.push((id, Vec::new()));
+                lines.len() - 1
             });
-        } else if let Some(id) = pupil_id {
-            first_line.entry(id).or_insert(line);
+            lines[i].1.push(PupilLine { line, row: pupil });
+        } else if let (Some(id), false) = (pupil_id, duplicate) {
+            if held_ids.insert(id.clone()) {
+                held.push((id, faults.len() - 1));
+            }
         }
     });
+    // Spells of one pupil may not overlap: the later-starting row is rejected.
+    for (id, rows) in &mut lines {
+        rows.sort_by_key(|l| l.row.entry_date);
+        for pair in rows.windows(2) {
+            let (a, b) = (&pair[0], &pair[1]);
+            if a.row.spells[0].overlaps(&b.row.spells[0]) {
+                out.faults.push(RowFault {
+                    file: file.name.to_string(),
+                    line: b.line,
+                    column: "entry_date".into(),
+                    value: b.row.entry_date.to_string(),
+                    reason: format!(
+                        "this spell overlaps the spell from {} on line {}",
+                        a.row.entry_date, a.line
+                    ),
+                });
+                if held_ids.insert(id.clone()) {
+                    held.push((id.clone(), out.faults.len() - 1));
+                }
+                break;
+            }
+        }
+    }
+    // A pupil with a rejected row keeps its previous record: its other rows are not
+    // loaded either, and say why.
+    let mut pupils = Vec::new();
+    let mut index: HashMap<String, u32> = HashMap::new();
+    for (id, rows) in lines {
+        if let Some((_, fault)) = held.iter().find(|(h, _)| *h == id) {
+            let first = out.faults[*fault].line;
+            for l in rows.iter().filter(|l| l.line != first) {
+                if out
+                    .faults
+                    .iter()
+                    .any(|f| f.line == l.line && f.file == file.name)
+                {
+                    continue;
+                }
+                out.faults.push(RowFault {
+                    file: file.name.to_string(),
+                    line: l.line,
+                    column: "pupil_id".into(),
+                    value: id.clone(),
+                    reason: format!(
+                        "another row for this pupil (line {first}) was rejected, so the pupil's previous record is kept"
+                    ),
+                });
+            }
+            continue;
+        }
+        let spells: Vec<Spell> = rows.iter().map(|l| l.row.spells[0]).collect();
+        let mut newest = rows.into_iter().last().expect("a row").row;
+        newest.spells = spells;
+        index.insert(id, pupils.len() as u32);
+        pupils.push(newest);
+    }
+    out.held_pupils = held
+        .into_iter()
+        .map(|(pupil_id, fault)| HeldPupil {
+            pupil_id,
+            fault: out.faults[fault].clone(),
+        })
+        .collect();
     out.pupils = pupils;
     summarise(out, &file, rows, before);
     Ok(index)
 }
 
-fn pupil_of(row: &mut Row<'_>, index: &HashMap<String, u32>) -> Option<u32> {
+fn pupil_of(row: &mut Row<'_>, index: &HashMap<String, u32>, held: &[HeldPupil]) -> Option<u32> {
     let id = row.req("pupil_id")?;
     let found = index.get(&id).copied();
     if found.is_none() {
-        row.fail(
-            "pupil_id",
-            "not in pupils.csv (or its row there was rejected)",
-        );
+        match held.iter().find(|h| h.pupil_id == id) {
+            Some(h) => row.fail(
+                "pupil_id",
+                format!(
+                    "the pupil's row in pupils.csv (line {}) was rejected, so the previous data is kept",
+                    h.fault.line
+                ),
+            ),
+            None => row.fail("pupil_id", "not in pupils.csv"),
+        }
     }
     found
 }
@@ -281,6 +427,7 @@ fn parse_marks(
     ex: &Extract,
     config: &TrustConfig,
     index: &HashMap<String, u32>,
+    held: &[HeldPupil],
     out: &mut Parsed,
 ) -> Result<(), FileFault> {
     let file = CsvFile::open(
@@ -294,8 +441,10 @@ fn parse_marks(
     let mut marks = MarkColumns::default();
     let trust_map = |raw: &str| config.map_mark(raw);
     let before = out.faults.len();
+    let mut held_marks = Vec::new();
     let rows = file.for_each_row(&mut out.faults, |row, faults| {
-        let pupil = pupil_of(row, index);
+        let pupil_id = row.opt("pupil_id").map(str::to_string);
+        let pupil = pupil_of(row, index, held);
         let date = row.date("date");
         if let Some(d) = date {
             if d < from || d > to {
@@ -327,15 +476,39 @@ fn parse_marks(
             _ => None,
         };
         let minutes = row.opt_number("minutes_late", 0..=600);
+        let mut duplicate = false;
         if let (Some(p), Some(d), Some(s)) = (pupil, date, session) {
             if row.is_ok() && !seen.insert((p, d, s)) {
+                duplicate = true;
                 row.fail(
                     "session",
                     "duplicate mark for this pupil, date and session",
                 );
             }
         }
-        if row.finish(faults) {
+        let ok = row.finish(faults);
+        // A rejected row that says which session it was for keeps the previous mark
+        // for that session (unless its pupil is held whole, or the session was given).
+        // A row whose session cannot be read keeps both of that day's marks.
+        if let (false, false, Some(id), Some(d)) = (ok, duplicate, &pupil_id, date) {
+            let pupil_held = held.iter().any(|h| h.pupil_id == *id);
+            if !pupil_held && d >= from && d <= to {
+                let sessions: &[u8] = match session {
+                    Some(0) => &[0],
+                    Some(_) => &[1],
+                    None => &[0, 1],
+                };
+                for s in sessions {
+                    held_marks.push(HeldMark {
+                        pupil_id: id.clone(),
+                        date: d,
+                        session: *s,
+                        fault: faults.last().expect("the row's fault").clone(),
+                    });
+                }
+            }
+        }
+        if ok {
             let code = code.expect("checked");
             marks.pupil.push(pupil.expect("checked"));
             marks.date.push(date.expect("checked"));
@@ -348,15 +521,23 @@ fn parse_marks(
         }
     });
     out.marks = marks;
+    out.held_marks = held_marks;
     summarise(out, &file, rows, before);
     Ok(())
 }
 
-fn parse_ap(file: &CsvFile, index: &HashMap<String, u32>, out: &mut Parsed) -> Vec<ApRow> {
+fn parse_ap(
+    file: &CsvFile,
+    index: &HashMap<String, u32>,
+    held: &[HeldPupil],
+    out: &mut Parsed,
+) -> Vec<ApRow> {
     let before = out.faults.len();
     let mut rows_out = Vec::new();
+    let mut kept = HashSet::new();
     let rows = file.for_each_row(&mut out.faults, |row, faults| {
-        let pupil = pupil_of(row, index);
+        let pupil_id = row.opt("pupil_id").map(str::to_string);
+        let pupil = pupil_of(row, index, held);
         let provider = row.req("provider");
         let arranged_by = row.one_of("arranged_by", &["school", "local-authority"]);
         let start = row.date("start_date");
@@ -379,17 +560,27 @@ fn parse_ap(file: &CsvFile, index: &HashMap<String, u32>, out: &mut Parsed) -> V
                 sessions_per_week: spw.expect("checked") as u8,
                 last_contact_date: contact.expect("checked"),
             });
+        } else if let Some(id) = pupil_id {
+            kept.insert(id);
         }
     });
+    out.ap_held = kept;
     summarise(out, file, rows, before);
     rows_out
 }
 
-fn parse_rt(file: &CsvFile, index: &HashMap<String, u32>, out: &mut Parsed) -> Vec<RtRow> {
+fn parse_rt(
+    file: &CsvFile,
+    index: &HashMap<String, u32>,
+    held: &[HeldPupil],
+    out: &mut Parsed,
+) -> Vec<RtRow> {
     let before = out.faults.len();
     let mut rows_out = Vec::new();
+    let mut kept = HashSet::new();
     let rows = file.for_each_row(&mut out.faults, |row, faults| {
-        let pupil = pupil_of(row, index);
+        let pupil_id = row.opt("pupil_id").map(str::to_string);
+        let pupil = pupil_of(row, index, held);
         let start = row.date("start_date");
         let planned_end = row.date("planned_end_date");
         if let (Some(s), Some(p)) = (start, planned_end) {
@@ -426,8 +617,11 @@ fn parse_rt(file: &CsvFile, index: &HashMap<String, u32>, out: &mut Parsed) -> V
                 parents_agreed: parents.expect("checked"),
                 la_notified: la.expect("checked"),
             });
+        } else if let Some(id) = pupil_id {
+            kept.insert(id);
         }
     });
+    out.rt_held = kept;
     summarise(out, file, rows, before);
     rows_out
 }

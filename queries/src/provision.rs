@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use duckdb::{params, Connection, Row};
 
-use crate::calendar::Calendar;
+use crate::calendar::Calendars;
 use crate::types::{Inconsistency, Mismatch, Placement, PupilRef, Timetable};
 
 /// Default welfare-contact limit: school days after the last contact with a provider.
@@ -159,32 +159,91 @@ pub struct HalfTermCount {
 }
 
 /// For each half term the registers describe (up to the latest loaded day), how many
-/// placements and timetables were in force at some point in it, for `urn` or all.
+/// placements and timetables were in force at some point in it, for `urn` or all. Each
+/// academy's half terms are its own: a pupil counts in a half term when their placement
+/// overlaps their academy's dates for it; the trust's row for a half term spans its
+/// academies' dates.
 pub fn by_half_term(
-    cal: &Calendar,
+    cals: &Calendars,
     placements: &[Placement],
     timetables: &[Timetable],
     urn: Option<&str>,
 ) -> Vec<HalfTermCount> {
-    let mine = |u: &str| urn.is_none_or(|x| x == u);
     let overlaps = |start: NaiveDate, end: Option<NaiveDate>, from: NaiveDate, to: NaiveDate| {
         start <= to && end.is_none_or(|e| e >= from)
     };
-    cal.years
-        .iter()
-        .flat_map(|y| y.half_terms.iter())
-        .map(|h| HalfTermCount {
-            half_term: h.name.clone(),
-            from: h.from,
-            to: h.to,
-            ap: placements
+    // Each academy's own half terms, by name; the trust's calendar for an academy with
+    // no registers (its placements still count).
+    let own = |u: &str| -> Vec<(String, NaiveDate, NaiveDate)> {
+        cals.of(u)
+            .years
+            .iter()
+            .flat_map(|y| y.half_terms.iter())
+            .map(|h| (h.name.clone(), h.from, h.to))
+            .collect()
+    };
+    let urns: Vec<String> = match urn {
+        Some(u) => vec![u.to_string()],
+        None => {
+            let mut all: Vec<String> = cals.academies.keys().cloned().collect();
+            for u in placements
                 .iter()
-                .filter(|p| mine(&p.pupil.urn) && overlaps(p.start_date, p.end_date, h.from, h.to))
-                .count() as u64,
-            reduced_timetable: timetables
+                .map(|p| &p.pupil.urn)
+                .chain(timetables.iter().map(|t| &t.pupil.urn))
+            {
+                if !all.contains(u) {
+                    all.push(u.clone());
+                }
+            }
+            all
+        }
+    };
+    let mut out: Vec<HalfTermCount> = Vec::new();
+    let names: Vec<(String, NaiveDate, NaiveDate)> = match urn {
+        Some(u) => own(u),
+        None => cals
+            .trust
+            .years
+            .iter()
+            .flat_map(|y| y.half_terms.iter())
+            .map(|h| (h.name.clone(), h.from, h.to))
+            .collect(),
+    };
+    let mut ordered: Vec<String> = names.iter().map(|n| n.0.clone()).collect();
+    for u in &urns {
+        for (name, ..) in own(u) {
+            if !ordered.contains(&name) {
+                ordered.push(name);
+            }
+        }
+    }
+    for name in ordered {
+        let mut row = HalfTermCount {
+            half_term: name.clone(),
+            from: NaiveDate::MAX,
+            to: NaiveDate::MIN,
+            ap: 0,
+            reduced_timetable: 0,
+        };
+        for u in &urns {
+            let Some((_, from, to)) = own(u).into_iter().find(|h| h.0 == name) else {
+                continue;
+            };
+            row.from = row.from.min(from);
+            row.to = row.to.max(to);
+            row.ap += placements
                 .iter()
-                .filter(|t| mine(&t.pupil.urn) && overlaps(t.start_date, t.end_date, h.from, h.to))
-                .count() as u64,
-        })
-        .collect()
+                .filter(|p| p.pupil.urn == *u && overlaps(p.start_date, p.end_date, from, to))
+                .count() as u64;
+            row.reduced_timetable += timetables
+                .iter()
+                .filter(|t| t.pupil.urn == *u && overlaps(t.start_date, t.end_date, from, to))
+                .count() as u64;
+        }
+        if row.from <= row.to {
+            out.push(row);
+        }
+    }
+    out.sort_by_key(|r| r.from);
+    out
 }

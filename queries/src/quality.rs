@@ -4,9 +4,10 @@
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use duckdb::{params, Connection};
 
-use crate::calendar::Calendar;
+use crate::calendar::Calendars;
 use crate::types::{
-    CodeMix, CodingFlag, DataQuality, ExtractHealth, OpenNAges, RegisterGap, RejectedGroup,
+    CodeMix, CodingFlag, DataQuality, ExtractHealth, HeldOver, OpenNAges, RegisterGap,
+    RejectedGroup,
 };
 
 /// Extracts and rejections are looked at over this many days before today.
@@ -19,7 +20,7 @@ pub const NATIONAL_UNAUTHORISED_SHARE: f64 = 100.0 * 2.5 / 7.1;
 /// Everything on the data-quality page, for the academies `urns` (all when empty).
 pub fn report(
     conn: &Connection,
-    cal: &Calendar,
+    cal: &Calendars,
     today: NaiveDate,
     urns: &[String],
 ) -> Result<DataQuality, duckdb::Error> {
@@ -87,7 +88,10 @@ pub fn report(
                 nights_missed: nights.iter().filter(|d| !covered(d)).copied().collect(),
                 nights_checked: nights.len() as u64,
                 received: own.len() as u64,
-                rejected_extracts: own.iter().filter(|l| l.1 == "rejected").count() as u64,
+                rejected_extracts: own
+                    .iter()
+                    .filter(|l| l.1 == "rejected" || l.1 == "failed")
+                    .count() as u64,
                 rows_rejected: own.iter().map(|l| l.5).sum(),
                 rejection_reasons: own.iter().filter_map(|l| l.6.clone()).collect(),
                 age_hours: at.map(|at| (now - at).num_hours().max(0)),
@@ -129,6 +133,29 @@ pub fn report(
         .collect::<Result<Vec<_>, _>>()?
         .into_iter()
         .filter(|g| mine(&g.urn))
+        .collect();
+
+    let mut stmt = conn.prepare_cached(include_str!("../sql/dq_held_over.sql"))?;
+    let held_over = stmt
+        .query_map([], |r| {
+            Ok(HeldOver {
+                urn: r.get(0)?,
+                pupil_id: r.get(1)?,
+                from: r.get(2)?,
+                to: r.get(3)?,
+                session: r.get(4)?,
+                marks_kept: r.get(5)?,
+                load_id: r.get(6)?,
+                file: r.get(7)?,
+                line: r.get(8)?,
+                column: r.get(9)?,
+                value: r.get(10)?,
+                reason: r.get(11)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .filter(|h| mine(&h.urn))
         .collect();
 
     // Open N by the age of each pupil's oldest.
@@ -224,6 +251,7 @@ pub fn report(
         lookback_days: LOOKBACK_DAYS,
         extracts,
         rejected,
+        held_over,
         register_gaps,
         open_n,
         flags: flags.into_iter().filter(|f| mine(&f.urn)).collect(),

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use duckdb::Connection;
 
-use crate::calendar::{Calendar, Period};
+use crate::calendar::{Calendar, Calendars, Period};
 use crate::cohorts::{self, GAPS};
 use crate::types::{
     AcademyRef, CohortFilter, CohortRow, Compared, Dimension, Figures, GapLine, GroupFigures,
@@ -226,7 +226,18 @@ pub fn by_place(
     to: NaiveDate,
     scope: Scope,
 ) -> Result<HashMap<Option<String>, Figures>, duckdb::Error> {
-    let (academies, trust) = crate::figures::by_academy(conn, from, to, scope)?;
+    by_place_in(conn, &crate::figures::all_alike(from, to), from, to, scope)
+}
+
+/// [`by_place`] over each academy's own window (`spec`, spanning `from`..`to`).
+pub fn by_place_in(
+    conn: &Connection,
+    spec: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    scope: Scope,
+) -> Result<HashMap<Option<String>, Figures>, duckdb::Error> {
+    let (academies, trust) = crate::figures::by_academy_in(conn, spec, from, to, scope)?;
     let mut out: HashMap<Option<String>, Figures> = academies
         .into_iter()
         .map(|(a, f)| (Some(a.urn), f))
@@ -246,29 +257,97 @@ pub struct Request<'a> {
     pub threshold: u64,
 }
 
-/// A summary per place asked for, each with its sentences.
+/// Each academy's own dates for a term of the trust's calendar (the term of the same
+/// name on the academy's calendar; to its latest day while in progress), its previous
+/// term and the same term last year: `academy_windows` specs with their spans.
+struct OwnTerms {
+    now: (String, NaiveDate, NaiveDate),
+    previous: Option<(String, NaiveDate, NaiveDate)>,
+    last_year: Option<(String, NaiveDate, NaiveDate)>,
+}
+
+fn own_terms(cals: &Calendars, term: &TermRef) -> OwnTerms {
+    let mut now = Vec::new();
+    let mut previous = Vec::new();
+    let mut last_year = Vec::new();
+    for (urn, cal) in &cals.academies {
+        let Some(latest) = cal.latest_day() else {
+            continue;
+        };
+        let Some(own) = cal
+            .years
+            .iter()
+            .flat_map(|y| y.terms.iter())
+            .find(|t| t.name == term.name && t.from <= latest)
+        else {
+            continue;
+        };
+        let mine = TermRef {
+            slug: term.slug.clone(),
+            name: own.name.clone(),
+            from: own.from,
+            to: own.to.min(latest),
+            in_progress: is_last_term_loaded(cal, own),
+        };
+        now.push((urn.as_str(), mine.from, mine.to));
+        if let Some(p) = previous_term(cal, &mine) {
+            previous.push((urn.as_str(), p.from, p.to));
+        }
+        if let Some((_, f, t)) = last_year_term(cal, &mine) {
+            last_year.push((urn.as_str(), f, t));
+        }
+    }
+    let spanned = |spans: Vec<(&str, NaiveDate, NaiveDate)>| {
+        let from = spans.iter().map(|s| s.1).min()?;
+        let to = spans.iter().map(|s| s.2).max()?;
+        Some((crate::calendar::spec(spans.into_iter()), from, to))
+    };
+    OwnTerms {
+        now: spanned(now).unwrap_or_else(|| {
+            (
+                crate::figures::all_alike(term.from, term.to),
+                term.from,
+                term.to,
+            )
+        }),
+        previous: spanned(previous),
+        last_year: spanned(last_year),
+    }
+}
+
+/// A summary per place asked for, each with its sentences. Each academy's figures are
+/// over its own dates for the term (its own calendar); the trust's are their sum.
 pub fn summaries(
     conn: &Connection,
-    cal: &Calendar,
+    cals: &Calendars,
     req: &Request<'_>,
 ) -> Result<Vec<PlaceSummary>, duckdb::Error> {
+    let cal: &Calendar = &cals.trust;
     let term = req.term;
-    let now = by_place(conn, term.from, term.to, req.scope)?;
-    let previous = match previous_term(cal, term) {
-        Some(p) => Some((p.name.clone(), by_place(conn, p.from, p.to, req.scope)?)),
-        None => None,
+    let own = own_terms(cals, term);
+    let now = by_place_in(conn, &own.now.0, own.now.1, own.now.2, req.scope)?;
+    let previous = match (previous_term(cal, term), &own.previous) {
+        (Some(p), Some((spec, f, t))) => {
+            Some((p.name.clone(), by_place_in(conn, spec, *f, *t, req.scope)?))
+        }
+        _ => None,
     };
-    let last_year = match last_year_term(cal, term) {
-        Some((name, f, t)) => Some((name, f, t, by_place(conn, f, t, req.scope)?)),
-        None => None,
+    let last_year = match (last_year_term(cal, term), &own.last_year) {
+        (Some((name, _, _)), Some((spec, f, t))) => {
+            Some((name, *f, *t, by_place_in(conn, spec, *f, *t, req.scope)?))
+        }
+        _ => None,
     };
     let filter = CohortFilter::default();
-    let gaps_now = sets(cohorts::figures(
-        conn, term.from, term.to, req.scope, None, &filter,
+    let (spec, from, to) = &own.now;
+    let gaps_now = sets(cohorts::figures_in(
+        conn, spec, *from, *to, req.scope, None, &filter,
     )?);
-    let gaps_last = match &last_year {
-        Some((_, f, t, _)) => sets(cohorts::figures(conn, *f, *t, req.scope, None, &filter)?),
-        None => Sets::new(),
+    let gaps_last = match (&last_year, &own.last_year) {
+        (Some(_), Some((spec, f, t))) => sets(cohorts::figures_in(
+            conn, spec, *f, *t, req.scope, None, &filter,
+        )?),
+        _ => Sets::new(),
     };
     let placements = crate::provision::placements(conn, None)?;
     let timetables = crate::provision::timetables(conn, None)?;

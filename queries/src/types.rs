@@ -613,11 +613,14 @@ pub struct Crossing {
     pub crossed_below: Option<u8>,
     /// 10% absence or more now, and not before the latest school week.
     pub newly_pa: bool,
+    /// 50% absence or more now (severe absence), and not before the latest school week.
+    pub newly_sa: bool,
     pub possible: u64,
     pub absent: u64,
 }
 
-/// A pupil not yet persistently absent with little room before they are.
+/// A pupil not yet persistently absent who, at their absence rate over the academy's
+/// last few school weeks, would reach 10% by the end of the academic year.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AtRisk {
     pub pupil: PupilRef,
@@ -625,11 +628,54 @@ pub struct AtRisk {
     pub attendance_now: f64,
     pub possible: u64,
     pub absent: u64,
-    /// Possible sessions for the whole year: so far, plus the rest of a 380-session
-    /// year.
+    /// Absence over the academy's last `weeks` school weeks (percent of possible).
+    pub recent_absence: f64,
+    /// Possible sessions for the whole year: so far, plus two for each of the
+    /// academy's remaining school days.
     pub year_sessions: u64,
+    /// Attendance at the end of the year if the recent rate goes on.
+    pub projected_attendance: f64,
     /// Sessions they can still miss this year and stay under 10% of `year_sessions`.
     pub headroom: u64,
+}
+
+/// Who is at risk of persistent absence (the trust config's `at_risk_weeks` and
+/// `at_risk_margin`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct AtRiskRule {
+    /// The recent rate is measured over the academy's last this-many school weeks.
+    pub weeks: u64,
+    /// Also list pupils projected to within this many percentage points of 10%.
+    pub margin: f64,
+}
+
+impl Default for AtRiskRule {
+    fn default() -> Self {
+        AtRiskRule {
+            weeks: 4,
+            margin: 0.0,
+        }
+    }
+}
+
+impl AtRiskRule {
+    /// The projected absence that lists a pupil, in tenths of a percent (100 = 10.0%).
+    pub fn threshold_permille(&self) -> u64 {
+        ((10.0 - self.margin.clamp(0.0, 10.0)) * 10.0).round() as u64
+    }
+
+    /// The rule in words, for the page and the CSV.
+    pub fn describe(&self) -> String {
+        let reach = if self.margin > 0.0 {
+            format!("{:.1}% absence or more", 10.0 - self.margin)
+        } else {
+            "10% absence (persistent absence)".to_string()
+        };
+        format!(
+            "Not persistently absent yet, but at their absence rate over the academy's last {} school weeks they would reach {reach} by the end of the academic year. The year's sessions are those so far plus two for each school day left (190 in a year, less the days the academy has had). Headroom: the sessions they can still miss and stay under 10%.",
+            self.weeks
+        )
+    }
 }
 
 /// Unauthorised absence (G, N, O, U) in a rolling window of 10 school weeks.
@@ -747,7 +793,7 @@ impl ActionLists {
     }
 
     /// One list as a table (`list` one of `ACTION_LISTS`' keys).
-    pub fn table(&self, list: &str, headroom: u64, open_n_days: u64) -> Option<ActionTable> {
+    pub fn table(&self, list: &str, at_risk: &AtRiskRule, open_n_days: u64) -> Option<ActionTable> {
         let pct = |v: f64| format!("{v:.1}%");
         let date = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
         type Rows = Vec<(PupilRef, Vec<String>)>;
@@ -755,8 +801,8 @@ impl ActionLists {
             match list {
                 "thresholds" => (
                     ACTION_LISTS[0].1,
-                    "Attendance this academic year fell below 95%, 93%, 90%, 80% or 50% in the latest school week (the lowest shown), or absence reached 10% (persistent absence) this week.".into(),
-                    vec!["Attendance now", "Attendance a week ago", "Fell below", "Newly persistently absent", "Absent sessions", "Possible sessions"],
+                    "Attendance this academic year fell below 95%, 93%, 90%, 80% or 50% in the latest school week (the lowest shown), or absence reached 10% (persistent absence) or 50% (severe absence) this week.".into(),
+                    vec!["Attendance now", "Attendance a week ago", "Fell below", "Newly persistently absent", "Newly severely absent", "Absent sessions", "Possible sessions"],
                     self.crossings
                         .iter()
                         .map(|c| {
@@ -767,6 +813,7 @@ impl ActionLists {
                                     pct(c.attendance_before),
                                     c.crossed_below.map(|t| format!("{t}%")).unwrap_or_default(),
                                     if c.newly_pa { "yes" } else { "" }.into(),
+                                    if c.newly_sa { "yes" } else { "" }.into(),
                                     c.absent.to_string(),
                                     c.possible.to_string(),
                                 ],
@@ -776,8 +823,8 @@ impl ActionLists {
                 ),
                 "at-risk" => (
                     ACTION_LISTS[1].1,
-                    format!("Not persistently absent yet, and able to miss at most {headroom} more sessions this year before reaching 10% of the year's sessions (those so far plus the rest of a 380-session year)."),
-                    vec!["Attendance now", "Absent sessions", "Year's sessions", "Headroom (sessions)"],
+                    at_risk.describe(),
+                    vec!["Attendance now", "Absent sessions", "Recent absence", "Projected attendance at year end", "Year's sessions", "Headroom (sessions)"],
                     self.at_risk
                         .iter()
                         .map(|a| {
@@ -786,6 +833,8 @@ impl ActionLists {
                                 vec![
                                     pct(a.attendance_now),
                                     a.absent.to_string(),
+                                    pct(a.recent_absence),
+                                    pct(a.projected_attendance),
                                     a.year_sessions.to_string(),
                                     a.headroom.to_string(),
                                 ],
@@ -811,7 +860,7 @@ impl ActionLists {
                 ),
                 "cme" => (
                     ACTION_LISTS[3].1,
-                    "10 or more consecutive school days on which every session was unexplained or unauthorised absence (G, N, O, U) this academic year. The local authority is told after 10 school days.".into(),
+                    "10 or more consecutive school days on which every session was absence that means the pupil was not in school without permission (G, N, O; not U, a pupil who arrived late) this academic year. The local authority is told after 10 school days.".into(),
                     vec!["First day", "Last day", "School days", "Still going"],
                     self.missing
                         .iter()
@@ -830,7 +879,7 @@ impl ActionLists {
                 ),
                 "open-n" => (
                     ACTION_LISTS[4].1,
-                    format!("`N` marks (reason not yet provided) still in the registers {open_n_days} or more school days later."),
+                    format!("`N` marks (reason not yet provided) still in the registers {open_n_days} or more school days later, for pupils still on roll."),
                     vec!["Sessions", "Oldest", "Oldest, school days ago", "Newest, school days ago"],
                     self.open_n
                         .iter()
@@ -909,6 +958,27 @@ pub struct RejectedGroup {
     pub example: String,
 }
 
+/// Data a rejected row kept (extract-format.md): a pupil's previous record and marks
+/// in the window when its pupils.csv row was rejected (`session` none), or the previous
+/// mark for one session. Listed until a later extract sends a good row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeldOver {
+    pub urn: String,
+    pub pupil_id: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// 0 = AM, 1 = PM; none for the pupil's whole record.
+    pub session: Option<u8>,
+    pub marks_kept: u64,
+    /// The extract (its load) whose row was rejected.
+    pub load_id: u64,
+    pub file: String,
+    pub line: u64,
+    pub column: String,
+    pub value: String,
+    pub reason: String,
+}
+
 /// A session on which some enrolments on roll had no mark.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RegisterGap {
@@ -971,6 +1041,7 @@ pub struct DataQuality {
     pub lookback_days: i64,
     pub extracts: Vec<ExtractHealth>,
     pub rejected: Vec<RejectedGroup>,
+    pub held_over: Vec<HeldOver>,
     pub register_gaps: Vec<RegisterGap>,
     pub open_n: Vec<OpenNAges>,
     pub mixes: Vec<CodeMix>,

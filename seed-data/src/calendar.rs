@@ -125,6 +125,27 @@ impl SchoolYear {
         }
     }
 
+    /// The same year with the autumn and spring half terms a week later, as a
+    /// neighbouring local authority sets them (a trust's academies need not share term
+    /// dates).
+    pub fn with_later_half_terms(mut self) -> SchoolYear {
+        for h in &mut self.half_terms[..2] {
+            h.0 += Duration::days(7);
+            h.1 += Duration::days(7);
+        }
+        self
+    }
+
+    /// The year as an academy keeps it.
+    pub fn for_academy(start_year: i32, later_half_terms: bool) -> SchoolYear {
+        let year = SchoolYear::new(start_year);
+        if later_half_terms {
+            year.with_later_half_terms()
+        } else {
+            year
+        }
+    }
+
     pub fn first_day(&self) -> NaiveDate {
         self.terms[0][0]
     }

@@ -271,7 +271,7 @@ fn write_extract(
     }
     files.push(("pupils.csv", pw.finish()?));
 
-    let cal = SchoolYear::new(plan.year);
+    let cal = SchoolYear::for_academy(plan.year, spec.later_half_terms);
     let school_days: Vec<NaiveDate> = cal
         .open_days()
         .into_iter()

@@ -52,6 +52,9 @@ pub struct AcademySpec {
     pub trend: f64,
     pub fsm_share: f64,
     pub eal_share: f64,
+    /// Its autumn and spring half terms fall a week after the others' (another local
+    /// authority's term dates).
+    pub later_half_terms: bool,
 }
 
 /// name, phase, LA, MIS, absence factor, trend a year, FSM share, EAL share
@@ -281,6 +284,9 @@ pub fn academies(count: usize, pupils: usize, seed: u64) -> Vec<AcademySpec> {
                 trend,
                 fsm_share: fsm,
                 eal_share: eal,
+                // Two of the eight demo academies (the second and sixth) keep a
+                // neighbouring authority's half terms.
+                later_half_terms: i % 4 == 1,
             }
         })
         .collect();

@@ -83,7 +83,6 @@ pub struct Params {
     kind: Option<String>,
     measure: Option<String>,
     list: Option<String>,
-    headroom: Option<u64>,
     open_n_days: Option<u64>,
     // Cohort filters: one group of each characteristic, or any.
     sex: Option<String>,
@@ -160,6 +159,9 @@ struct Common {
     to: NaiveDate,
     scope: Scope,
     format: Format,
+    /// Each academy's own window (a named window on each academy's term dates; custom
+    /// dates the same for all).
+    windows: calendar::Windows,
 }
 
 /// `scope`: all or dfe, `default` when absent.
@@ -180,13 +182,13 @@ fn date(parameter: &'static str, value: &str) -> Result<NaiveDate, ApiError> {
 async fn common(w: &Warehouse, p: &Params) -> Result<Common, ApiError> {
     let scope = scope_param(p.scope.as_deref(), Scope::All)?;
     let format = format_param(p)?;
-    let (from, to) = match (p.from.as_deref(), p.to.as_deref()) {
+    let (kind, from, to) = match (p.from.as_deref(), p.to.as_deref()) {
         (Some(f), Some(t)) => {
             let (f, t) = (date("from", f)?, date("to", t)?);
             if t < f {
                 return Err(bad("to", format!("{t} is before from ({f})")));
             }
-            (f, t)
+            (WindowKind::Custom, Some(f), Some(t))
         }
         (Some(_), None) => return Err(bad("to", "needed with from")),
         (None, Some(_)) => return Err(bad("from", "needed with to")),
@@ -202,18 +204,19 @@ async fn common(w: &Warehouse, p: &Params) -> Result<Common, ApiError> {
                         )
                     })?,
             };
-            let window = w
-                .run_with_calendar(move |_, cal| Ok(calendar::resolve(cal, kind, None, None)))
-                .await?
-                .map_err(ApiError::NotFound)?;
-            (window.from, window.to)
+            (kind, None, None)
         }
     };
+    let windows = w
+        .run_with_calendar(move |_, cals| Ok(calendar::resolve_each(cals, kind, from, to)))
+        .await?
+        .map_err(ApiError::NotFound)?;
     Ok(Common {
-        from,
-        to,
+        from: windows.from,
+        to: windows.to,
         scope,
         format,
+        windows,
     })
 }
 
@@ -330,47 +333,123 @@ pub async fn summary(
     Query(p): Query<Params>,
 ) -> Result<Response, ApiError> {
     let c = common(&w, &p).await?;
-    let (from, to, scope) = (c.from, c.to, c.scope);
-    let (mut academies, trust) = w
-        .run(move |conn| figures::by_academy(conn, from, to, scope))
+    let (from, to, scope, spec) = (c.from, c.to, c.scope, c.windows.spec());
+    let last_year = c.windows.last_year();
+    let (now, last) = w
+        .run(move |conn| {
+            let now = figures::by_academy_in(conn, &spec, from, to, scope)?;
+            let last = match last_year {
+                Some((spec, f, t)) => Some(figures::by_academy_in(conn, &spec, f, t, scope)?),
+                None => None,
+            };
+            Ok((now, last))
+        })
         .await?;
+    let (mut academies, trust) = now;
     academies.retain(|(a, _)| who.sees_academy(&a.urn));
+    // Each academy's own window and last year's, and its figures then.
+    let own = |urn: &str| c.windows.of(urn);
+    let last_of = |urn: Option<&str>| -> Option<&Figures> {
+        let (rows, trust) = last.as_ref()?;
+        match urn {
+            None => Some(trust),
+            Some(u) => {
+                own(u)?.last_year?;
+                rows.iter().find(|(a, _)| a.urn == u).map(|(_, f)| f)
+            }
+        }
+    };
+    let trust_last_span = c.windows.last_year().map(|(_, f, t)| (f, t));
     if c.format == Format::Csv {
-        let mut header = vec!["level", "urn", "name", "phase"];
+        let mut header = vec!["level", "urn", "name", "phase", "from", "to"];
         header.extend(FIGURE_COLUMNS);
+        header.extend(["last_year_from", "last_year_to"]);
+        let last_columns: Vec<String> = FIGURE_COLUMNS
+            .iter()
+            .map(|c| format!("last_year_{c}"))
+            .collect();
+        header.extend(last_columns.iter().map(String::as_str));
+        let cells_of = |span: Option<(NaiveDate, NaiveDate)>,
+                        now: &Figures,
+                        then: Option<&Figures>|
+         -> Vec<String> {
+            let mut r = figure_cells(&now.into());
+            let (lf, lt) = span
+                .map(|(f, t)| (f.to_string(), t.to_string()))
+                .unwrap_or_default();
+            r.extend([lf, lt]);
+            r.extend(match then {
+                Some(f) => figure_cells(&f.into()),
+                None => vec![String::new(); FIGURE_COLUMNS.len()],
+            });
+            r
+        };
         let mut rows: Vec<Vec<String>> = academies
             .iter()
             .map(|(a, f)| {
+                let window = own(&a.urn);
                 let mut r = vec![
                     "academy".into(),
                     a.urn.clone(),
                     a.name.clone(),
                     a.phase.clone(),
+                    window.map(|w| w.from.to_string()).unwrap_or_default(),
+                    window.map(|w| w.to.to_string()).unwrap_or_default(),
                 ];
-                r.extend(figure_cells(&f.into()));
+                r.extend(cells_of(
+                    window.and_then(|w| w.last_year),
+                    f,
+                    last_of(Some(&a.urn)),
+                ));
                 r
             })
             .collect();
-        let mut t = vec!["trust".into(), String::new(), "Trust".into(), String::new()];
-        t.extend(figure_cells(&(&trust).into()));
+        let mut t = vec![
+            "trust".into(),
+            String::new(),
+            "Trust".into(),
+            String::new(),
+            c.from.to_string(),
+            c.to.to_string(),
+        ];
+        t.extend(cells_of(trust_last_span, &trust, last_of(None)));
         rows.push(t);
         return Ok(csv_response(header, rows, "summary"));
     }
+    let last_json = |span: Option<(NaiveDate, NaiveDate)>, then: Option<&Figures>| -> Value {
+        match (span, then) {
+            (Some((f, t)), Some(figures)) => {
+                let mut v = serde_json::to_value(FigureFields::from(figures)).expect("json");
+                v["from"] = f.to_string().into();
+                v["to"] = t.to_string().into();
+                v
+            }
+            _ => Value::Null,
+        }
+    };
     let academies: Vec<Value> = academies
         .iter()
         .map(|(a, f)| {
+            let window = own(&a.urn);
             let mut v = serde_json::to_value(FigureFields::from(f)).expect("json");
             v["urn"] = a.urn.clone().into();
             v["name"] = a.name.clone().into();
             v["phase"] = a.phase.clone().into();
+            v["from"] = window.map(|w| w.from.to_string()).into();
+            v["to"] = window.map(|w| w.to.to_string()).into();
+            v["last_year"] = last_json(window.and_then(|w| w.last_year), last_of(Some(&a.urn)));
             v
         })
         .collect();
     let mut trust_v = serde_json::to_value(FigureFields::from(&trust)).expect("json");
     trust_v["name"] = "Trust".into();
     trust_v["urn"] = Value::Null;
+    trust_v["from"] = c.from.to_string().into();
+    trust_v["to"] = c.to.to_string().into();
+    trust_v["last_year"] = last_json(trust_last_span, last_of(None));
     Ok(Json(json!({
         "from": c.from, "to": c.to, "scope": c.scope.as_str(),
+        "window": c.windows.name, "same_dates": c.windows.same_dates,
         "academies": academies, "trust": trust_v,
     }))
     .into_response())
@@ -398,8 +477,10 @@ pub async fn cohorts(
     let c = common(&w, &p).await?;
     let academy = academy_param(&w, &who, p.academy.clone()).await?;
     let (from, to, scope, urn, kept) = (c.from, c.to, c.scope, academy.clone(), filter.clone());
+    // Each academy over its own window; the trust's groups are the sum of them.
+    let spec = c.windows.spec();
     let groups: Vec<GroupFigures> = w
-        .run(move |conn| cohorts::figures(conn, from, to, scope, urn.as_deref(), &kept))
+        .run(move |conn| cohorts::figures_in(conn, &spec, from, to, scope, urn.as_deref(), &kept))
         .await?
         .into_iter()
         .filter(|r| r.dimension == Some(by) && r.urn.is_none())
@@ -925,7 +1006,7 @@ pub async fn actions(
         None => return Err(bad("list", format!("needed: one of {}", keys()))),
     };
     let format = format_param(&p)?;
-    let headroom = p.headroom.unwrap_or(queries::actions::HEADROOM);
+    let at_risk = w.at_risk;
     let open_n_days = p.open_n_days.unwrap_or(queries::actions::OPEN_N_DAYS);
     let academy = academy_param(&w, &who, p.academy.clone()).await?;
     if !who.sees_pupils() {
@@ -934,20 +1015,21 @@ pub async fn actions(
     let (urn, viewer, which) = (academy.clone(), who.clone(), list.clone());
     let mut lists = w
         .run_with_calendar(move |conn, cal| {
-            let lists = queries::actions::lists(conn, cal, urn.as_deref(), headroom, open_n_days)?;
-            let _ = queries::accounts::audit(
+            let lists = queries::actions::lists(conn, cal, urn.as_deref(), &at_risk, open_n_days)?;
+            // Nothing pupil-level leaves unaudited: a failed audit write fails the request.
+            queries::accounts::audit(
                 conn,
                 &viewer,
                 "export pupils",
                 &format!("action list {which}, {}, by the API", list_name(&urn)),
-            );
+            )?;
             Ok(lists)
         })
         .await?;
     lists.retain_academies(|u| who.sees_academy(u));
     if format == Format::Csv {
         let table = lists
-            .table(&list, headroom, open_n_days)
+            .table(&list, &at_risk, open_n_days)
             .expect("a known list");
         let mut header: Vec<String> = ["urn", "pupil_id", "upn", "name", "year_group"]
             .into_iter()
@@ -1000,7 +1082,8 @@ pub async fn actions(
         _ => flat(&lists.certificates),
     };
     Ok(Json(json!({
-        "list": list, "academy": academy, "headroom": headroom, "open_n_days": open_n_days,
+        "list": list, "academy": academy, "open_n_days": open_n_days,
+        "at_risk_rule": {"weeks": at_risk.weeks, "margin": at_risk.margin},
         "rows": rows,
     }))
     .into_response())

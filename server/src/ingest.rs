@@ -11,6 +11,8 @@ use crate::Paths;
 
 /// Exit status when the load ran but one or more extracts were rejected.
 const SOME_REJECTED: u8 = 2;
+/// Exit status when writing one or more extracts failed (the rest were loaded).
+const SOME_FAILED: u8 = 3;
 
 /// The extracts named by `inputs`: an extract folder (it has a manifest.json) or a
 /// `.zip` stands for itself; any other folder for the extracts inside it, in name order
@@ -72,7 +74,7 @@ pub fn load_all(
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
         bar.set_message(format!("{name}: reading"));
-        let outcome = loader.load_with_progress(path, &mut |stage| {
+        let loaded = loader.load_with_progress(path, &mut |stage| {
             let what = match stage {
                 Stage::Read => "validating",
                 Stage::Validated => "archiving",
@@ -80,9 +82,14 @@ pub fn load_all(
                 Stage::Committed => "done",
             };
             bar.set_message(format!("{name}: {what}"));
-        })?;
+        });
+        // A load that fails is reported and the batch goes on; the exit status says so.
+        let outcome = loaded.unwrap_or_else(|e| LoadOutcome::failure(path, e));
         bar.suspend(|| {
             println!("{}", outcome.summary_line());
+            if let Some(report) = &outcome.report {
+                println!("         every rejected row: {}", report.display());
+            }
             if outcome.status == Status::Rejected {
                 if let Some(q) = &outcome.archived_as {
                     println!("         quarantined at {} (report beside it)", q.display());
@@ -131,6 +138,10 @@ pub fn run(paths: &Paths, config: &TrustConfig, inputs: &[PathBuf]) -> anyhow::R
         .iter()
         .filter(|o| o.status == Status::Rejected)
         .count();
+    let failed = outcomes
+        .iter()
+        .filter(|o| o.status == Status::Failed)
+        .count();
     let loaded = outcomes
         .iter()
         .filter(|o| o.status == Status::Loaded)
@@ -138,11 +149,13 @@ pub fn run(paths: &Paths, config: &TrustConfig, inputs: &[PathBuf]) -> anyhow::R
     let rows: u64 = outcomes.iter().map(|o| o.rows_loaded()).sum();
     let secs: f64 = outcomes.iter().map(|o| o.duration.as_secs_f64()).sum();
     println!(
-        "{} extract(s): {loaded} loaded, {} already loaded, {rejected} rejected; {rows} rows in {secs:.1}s",
+        "{} extract(s): {loaded} loaded, {} already loaded, {rejected} rejected, {failed} failed; {rows} rows in {secs:.1}s",
         outcomes.len(),
-        outcomes.len() - loaded - rejected
+        outcomes.len() - loaded - rejected - failed
     );
-    Ok(if rejected > 0 {
+    Ok(if failed > 0 {
+        ExitCode::from(SOME_FAILED)
+    } else if rejected > 0 {
         ExitCode::from(SOME_REJECTED)
     } else {
         ExitCode::SUCCESS

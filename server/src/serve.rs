@@ -241,10 +241,19 @@ async fn watch_inbox(
             for item in &items {
                 let outcome = loader.load(item)?;
                 match outcome.status {
-                    Status::Rejected => tracing::warn!(target: "rollcall::inbox", "{}", outcome.summary_line()),
+                    Status::Rejected | Status::Failed => tracing::warn!(target: "rollcall::inbox", "{}", outcome.summary_line()),
                     _ => tracing::info!(target: "rollcall::inbox", "{}", outcome.summary_line()),
                 }
-                if item.is_dir() {
+                if outcome.status == Status::Failed {
+                    // Not loaded, and not the extract's fault: keep it for a later try
+                    // by hand (`rollcall ingest`), out of the inbox so it is not retried
+                    // on every tick.
+                    let name = item.file_name().unwrap_or_default().to_string_lossy().to_string();
+                    let dest = data_dir.join("quarantine").join(format!("failed-{name}"));
+                    std::fs::create_dir_all(data_dir.join("quarantine"))?;
+                    std::fs::rename(item, &dest)?;
+                    tracing::warn!(target: "rollcall::inbox", "kept at {}", dest.display());
+                } else if item.is_dir() {
                     std::fs::remove_dir_all(item)?;
                 } else {
                     std::fs::remove_file(item)?;

@@ -129,8 +129,8 @@ fn academy() -> Warehouse {
 
 fn lists(w: &Warehouse) -> actions::Lists {
     let conn = w.conn();
-    let cal = queries::figures::calendar(&conn).unwrap();
-    actions::lists(&conn, &cal, None, 40, actions::OPEN_N_DAYS).unwrap()
+    let cal = queries::figures::calendars(&conn).unwrap();
+    actions::lists(&conn, &cal, None, &Default::default(), actions::OPEN_N_DAYS).unwrap()
 }
 
 fn ids<T>(rows: &[T], id: impl Fn(&T) -> &str) -> Vec<String> {
@@ -142,7 +142,7 @@ fn ids<T>(rows: &[T], id: impl Fn(&T) -> &str) -> Vec<String> {
 #[test]
 fn the_year_and_its_half_terms_come_from_the_registers() {
     let w = academy();
-    let cal = queries::figures::calendar(&w.conn()).unwrap();
+    let cal = queries::figures::calendars(&w.conn()).unwrap();
     let y = actions::Year::of(&cal).unwrap();
     assert_eq!((y.from, y.to), (d(2025, 9, 1), d(2025, 10, 3)));
     assert_eq!(
@@ -281,22 +281,204 @@ fn headroom_to_the_year_end() {
     assert_eq!(headroom(20, 1, 25), (350, 33));
     // Exactly divisible: 390 sessions, 38 is under 10% (380 < 390), 39 is not.
     assert_eq!(headroom(390, 38, 195), (390, 0));
-    // On the fixture (this year: 25 school days, 50 sessions): P2, 4 absent, has
-    // 37 - 4 = 33; P11, never absent, 37.
+    // On the fixture (5 school weeks), nobody short of 10% now would reach it at
+    // their rate over the last 4 weeks: P2, 4 of the 40 recent sessions absent,
+    // would end the year on (4 + 4/40 x 330) / 380 = 9.7%.
     let l = lists(&academy());
-    let p2 = l.at_risk.iter().find(|a| a.pupil.pupil_id == "P2").unwrap();
-    assert_eq!((p2.year_sessions, p2.headroom), (380, 33));
-    let p11 = l
-        .at_risk
-        .iter()
-        .find(|a| a.pupil.pupil_id == "P11")
+    assert!(l.at_risk.is_empty(), "{:?}", l.at_risk);
+}
+
+/// A second academy, 12 school weeks into 2025/26 (1 September to 24 October, half
+/// term, 3 to 28 November: 60 school days, 120 sessions; 130 school days and 260
+/// sessions left of a 190-day year; the last four school weeks 3 to 28 November, 40
+/// sessions). Everyone present unless said:
+/// - R1: 6 `I` in September, 5 in November: 11 of 120 (9.2%), 5 of 40 lately; at
+///   that rate (11 + 5/40 x 260) / 380 = 11.4% at the year end: at risk.
+/// - R2: 7 `I` in September, 4 in November: 11 of 120, 4 of 40 lately: 9.7%: not
+///   (at risk with a margin of 1 point: 9.7% >= 9.0%).
+/// - R3: 12 `I` in September: 10.0% now, persistently absent: not "at risk".
+/// - C1: `U` (late after the register closed: in school) every session 10 to 21
+///   November: not missing education. C2: `O` every session then: missing.
+/// - S1: `I` on 54 of the 110 sessions before this week, and 6 this week: 60 of 120,
+///   50% exactly: newly severely absent (persistently absent long before).
+/// - L1: left on 7 November with an `N` on 3 November: not on roll now, not listed.
+mod autumn {
+    use super::*;
+
+    pub const B: &str = "100002";
+
+    pub fn days() -> Vec<NaiveDate> {
+        rollcall_tests::weekdays(&[
+            (d(2025, 9, 1), d(2025, 10, 24)),
+            (d(2025, 11, 3), d(2025, 11, 28)),
+        ])
+    }
+
+    fn code(pupil: &str, i: usize, day: NaiveDate, s: u8) -> &'static str {
+        let sept = day.month() == 9;
+        let nov = day >= d(2025, 11, 3);
+        let slot = i * 2 + s as usize;
+        match pupil {
+            "R1" if sept && slot < 6 => "I",
+            "R1" if nov && (slot - 80).is_multiple_of(8) => "I",
+            "R2" if sept && slot < 7 => "I",
+            "R2" if nov && (slot - 80).is_multiple_of(10) => "I",
+            "R3" if sept && slot < 12 => "I",
+            "C1" if day >= d(2025, 11, 10) && day <= d(2025, 11, 21) => "U",
+            "C2" if day >= d(2025, 11, 10) && day <= d(2025, 11, 21) => "O",
+            "S1" if slot < 108 && slot.is_multiple_of(2) => "I",
+            "S1" if slot >= 114 => "I",
+            "L1" if day == d(2025, 11, 3) && s == 0 => "N",
+            _ if s == 0 => "/",
+            _ => "\\",
+        }
+    }
+
+    pub fn warehouse() -> Warehouse {
+        let w = Warehouse::new();
+        let ids = ["R1", "R2", "R3", "C1", "C2", "S1", "L1"];
+        let mut rows = Vec::new();
+        for id in ids {
+            for (i, day) in days().into_iter().enumerate() {
+                if id == "L1" && day > d(2025, 11, 7) {
+                    continue;
+                }
+                for s in 0..2u8 {
+                    rows.push(format!(
+                        "{id},{day},{},{},",
+                        if s == 0 { "AM" } else { "PM" },
+                        code(id, i, day, s)
+                    ));
+                }
+            }
+        }
+        let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+        let pupils: Vec<String> = ids
+            .iter()
+            .map(|id| {
+                let leaving = if *id == "L1" { "2025-11-07" } else { "" };
+                format!("{id},,{id},Test,2012-10-01,F,8,2024-09-01,{leaving},N,N,N,WBRI,N")
+            })
+            .collect();
+        let spec = ExtractSpec::new(B, "2025-09-01", "2025-11-28", "2025-11-29T02:00:00Z")
+            .pupils(&pupils)
+            .marks(&rows);
+        let o = w.load_spec(&spec, "autumn");
+        assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
+        assert_eq!(o.rows_rejected(), 0, "{}", o.report_text());
+        w
+    }
+
+    pub fn lists(w: &Warehouse, rule: queries::types::AtRiskRule) -> actions::Lists {
+        let conn = w.conn();
+        let cal = queries::figures::calendars(&conn).unwrap();
+        actions::lists(&conn, &cal, None, &rule, actions::OPEN_N_DAYS).unwrap()
+    }
+}
+
+#[test]
+fn at_risk_of_persistent_absence_at_the_recent_rate() {
+    let w = autumn::warehouse();
+    let conn = w.conn();
+    let (absent, possible): (i64, i64) = conn
+        .query_row(
+            "SELECT count(*) FILTER (WHERE code = 'I'), count(*) FROM marks m JOIN pupils p USING (pupil_key) WHERE p.pupil_id = 'R1'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap();
-    assert_eq!(p11.headroom, 37);
-    // P1 (5 of 50) and P4 (20 of 50) are persistently absent already: not "at risk".
-    assert!(!l
+    assert_eq!((absent, possible), (11, 120), "the fixture");
+    let l = autumn::lists(&w, Default::default());
+    let got: Vec<(&str, u64, u64, u64)> = l
         .at_risk
         .iter()
-        .any(|a| ["P1", "P4"].contains(&a.pupil.pupil_id.as_str())));
+        .map(|a| {
+            (
+                a.pupil.pupil_id.as_str(),
+                a.absent,
+                a.year_sessions,
+                a.headroom,
+            )
+        })
+        .collect();
+    assert_eq!(got, vec![("R1", 11, 380, 26)]);
+    let r1 = &l.at_risk[0];
+    assert_eq!(r1.recent_absence, 12.5);
+    // 100 - 100 x (11 + 0.125 x 260) / 380
+    assert!(
+        (r1.projected_attendance - 88.5526).abs() < 1e-3,
+        "{}",
+        r1.projected_attendance
+    );
+    // With a margin of a point, R2 (9.7% projected) is listed too.
+    let wider = queries::types::AtRiskRule {
+        weeks: 4,
+        margin: 1.0,
+    };
+    let wide = autumn::lists(&w, wider);
+    let ids: Vec<&str> = wide
+        .at_risk
+        .iter()
+        .map(|a| a.pupil.pupil_id.as_str())
+        .collect();
+    assert!(
+        ids.contains(&"R1") && ids.contains(&"R2") && !ids.contains(&"R3"),
+        "{ids:?}"
+    );
+    // The exact test at the boundary.
+    let rule = queries::types::AtRiskRule::default();
+    // (11 x 40 + 4 x 260) x 10 = 14,800 < 380 x 40 = 15,200; with 5: 17,400.
+    assert!(!actions::projected_to_reach(&rule, 120, 11, 40, 4, 260));
+    assert!(actions::projected_to_reach(&rule, 120, 11, 40, 5, 260));
+    // Exactly 10% projected counts: 10 of 100 so far, 4 of 40 lately, 100 to come:
+    // (10 + 0.1 x 100) / 200 = 10.0%. With 9 so far: 9.5%.
+    assert!(actions::projected_to_reach(&rule, 100, 10, 40, 4, 100));
+    assert!(!actions::projected_to_reach(&rule, 100, 9, 40, 4, 100));
+}
+
+#[test]
+fn missing_education_counts_no_late_marks_and_leavers_leave_the_lists() {
+    let l = autumn::lists(&autumn::warehouse(), Default::default());
+    let cme: Vec<&str> = l
+        .missing
+        .iter()
+        .map(|r| r.pupil.pupil_id.as_str())
+        .collect();
+    assert_eq!(cme, vec!["C2"], "U means the pupil is in school");
+    let open: Vec<&str> = l.open_n.iter().map(|o| o.pupil.pupil_id.as_str()).collect();
+    assert!(!open.contains(&"L1"), "{open:?}");
+}
+
+#[test]
+fn newly_severely_absent_joins_the_threshold_list() {
+    let w = autumn::warehouse();
+    let conn = w.conn();
+    let (absent, possible): (i64, i64) = conn
+        .query_row(
+            "SELECT count(*) FILTER (WHERE code = 'I'), count(*) FROM marks m JOIN pupils p USING (pupil_key) WHERE p.pupil_id = 'S1'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((absent, possible), (60, 120), "the fixture");
+    let l = autumn::lists(&w, Default::default());
+    let s1 = l
+        .crossings
+        .iter()
+        .find(|c| c.pupil.pupil_id == "S1")
+        .expect("S1 listed");
+    assert!(s1.newly_sa && !s1.newly_pa, "{s1:?}");
+    assert_eq!(s1.crossed_below, None, "50.0% is not below 50");
+    let t = l
+        .table("thresholds", &Default::default(), actions::OPEN_N_DAYS)
+        .unwrap();
+    let i = t
+        .columns
+        .iter()
+        .position(|c| c == "Newly severely absent")
+        .unwrap();
+    let row = t.rows.iter().find(|r| r.0.pupil_id == "S1").unwrap();
+    assert_eq!(row.1[i], "yes");
 }
 
 #[test]
@@ -348,7 +530,7 @@ fn with_next_night() -> Warehouse {
 fn data_quality_extracts_registers_open_n_and_coding() {
     let w = with_next_night();
     let conn = w.conn();
-    let cal = queries::figures::calendar(&conn).unwrap();
+    let cal = queries::figures::calendars(&conn).unwrap();
     let q = queries::quality::report(&conn, &cal, d(2025, 10, 6), &[]).unwrap();
     // School nights 22 Sept to 3 Oct: 10; extracts were taken only after 3 Oct (and
     // after Saturday 4 Oct, not a school night): 9 missed.
@@ -368,13 +550,20 @@ fn data_quality_extracts_registers_open_n_and_coding() {
         ),
         ("code", "ZZ")
     );
-    // P11 and P12 (rejected row) have no mark on Friday afternoon.
+    // P11 has no mark on Friday afternoon; P12's row was rejected, so the mark it
+    // would have replaced (present, from the first night) is held over.
     let gaps: Vec<(NaiveDate, u8, u64)> = q
         .register_gaps
         .iter()
         .map(|g| (g.date, g.session, g.pupils))
         .collect();
-    assert_eq!(gaps, vec![(d(2025, 10, 3), 1, 2)]);
+    assert_eq!(gaps, vec![(d(2025, 10, 3), 1, 1)]);
+    let held: Vec<(&str, NaiveDate, Option<u8>, &str)> = q
+        .held_over
+        .iter()
+        .map(|h| (h.pupil_id.as_str(), h.from, h.session, h.value.as_str()))
+        .collect();
+    assert_eq!(held, vec![("P12", d(2025, 10, 3), Some(1), "ZZ")]);
     // Open N by the oldest's age: P7 (2 days), P6 was corrected, P4 and P5 (14).
     assert_eq!(q.open_n.len(), 1);
     assert_eq!(q.open_n[0].sessions, [1, 0, 0, 38]);

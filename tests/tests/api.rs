@@ -406,6 +406,48 @@ async fn summary_and_cohorts_match_an_independent_calculation() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_summary_carries_each_academys_window_and_the_same_point_last_year() {
+    let w = seeded();
+    let raw = read_raw(&w);
+    let app =
+        server::api::routes(app::ssr::Warehouse::new(w.shared())).layer(axum::Extension(trust()));
+    let (status, body) = get(&app, "/api/v1/summary").await;
+    assert_eq!(status, StatusCode::OK);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    let date = |x: &Value| -> NaiveDate { x.as_str().unwrap().parse().unwrap() };
+    // Each academy's last-year figures over its own last-year window, from the raw
+    // marks; the trust's are the sum of every academy's own.
+    let mut trust = Vec::new();
+    for a in v["academies"].as_array().unwrap() {
+        let urn = a["urn"].as_str().unwrap();
+        let (from, to) = (date(&a["from"]), date(&a["to"]));
+        assert!(from <= to, "{urn}");
+        let last = &a["last_year"];
+        assert!(last.is_object(), "{urn}: no comparison with last year: {a}");
+        let (lf, lt) = (date(&last["from"]), date(&last["to"]));
+        assert_eq!(academic_year(lf) + 1, academic_year(from), "{urn}");
+        assert_eq!(lt.weekday(), to.weekday(), "{urn}");
+        let per = tally(&raw, lf, lt, false, &|p, _, _| Some(p.urn.clone()));
+        let mine: Vec<Counts> = per
+            .iter()
+            .filter(|((u, _), _)| u == urn)
+            .map(|(_, c)| *c)
+            .collect();
+        assert_same(
+            last,
+            &fields(mine.iter().copied()),
+            &format!("{urn} last year"),
+        );
+        trust.extend(mine);
+    }
+    assert_same(
+        &v["trust"]["last_year"],
+        &fields(trust.into_iter()),
+        "trust last year",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn bad_parameters_get_400_naming_the_parameter_and_csv_matches_json() {
     let w = seeded();
     let app =
@@ -443,13 +485,22 @@ async fn bad_parameters_get_400_naming_the_parameter_and_csv_matches_json() {
     assert_eq!(rows.len(), v["academies"].as_array().unwrap().len() + 1);
     let trust = rows.last().unwrap();
     for (i, h) in header.iter().enumerate().skip(4) {
-        let from_json = &v["trust"][h];
+        // Last year's figures are a nested object in JSON, `last_year_*` columns in CSV.
+        let from_json = match h.strip_prefix("last_year_") {
+            Some(k) => &v["trust"]["last_year"][k],
+            None => &v["trust"][h],
+        };
         let cell = &trust[i];
-        match from_json.as_f64() {
-            Some(x) => assert!((cell.parse::<f64>().unwrap() - x).abs() < 1e-9, "{h}"),
-            None => assert_eq!(cell, "", "{h}"),
+        match (from_json.as_f64(), from_json.as_str()) {
+            (Some(x), _) => assert!((cell.parse::<f64>().unwrap() - x).abs() < 1e-9, "{h}"),
+            (None, Some(s)) => assert_eq!(cell, s, "{h}"),
+            (None, None) => assert_eq!(cell, "", "{h}"),
         }
     }
+    assert!(
+        header.iter().any(|h| h == "last_year_pa_rate"),
+        "{header:?}"
+    );
     // Without dates the window is the year to date.
     let (status, body) = get(&app, "/api/v1/summary").await;
     assert_eq!(status, StatusCode::OK);

@@ -312,3 +312,145 @@ fn one_academy_s_figures_equal_its_row_of_the_trust_query() {
         None
     );
 }
+
+/// Two academies whose half terms are a week apart (A breaks 21-25 October 2024, B 28
+/// October to 1 November), registers from 4 September to 8 November 2024, and 2023/24
+/// for last year. One pupil each: A's is absent (`I`) every Monday, B's every Friday.
+fn two_calendars() -> Warehouse {
+    let w = Warehouse::new();
+    for (urn, break_monday, absent_weekday) in [
+        ("100001", d(2024, 10, 21), chrono::Weekday::Mon),
+        ("100002", d(2024, 10, 28), chrono::Weekday::Fri),
+    ] {
+        let mut days = rollcall_tests::weekdays(&[
+            (d(2023, 9, 6), d(2023, 10, 20)),
+            (d(2023, 10, 30), d(2023, 12, 15)),
+        ]);
+        days.extend(rollcall_tests::weekdays(&[
+            (d(2024, 9, 4), break_monday - chrono::Duration::days(3)),
+            (break_monday + chrono::Duration::days(7), d(2024, 11, 8)),
+        ]));
+        let marks = rollcall_tests::register("P1", &days, |day, s| {
+            if chrono::Datelike::weekday(&day) == absent_weekday {
+                "I"
+            } else if s == 0 {
+                "/"
+            } else {
+                "\\"
+            }
+        });
+        let marks: Vec<&str> = marks.iter().map(String::as_str).collect();
+        let spec = ExtractSpec::new(urn, "2023-09-01", "2024-11-08", "2024-11-09T02:00:00Z")
+            .pupils(&[pupil("P1", "2015-01-10", "2021-09-01", "", "N")])
+            .marks(&marks);
+        load(&w, spec);
+    }
+    w
+}
+
+#[test]
+fn each_academy_has_its_own_half_term_and_the_trust_sums_them() {
+    use queries::calendar::{resolve_each, WindowKind};
+    let w = two_calendars();
+    let conn = w.conn();
+    let cals = figures::calendars(&conn).unwrap();
+    // The registers give each academy its own half terms; together they have no break.
+    let halves = |urn: &str| -> Vec<(NaiveDate, NaiveDate)> {
+        cals.of(urn)
+            .year(2024)
+            .unwrap()
+            .half_terms
+            .iter()
+            .map(|h| (h.from, h.to))
+            .collect()
+    };
+    assert_eq!(
+        halves("100001"),
+        vec![
+            (d(2024, 9, 4), d(2024, 10, 18)),
+            (d(2024, 10, 28), d(2024, 11, 8))
+        ]
+    );
+    assert_eq!(
+        halves("100002"),
+        vec![
+            (d(2024, 9, 4), d(2024, 10, 25)),
+            (d(2024, 11, 4), d(2024, 11, 8))
+        ]
+    );
+    assert_eq!(cals.trust.year(2024).unwrap().half_terms.len(), 1);
+
+    // This half term: A 28 Oct - 8 Nov (20 sessions, two Mondays absent: 4), B 4-8 Nov
+    // (10 sessions, one Friday: 2). The trust: 30 sessions, 6 absent.
+    let half = resolve_each(&cals, WindowKind::HalfTerm, None, None).unwrap();
+    assert!(!half.same_dates);
+    let (academies, trust) =
+        figures::by_academy_in(&conn, &half.spec(), half.from, half.to, Scope::All).unwrap();
+    let of = |urn: &str| {
+        academies
+            .iter()
+            .find(|(a, _)| a.urn == urn)
+            .unwrap()
+            .1
+            .clone()
+    };
+    assert_eq!(
+        (
+            of("100001").possible_sessions,
+            of("100001").authorised_sessions
+        ),
+        (20, 4)
+    );
+    assert_eq!(
+        (
+            of("100002").possible_sessions,
+            of("100002").authorised_sessions
+        ),
+        (10, 2)
+    );
+    assert_eq!(
+        (trust.possible_sessions, trust.authorised_sessions),
+        (30, 6)
+    );
+    assert_eq!(trust.pa_enrolments, 2);
+
+    // Every other named window, per academy, and the trust as their sum.
+    for kind in [
+        WindowKind::YearToDate,
+        WindowKind::ThisTerm,
+        WindowKind::LastTerm,
+        WindowKind::Week,
+    ] {
+        let Ok(each) = resolve_each(&cals, kind, None, None) else {
+            continue;
+        };
+        let (rows, trust) =
+            figures::by_academy_in(&conn, &each.spec(), each.from, each.to, Scope::All).unwrap();
+        let mut sum = 0;
+        for (a, f) in &rows {
+            let own = each.of(&a.urn).unwrap();
+            let alone = figures::for_academy(&conn, own.from, own.to, Scope::All, &a.urn)
+                .unwrap()
+                .unwrap();
+            assert_eq!(f, &alone, "{kind:?} {}", a.urn);
+            sum += f.possible_sessions;
+        }
+        assert_eq!(trust.possible_sessions, sum, "{kind:?}");
+    }
+    // Last week: both academies' week of 4 November; last term: 2023's autumn.
+    let week = resolve_each(&cals, WindowKind::Week, None, None).unwrap();
+    assert!(week.same_dates);
+    assert_eq!(week.from, d(2024, 11, 4));
+    // The same point last year, each on its own calendar: both exist.
+    let ytd = resolve_each(&cals, WindowKind::YearToDate, None, None).unwrap();
+    for a in &ytd.academies {
+        let (f, t) = a.window.last_year.expect("last year");
+        assert_eq!(f, d(2023, 9, 1), "{}", a.urn);
+        assert_eq!(
+            chrono::Datelike::weekday(&t),
+            chrono::Weekday::Fri,
+            "{}",
+            a.urn
+        );
+    }
+}

@@ -603,13 +603,375 @@ fn a_load_that_fails_midway_leaves_nothing() {
         .file("reduced_timetables.csv", rt);
     next.extracted_at = "2025-01-12T02:10:00Z".into();
     let dir = next.write_dir(&w.inputs(), "second");
-    let err = queries::Loader::new(&w.db, &w.config).load(&dir);
-    assert!(err.is_err(), "the broken warehouse makes the load fail");
+    let o = queries::Loader::new(&w.db, &w.config).load(&dir).unwrap();
+    assert_eq!(
+        o.status,
+        Status::Failed,
+        "the broken warehouse makes the load fail"
+    );
     w.conn()
         .execute_batch("ALTER TABLE reduced_timetables_gone RENAME TO reduced_timetables")
         .unwrap();
-    assert_eq!(snapshot(&w.conn()), before);
+    // Nothing of it was written; the load log says it failed, and why.
+    let loads_line = |s: &[String]| {
+        s.iter()
+            .filter(|l| !l.starts_with("loads "))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(loads_line(&snapshot(&w.conn())), loads_line(&before));
+    assert_eq!(
+        w.count("SELECT count(*) FROM loads WHERE status = 'failed' AND reason LIKE '%reduced_timetables%'"),
+        1
+    );
     // Mended, the same extract loads.
     assert_eq!(w.load(&dir).status, Status::Loaded);
     assert_eq!(w.marks(), vec!["P3 2025-01-06 AM N"]);
+}
+
+/// `n` pupils over one week (Mon 6 to Fri 10 January 2025), every session `code`.
+fn class_week(n: usize, code: &str) -> (Vec<String>, Vec<String>) {
+    let pupils: Vec<String> = (1..=n).map(|i| pupil(&format!("P{i}"))).collect();
+    let mut marks = Vec::new();
+    for i in 1..=n {
+        for day in 6..=10 {
+            for session in ["AM", "PM"] {
+                marks.push(format!("P{i},2025-01-{day:02},{session},{code},"));
+            }
+        }
+    }
+    (pupils, marks)
+}
+
+fn class_spec(pupils: &[String], marks: &[String], extracted_at: &str) -> ExtractSpec {
+    let marks: Vec<&str> = marks.iter().map(String::as_str).collect();
+    ExtractSpec::new(URN, "2025-01-06", "2025-01-10", extracted_at)
+        .pupils(pupils)
+        .marks(&marks)
+}
+
+#[test]
+fn a_rejected_row_never_removes_what_it_would_have_replaced() {
+    // 120 pupils, 1,200 marks: one rejected pupil row (0.8%) and its 10 marks plus one
+    // unmapped mark (11 of 1,200, 0.9%) stay under the default 1% limit.
+    let w = Warehouse::new();
+    let (pupils, marks) = class_week(120, "/");
+    let night1 = class_spec(&pupils, &marks, "2025-01-11T02:10:00Z");
+    assert_eq!(w.load_spec(&night1, "n1").status, Status::Loaded);
+
+    // Night 2: the register is restated as illness for everyone, but P2's pupil row has
+    // sex U (rejected) and P1's Monday AM mark has a code nobody mapped.
+    let (mut pupils2, marks2) = class_week(120, "I");
+    pupils2[1] = "P2,,Smith,Alex,2015-01-10,U,5,2021-09-01,,N,N,N,WBRI,N".into();
+    let marks2: Vec<String> = marks2
+        .into_iter()
+        .map(|m| {
+            if m == "P1,2025-01-06,AM,I," {
+                "P1,2025-01-06,AM,@,".to_string()
+            } else {
+                m
+            }
+        })
+        .collect();
+    let night2 = class_spec(&pupils2, &marks2, "2025-01-12T02:10:00Z");
+    let o = w.load_spec(&night2, "n2");
+    assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
+    assert_eq!(o.rows_rejected(), 12, "{}", o.report_text());
+    // P2's ten marks and P1's Monday AM mark are kept.
+    assert_eq!(o.marks_held, 11);
+    assert!(
+        o.summary_line().contains("11 marks held over"),
+        "{}",
+        o.summary_line()
+    );
+    assert_eq!(
+        w.count("SELECT marks_held FROM loads ORDER BY load_id DESC LIMIT 1"),
+        11
+    );
+    let marks = w.marks();
+    let of = |p: &str| -> Vec<&String> {
+        marks
+            .iter()
+            .filter(|m| m.starts_with(&format!("{p} ")))
+            .collect()
+    };
+    assert!(of("P2").iter().all(|m| m.ends_with(" /")), "{:?}", of("P2"));
+    assert_eq!(of("P2").len(), 10);
+    assert_eq!(of("P1")[0], "P1 2025-01-06 AM /");
+    assert!(of("P1")[1..].iter().all(|m| m.ends_with(" I")));
+    assert!(of("P3").iter().all(|m| m.ends_with(" I")));
+    assert_eq!(marks.len(), 1200);
+    // P2's previous record stands.
+    assert_eq!(
+        w.count("SELECT count(*) FROM pupils WHERE pupil_id = 'P2' AND sex = 'F'"),
+        1
+    );
+
+    // The data-quality page lists both, with the row's fault.
+    let today = chrono::NaiveDate::from_ymd_opt(2025, 1, 12).unwrap();
+    let conn = w.conn();
+    let cal = queries::figures::calendars(&conn).unwrap();
+    let dq = queries::quality::report(&conn, &cal, today, &[]).unwrap();
+    let held: Vec<String> = dq
+        .held_over
+        .iter()
+        .map(|h| {
+            format!(
+                "{} {} {}..{} {:?} {} {} line {} {}={}",
+                h.urn,
+                h.pupil_id,
+                h.from,
+                h.to,
+                h.session,
+                h.marks_kept,
+                h.file,
+                h.line,
+                h.column,
+                h.value
+            )
+        })
+        .collect();
+    assert_eq!(
+        held,
+        vec![
+            "100001 P1 2025-01-06..2025-01-06 Some(0) 1 marks.csv line 2 code=@",
+            "100001 P2 2025-01-06..2025-01-10 None 10 pupils.csv line 3 sex=U",
+        ]
+    );
+
+    // Night 3 sends good rows: everything is replaced and nothing is listed.
+    let (pupils3, marks3) = class_week(120, "M");
+    let night3 = class_spec(&pupils3, &marks3, "2025-01-13T02:10:00Z");
+    let o = w.load_spec(&night3, "n3");
+    assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
+    assert_eq!(o.marks_held, 0);
+    assert!(w.marks().iter().all(|m| m.ends_with(" M")));
+    let dq = queries::quality::report(&conn, &cal, today, &[]).unwrap();
+    assert!(dq.held_over.is_empty(), "{:?}", dq.held_over);
+}
+
+#[test]
+fn a_rejected_placement_row_keeps_the_pupils_placements() {
+    let w = Warehouse::with_config(TrustConfig::parse("reject_limit_percent = 100.0").unwrap());
+    let header = "pupil_id,provider,provider_urn,arranged_by,start_date,end_date,sessions_per_week,last_contact_date\n";
+    let first = format!(
+        "{header}P1,Riverside AP,,school,2024-11-04,,4,2025-01-06\nP2,Hillside AP,,school,2024-11-04,,2,\n"
+    );
+    assert_eq!(
+        w.load_spec(&week().file("ap_placements.csv", first), "ap1")
+            .status,
+        Status::Loaded
+    );
+    // The next night P1's placement row has a bad date: P1 keeps the placement it had.
+    let second = format!(
+        "{header}P1,Riverside AP,,school,2024-13-04,,4,2025-01-06\nP2,Hillside AP,,school,2024-11-04,,3,\n"
+    );
+    let mut next = week().file("ap_placements.csv", second);
+    next.extracted_at = "2025-01-12T02:10:00Z".into();
+    let o = w.load_spec(&next, "ap2");
+    assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
+    assert_eq!(
+        w.count("SELECT count(*) FROM ap_placements a JOIN pupils p USING (pupil_key) WHERE p.pupil_id = 'P1' AND a.sessions_per_week = 4"),
+        1
+    );
+    assert_eq!(
+        w.count("SELECT count(*) FROM ap_placements a JOIN pupils p USING (pupil_key) WHERE p.pupil_id = 'P2' AND a.sessions_per_week = 3"),
+        1
+    );
+    assert_eq!(w.count("SELECT count(*) FROM ap_placements"), 2);
+}
+
+/// The trust's figures for 6 to 17 January 2025 (both scopes' all-pupils view).
+fn january_figures(w: &Warehouse) -> queries::types::Figures {
+    let d = |day| chrono::NaiveDate::from_ymd_opt(2025, 1, day).unwrap();
+    queries::figures::by_academy(&w.conn(), d(6), d(17), queries::figures::Scope::All)
+        .unwrap()
+        .1
+}
+
+#[test]
+fn a_readmitted_pupil_keeps_the_first_spell() {
+    let w = Warehouse::new();
+    // Week 1: P1 on roll until Tuesday 7 January (present), P2 all week.
+    let p1_left = "P1,,Smith,Alex,2015-01-10,F,5,2021-09-01,2025-01-07,N,N,N,WBRI,N".to_string();
+    let mut marks1 = vec![
+        "P1,2025-01-06,AM,/,".to_string(),
+        "P1,2025-01-06,PM,\\,".to_string(),
+        "P1,2025-01-07,AM,/,".to_string(),
+        "P1,2025-01-07,PM,\\,".to_string(),
+    ];
+    for day in 6..=10 {
+        marks1.push(format!("P2,2025-01-{day:02},AM,/,"));
+        marks1.push(format!("P2,2025-01-{day:02},PM,\\,"));
+    }
+    let m1: Vec<&str> = marks1.iter().map(String::as_str).collect();
+    let week1 = ExtractSpec::new(URN, "2025-01-06", "2025-01-10", "2025-01-11T02:10:00Z")
+        .pupils(&[p1_left.clone(), pupil("P2")])
+        .marks(&m1);
+    assert_eq!(w.load_spec(&week1, "w1").status, Status::Loaded);
+    // Week 2: P1 re-admitted on Wednesday 15 January, absent (O) from then; the
+    // extract lists only the new spell.
+    let p1_back = "P1,,Smith,Alex,2015-01-10,F,5,2025-01-15,,N,N,N,WBRI,N".to_string();
+    let mut marks2 = Vec::new();
+    for day in 15..=17 {
+        marks2.push(format!("P1,2025-01-{day:02},AM,O,"));
+        marks2.push(format!("P1,2025-01-{day:02},PM,O,"));
+    }
+    for day in 13..=17 {
+        marks2.push(format!("P2,2025-01-{day:02},AM,/,"));
+        marks2.push(format!("P2,2025-01-{day:02},PM,\\,"));
+    }
+    let m2: Vec<&str> = marks2.iter().map(String::as_str).collect();
+    let week2 = ExtractSpec::new(URN, "2025-01-13", "2025-01-17", "2025-01-18T02:10:00Z")
+        .pupils(&[p1_back.clone(), pupil("P2")])
+        .marks(&m2);
+    let o = w.load_spec(&week2, "w2");
+    assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
+    // Both spells are kept, and one enrolment counts both spells' sessions:
+    // P1 4 + 6 possible (6 absent), P2 20 possible.
+    assert_eq!(
+        w.count("SELECT count(*) FROM spells JOIN pupils USING (pupil_key) WHERE pupil_id = 'P1'"),
+        2
+    );
+    let f = january_figures(&w);
+    assert_eq!(f.enrolments, 2);
+    assert_eq!(f.possible_sessions, 30);
+    assert_eq!(f.unauthorised_sessions, 6);
+    assert_eq!(f.pa_enrolments, 1, "P1: 6 of 10 sessions absent");
+
+    // An extract may list both spells (one row each); a third, overlapping row is
+    // rejected with the line it overlaps.
+    let both = ExtractSpec::new(URN, "2025-01-13", "2025-01-17", "2025-01-19T02:10:00Z")
+        .pupils(&[p1_left, p1_back, pupil("P2")])
+        .marks(&m2);
+    let o = w.load_spec(&both, "both");
+    assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
+    assert_eq!(o.rows_rejected(), 0, "{}", o.report_text());
+    assert_eq!(january_figures(&w).possible_sessions, 30);
+    assert_eq!(
+        w.count("SELECT count(*) FROM spells JOIN pupils USING (pupil_key) WHERE pupil_id = 'P1'"),
+        2
+    );
+    let w2 = Warehouse::with_config(TrustConfig::parse("reject_limit_percent = 100.0").unwrap());
+    let overlapping = ExtractSpec::new(URN, "2025-01-13", "2025-01-17", "2025-01-19T02:10:00Z")
+        .pupils(&[
+            "P1,,Smith,Alex,2015-01-10,F,5,2021-09-01,2025-01-16,N,N,N,WBRI,N".into(),
+            "P1,,Smith,Alex,2015-01-10,F,5,2025-01-15,,N,N,N,WBRI,N".into(),
+            pupil("P2"),
+        ])
+        .marks(&m2);
+    let o = w2.load_spec(&overlapping, "overlap");
+    let f = o
+        .rejected_rows
+        .iter()
+        .find(|f| f.file == "pupils.csv")
+        .expect("the overlapping spell is rejected");
+    assert_eq!(
+        (f.line, f.column.as_str(), f.value.as_str()),
+        (3, "entry_date", "2025-01-15")
+    );
+    assert!(
+        f.reason
+            .contains("overlaps the spell from 2021-09-01 on line 2"),
+        "{f}"
+    );
+}
+
+#[test]
+fn a_correction_of_the_entry_date_is_the_same_spell() {
+    let w = Warehouse::new();
+    assert_eq!(w.load_spec(&week(), "first").status, Status::Loaded);
+    // The entry date was wrong: 2021-09-06, not 2021-09-01. No leaving date between.
+    let mut next = week().pupils(&[
+        "P1,,Smith,Alex,2015-01-10,F,5,2021-09-06,,N,N,N,WBRI,N".into(),
+        pupil("P2"),
+    ]);
+    next.extracted_at = "2025-01-12T02:10:00Z".into();
+    assert_eq!(w.load_spec(&next, "second").status, Status::Loaded);
+    assert_eq!(
+        w.count("SELECT count(*) FROM spells JOIN pupils USING (pupil_key) WHERE pupil_id = 'P1'"),
+        1
+    );
+    assert_eq!(
+        w.count("SELECT count(*) FROM spells WHERE entry_date = DATE '2021-09-06'"),
+        1
+    );
+}
+
+#[test]
+fn a_failed_load_is_logged_and_the_batch_goes_on() {
+    let w = Warehouse::new();
+    // A warehouse that refuses one extract's write: entry dates before 2000 fail a
+    // check (standing in for a write error or a full disk).
+    w.conn()
+        .execute_batch(
+            "DROP TABLE spells;
+             CREATE TABLE spells (pupil_key UINTEGER NOT NULL,
+                 entry_date DATE NOT NULL CHECK (entry_date > DATE '2000-01-01'),
+                 leaving_date DATE);",
+        )
+        .unwrap();
+    let bad = week().pupils(&[
+        "P1,,Smith,Alex,2015-01-10,F,5,1999-09-01,,N,N,N,WBRI,N".into(),
+        pupil("P2"),
+    ]);
+    let mut good = week();
+    good.urn = "100002".into();
+    let bad = bad.write_dir(&w.inputs(), "bad");
+    let good = good.write_dir(&w.inputs(), "good");
+    let outcomes = server::ingest::load_all(&w.db, &w.config, &w.data_dir(), &[bad, good]).unwrap();
+    assert_eq!(outcomes[0].status, Status::Failed);
+    assert!(
+        outcomes[0].summary_line().starts_with("FAILED"),
+        "{}",
+        outcomes[0].summary_line()
+    );
+    assert!(
+        outcomes[0]
+            .reason
+            .as_deref()
+            .unwrap_or("")
+            .contains("CHECK"),
+        "{:?}",
+        outcomes[0].reason
+    );
+    assert_eq!(outcomes[1].status, Status::Loaded);
+    // The failure is in the load log with its error; nothing of it was written.
+    assert_eq!(
+        w.count("SELECT count(*) FROM loads WHERE status = 'failed' AND urn = '100001' AND reason LIKE '%CHECK%'"),
+        1
+    );
+    assert_eq!(w.count("SELECT count(*) FROM pupils"), 2);
+    assert_eq!(
+        w.count("SELECT count(*) FROM marks m JOIN academies a USING (academy_id) WHERE a.urn = '100001'"),
+        0
+    );
+}
+
+#[test]
+fn every_rejected_row_is_kept_in_the_report_beyond_those_in_the_warehouse() {
+    // 12,000 marks naming pupils not in pupils.csv (no limit, for the test): the load
+    // log keeps the first 10,000, the report every one.
+    let w = Warehouse::with_config(TrustConfig::parse("reject_limit_percent = 100.0").unwrap());
+    let (pupils, mut marks) = class_week(1, "/");
+    for i in 0..1_200 {
+        for day in 6..=10 {
+            for session in ["AM", "PM"] {
+                marks.push(format!("X{i},2025-01-{day:02},{session},/,"));
+            }
+        }
+    }
+    let spec = class_spec(&pupils, &marks, "2025-01-11T02:10:00Z");
+    let o = w.load_spec(&spec, "many");
+    assert_eq!(o.status, Status::Loaded, "{}", o.summary_line());
+    assert_eq!(o.rows_rejected(), 12_000);
+    assert_eq!(w.count("SELECT count(*) FROM rejected_rows"), 10_000);
+    let report = o.report.clone().expect("a report of every rejected row");
+    assert!(report.starts_with(w.data_dir().join("quarantine")));
+    let text = std::fs::read_to_string(report).unwrap();
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("rejected: ")).count(),
+        12_000
+    );
+    assert!(text.contains("X1199"));
 }

@@ -230,7 +230,7 @@ fn every_consistency_flag() {
 fn counts_by_half_term_and_on_roll() {
     let w = academy();
     let conn = w.conn();
-    let cal = queries::figures::calendar(&conn).unwrap();
+    let cal = queries::figures::calendars(&conn).unwrap();
     let placements = provision::placements(&conn, None).unwrap();
     let timetables = provision::timetables(&conn, None).unwrap();
     let counts = provision::by_half_term(&cal, &placements, &timetables, Some(A));

@@ -108,7 +108,7 @@ fn viewer(role: Role) -> Principal {
 
 fn summaries(w: &Warehouse, role: Role, slug: &str) -> Vec<queries::types::PlaceSummary> {
     let conn = w.conn();
-    let cal = queries::figures::calendar(&conn).unwrap();
+    let cal = queries::figures::calendars(&conn).unwrap();
     let terms = queries::summary::terms(&cal);
     let term = terms.iter().find(|t| t.slug == slug).unwrap().clone();
     let academies = queries::figures::academies(&conn).unwrap();
@@ -134,7 +134,7 @@ fn summaries(w: &Warehouse, role: Role, slug: &str) -> Vec<queries::types::Place
 #[test]
 fn terms_are_listed_newest_first_with_the_last_one_to_date() {
     let w = trust();
-    let cal = queries::figures::calendar(&w.conn()).unwrap();
+    let cal = queries::figures::calendars(&w.conn()).unwrap();
     let terms = queries::summary::terms(&cal);
     let names: Vec<(&str, bool, NaiveDate)> = terms
         .iter()
@@ -235,7 +235,7 @@ fn a_governor_gets_small_groups_and_counts_suppressed_and_no_claim_from_them() {
 fn the_self_evaluation_pack_states_strengths_and_concerns_from_its_figures() {
     let w = trust();
     let conn = w.conn();
-    let cal = queries::figures::calendar(&conn).unwrap();
+    let cal = queries::figures::calendars(&conn).unwrap();
     let pack = app::pages::sef::ssr::pack(&conn, &cal, "100001", Scope::Dfe, 10, "Test Trust")
         .unwrap()
         .unwrap();

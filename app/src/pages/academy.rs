@@ -60,25 +60,29 @@ pub async fn get_academy(
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::*;
-    use crate::pages::overview::ssr::window;
-    use queries::calendar::Calendar;
+    use crate::pages::overview::ssr::{window, windows};
+    use queries::calendar::Calendars;
     use queries::db::Connection;
     use queries::figures::{self, Dimension};
     use queries::types::WeekPoint;
 
     pub fn detail(
         conn: &Connection,
-        cal: &Calendar,
+        cals: &Calendars,
         urn: &str,
         p: &ViewParams,
         viewer: &queries::types::Principal,
         threshold: u64,
     ) -> Result<Option<AcademyDetail>, String> {
         let e = |e: queries::db::DuckError| e.to_string();
-        let window = window(cal, p)?;
+        // The academy's own window, on its own term dates; the trust's figures beside it
+        // are the sum of every academy's own window of the same kind.
+        let window = window(cals.of(urn), p)?;
         let scope = p.scope();
-        let (academies, trust) =
-            figures::by_academy(conn, window.from, window.to, scope).map_err(e)?;
+        let all = windows(cals, p)?;
+        let (_, trust) =
+            figures::by_academy_in(conn, &all.spec(), all.from, all.to, scope).map_err(e)?;
+        let (academies, _) = figures::by_academy(conn, window.from, window.to, scope).map_err(e)?;
         let Some((academy, figures)) = academies.into_iter().find(|(a, _)| a.urn == urn) else {
             return Ok(None);
         };

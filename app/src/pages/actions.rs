@@ -15,7 +15,6 @@ use serde::{Deserialize, Serialize};
 pub struct ActionChoice {
     pub list: String,
     pub academy: Option<String>,
-    pub headroom: Option<u64>,
     pub open_n_days: Option<u64>,
 }
 
@@ -33,9 +32,6 @@ impl ActionChoice {
         if let Some(a) = &self.academy {
             q.push_str(&format!("&academy={a}"));
         }
-        if let Some(h) = self.headroom {
-            q.push_str(&format!("&headroom={h}"));
-        }
         if let Some(n) = self.open_n_days {
             q.push_str(&format!("&open_n_days={n}"));
         }
@@ -49,7 +45,6 @@ pub struct ActionsData {
     pub academies: Vec<AcademyRef>,
     pub counts: [usize; 6],
     pub table: ActionTable,
-    pub headroom: u64,
     pub open_n_days: u64,
 }
 
@@ -65,10 +60,7 @@ pub async fn get_actions(choice: ActionChoice) -> Result<ActionsData, ServerFnEr
     {
         return Err(crate::ssr::forbidden());
     }
-    let headroom = choice
-        .headroom
-        .unwrap_or(queries::actions::HEADROOM)
-        .min(380);
+    let at_risk = warehouse.at_risk;
     let open_n_days = choice
         .open_n_days
         .unwrap_or(queries::actions::OPEN_N_DAYS)
@@ -78,9 +70,9 @@ pub async fn get_actions(choice: ActionChoice) -> Result<ActionsData, ServerFnEr
     let academy = choice.academy.clone();
     let lists = warehouse
         .run_cached(
-            format!("actions {academy:?} {headroom} {open_n_days}"),
+            format!("actions {academy:?} {open_n_days}"),
             move |conn, cal| {
-                queries::actions::lists(conn, cal, academy.as_deref(), headroom, open_n_days)
+                queries::actions::lists(conn, cal, academy.as_deref(), &at_risk, open_n_days)
             },
         )
         .await
@@ -92,7 +84,7 @@ pub async fn get_actions(choice: ActionChoice) -> Result<ActionsData, ServerFnEr
                 lists,
                 choice,
                 &who,
-                headroom,
+                &at_risk,
                 open_n_days,
             ))
         })
@@ -112,7 +104,7 @@ pub mod ssr {
         mut lists: ActionLists,
         mut choice: ActionChoice,
         viewer: &Principal,
-        headroom: u64,
+        at_risk: &queries::types::AtRiskRule,
         open_n_days: u64,
     ) -> Result<ActionsData, String> {
         let e = |e: queries::db::DuckError| e.to_string();
@@ -124,7 +116,7 @@ pub mod ssr {
         choice.list = choice.list().to_string();
         lists.retain_academies(|u| viewer.sees_academy(u));
         let table = lists
-            .table(&choice.list, headroom, open_n_days)
+            .table(&choice.list, at_risk, open_n_days)
             .ok_or("unknown list")?;
         queries::accounts::audit(
             conn,
@@ -142,7 +134,6 @@ pub mod ssr {
             choice,
             academies,
             table,
-            headroom,
             open_n_days,
         })
     }
@@ -155,7 +146,6 @@ pub fn ActionsPage() -> impl IntoView {
         query.with(|q| ActionChoice {
             list: q.get("list").unwrap_or_default(),
             academy: q.get("academy").filter(|a| !a.is_empty()),
-            headroom: q.get("headroom").and_then(|h| h.parse().ok()),
             open_n_days: q.get("open_n_days").and_then(|h| h.parse().ok()),
         })
     });
@@ -199,9 +189,6 @@ fn ActionsBody(d: ActionsData) -> impl IntoView {
                         view! { <option value=a.urn.clone() selected=selected>{a.name.clone()}</option> }
                     }).collect_view()}
                 </select>
-            </label>
-            <label>"At risk: headroom up to (sessions) "
-                <input type="number" name="headroom" min="0" max="380" value=d.headroom.to_string()/>
             </label>
             <label>"Unexplained absence open after (school days) "
                 <input type="number" name="open_n_days" min="0" max="190" value=d.open_n_days.to_string()/>

@@ -99,8 +99,8 @@ pub mod ssr {
 
     use super::*;
     use crate::charts::{bar_chart, BarChart};
-    use crate::pages::overview::ssr::window;
-    use queries::calendar::Calendar;
+    use crate::pages::overview::ssr::{spanned, windows};
+    use queries::calendar::Calendars;
     use queries::cohorts::{self, GAPS};
     use queries::db::Connection;
     use queries::types::{CohortRow, GroupFigures, Principal};
@@ -174,7 +174,7 @@ pub mod ssr {
 
     pub fn cohorts(
         conn: &Connection,
-        cal: &Calendar,
+        cals: &Calendars,
         p: &ViewParams,
         filter: &CohortFilter,
         by: Dimension,
@@ -182,7 +182,9 @@ pub mod ssr {
         threshold: u64,
     ) -> Result<CohortsData, String> {
         let e = |e: queries::db::DuckError| e.to_string();
-        let window = window(cal, p)?;
+        // Each academy over its own window; the trust's over the sum of them.
+        let own = windows(cals, p)?;
+        let window = spanned(&own);
         let scope = p.scope();
         let mut places: Vec<Place> = Vec::new();
         if viewer.sees_trust() {
@@ -200,13 +202,22 @@ pub mod ssr {
             }
         }
         let now = seen(
-            cohorts::figures(conn, window.from, window.to, scope, None, filter).map_err(e)?,
+            cohorts::figures_in(
+                conn,
+                &own.spec(),
+                window.from,
+                window.to,
+                scope,
+                None,
+                filter,
+            )
+            .map_err(e)?,
             viewer,
             threshold,
         );
-        let last = match window.last_year {
-            Some((f, t)) => seen(
-                cohorts::figures(conn, f, t, scope, None, filter).map_err(e)?,
+        let last = match own.last_year() {
+            Some((spec, f, t)) => seen(
+                cohorts::figures_in(conn, &spec, f, t, scope, None, filter).map_err(e)?,
                 viewer,
                 threshold,
             ),

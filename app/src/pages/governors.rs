@@ -93,7 +93,7 @@ pub async fn get_governors(params: SummaryParams) -> Result<Option<GovernorsData
 pub mod ssr {
     use super::*;
     use crate::document::{Block, Document};
-    use queries::calendar::Calendar;
+    use queries::calendar::Calendars;
     use queries::db::Connection;
     use queries::types::{AcademyRef, Principal};
 
@@ -101,7 +101,7 @@ pub mod ssr {
     /// (or not theirs), `Err` when nothing is loaded.
     pub fn governors(
         conn: &Connection,
-        cal: &Calendar,
+        cal: &Calendars,
         p: &SummaryParams,
         viewer: &Principal,
         threshold: u64,

@@ -117,8 +117,8 @@ pub mod ssr {
     use super::*;
     use crate::heatmap::ssr::render;
     use crate::heatmap::{Axis, HeatCell, HeatGrid};
-    use crate::pages::overview::ssr::window;
-    use queries::calendar::Calendar;
+    use crate::pages::overview::ssr::{spanned, windows};
+    use queries::calendar::Calendars;
     use queries::db::Connection;
     use queries::types::{Dimension, GroupFigures, Principal};
 
@@ -149,14 +149,17 @@ pub mod ssr {
 
     pub fn heatmaps(
         conn: &Connection,
-        cal: &Calendar,
+        cals: &Calendars,
         p: &ViewParams,
         mut choice: HeatmapChoice,
         viewer: &Principal,
         threshold: u64,
     ) -> Result<HeatmapsData, String> {
         let e = |e: queries::db::DuckError| e.to_string();
-        let window = window(cal, p)?;
+        // Each academy's own window (its own term dates); weeks are calendar weeks
+        // across their span.
+        let own = windows(cals, p)?;
+        let window = spanned(&own);
         let scope = p.scope();
         let academies: Vec<AcademyRef> = queries::figures::academies(conn)
             .map_err(e)?
@@ -263,9 +266,16 @@ pub mod ssr {
                 vec![render(&grid, &|v| pct(v))]
             }
             "academy-year" => {
-                let all =
-                    queries::cohorts::figures(conn, from, to, scope, None, &Default::default())
-                        .map_err(e)?;
+                let all = queries::cohorts::figures_in(
+                    conn,
+                    &own.spec(),
+                    from,
+                    to,
+                    scope,
+                    None,
+                    &Default::default(),
+                )
+                .map_err(e)?;
                 let mut years: Vec<String> = all
                     .iter()
                     .filter(|r| r.dimension == Some(Dimension::YearGroup))

@@ -12,6 +12,8 @@ use crate::view::{pct, pp, use_view_params, ViewParams, WindowForm};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OverviewRow {
     pub academy: AcademyRef,
+    /// The academy's own window (its own term dates), when it has one.
+    pub window: Option<Window>,
     pub figures: Figures,
     pub last_year: Option<Figures>,
     pub benchmarks: Vec<Benchmark>,
@@ -22,7 +24,9 @@ pub struct OverviewRow {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Overview {
+    /// The trust's window: every academy's own, spanned (`same_dates` when alike).
     pub window: Window,
+    pub same_dates: bool,
     pub scope: Scope,
     pub trust: Figures,
     pub trust_last_year: Option<Figures>,
@@ -51,33 +55,59 @@ pub mod ssr {
     use super::*;
     use crate::charts::{line_chart, LineChart, Series, PALETTE};
     use chrono::NaiveDate;
-    use queries::calendar::Calendar;
+    use queries::calendar::{Calendar, Calendars, Windows};
     use queries::db::Connection;
     use queries::figures;
     use queries::types::WeekPoint;
 
-    /// Resolves the window the parameters ask for.
+    fn date(s: &Option<String>) -> Option<NaiveDate> {
+        s.as_deref()
+            .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+    }
+
+    /// Resolves the window the parameters ask for on one calendar (an academy's own).
     pub fn window(cal: &Calendar, p: &ViewParams) -> Result<Window, String> {
-        let date = |s: &Option<String>| {
-            s.as_deref()
-                .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-        };
         queries::calendar::resolve(cal, p.kind(), date(&p.from), date(&p.to))
     }
 
-    pub fn overview(conn: &Connection, cal: &Calendar, p: &ViewParams) -> Result<Overview, String> {
+    /// Resolves the window the parameters ask for at every academy, on its own calendar.
+    pub fn windows(cals: &Calendars, p: &ViewParams) -> Result<Windows, String> {
+        queries::calendar::resolve_each(cals, p.kind(), date(&p.from), date(&p.to))
+    }
+
+    /// The trust's window for people: the academies' own windows, spanned.
+    pub fn spanned(w: &Windows) -> Window {
+        Window {
+            kind: w.kind,
+            name: w.name.clone(),
+            from: w.from,
+            to: w.to,
+            last_year: w.last_year().map(|(_, f, t)| (f, t)),
+        }
+    }
+
+    pub fn overview(
+        conn: &Connection,
+        cals: &Calendars,
+        p: &ViewParams,
+    ) -> Result<Overview, String> {
         let e = |e: queries::db::DuckError| e.to_string();
-        let window = window(cal, p)?;
+        let windows = windows(cals, p)?;
+        let window = spanned(&windows);
         let scope = p.scope();
+        let spec = windows.spec();
         let (academies, trust) =
-            figures::by_academy(conn, window.from, window.to, scope).map_err(e)?;
-        let last = match window.last_year {
-            Some((f, t)) => Some(figures::by_academy(conn, f, t, scope).map_err(e)?),
+            figures::by_academy_in(conn, &spec, window.from, window.to, scope).map_err(e)?;
+        let last = match windows.last_year() {
+            Some((spec, f, t)) => {
+                Some(figures::by_academy_in(conn, &spec, f, t, scope).map_err(e)?)
+            }
             None => None,
         };
-        let weekly = figures::weekly(conn, window.from, window.to, scope, None).map_err(e)?;
-        let weekly_last = match window.last_year {
-            Some((f, t)) => figures::weekly(conn, f, t, scope, None).map_err(e)?,
+        let weekly =
+            figures::weekly_in(conn, &spec, window.from, window.to, scope, None).map_err(e)?;
+        let weekly_last = match windows.last_year() {
+            Some((spec, f, t)) => figures::weekly_in(conn, &spec, f, t, scope, None).map_err(e)?,
             None => Vec::new(),
         };
         let trust_weeks: Vec<WeekPoint> = weekly
@@ -141,6 +171,7 @@ pub mod ssr {
                     })
                     .collect();
                 OverviewRow {
+                    window: windows.of(&academy.urn).cloned(),
                     weeks: by_week,
                     last_year: last.as_ref().and_then(|(l, _)| {
                         l.iter()
@@ -160,6 +191,7 @@ pub mod ssr {
         Ok(Overview {
             trust_last_year: last.map(|(_, t)| t),
             window,
+            same_dates: windows.same_dates,
             scope,
             trust,
             rows,
@@ -257,6 +289,11 @@ fn OverviewBody(o: Overview, params: Memo<ViewParams>) -> impl IntoView {
             <strong>{o.scope.label()}</strong>
             {o.window.last_year.map(|(f, t)| format!(" · compared with {} to {}", f.format("%-d %b %Y"), t.format("%-d %b %Y")))}
         </p>
+        <p class="rule">{if o.same_dates {
+            "Every academy's window falls on the same dates. Named windows follow each academy's own term dates, read from its registers; the trust's figures are the sum of its academies' own windows.".to_string()
+        } else {
+            "Academies' term dates differ: each academy's figures are over its own window (dates under its name), and the trust's are the sum of its academies' own windows.".to_string()
+        }}</p>
         <section class="headline" aria-label="Trust figures">
             <div><span class="big">{pct(trust.attendance_rate())}</span>" attendance"</div>
             <div><span class="big">{pct(trust.absence_rate())}</span>" absence"
@@ -295,7 +332,9 @@ fn OverviewBody(o: Overview, params: Memo<ViewParams>) -> impl IntoView {
                         };
                         view! {
                             <tr>
-                                <th scope="row"><a href=href.clone()>{r.academy.name.clone()}</a><br/><small>{format!("{} · {}", r.academy.phase, r.academy.local_authority)}</small></th>
+                                <th scope="row"><a href=href.clone()>{r.academy.name.clone()}</a><br/><small>{format!("{} · {}", r.academy.phase, r.academy.local_authority)}</small>
+                                    {(!o.same_dates).then(|| r.window.as_ref().map(|w| view! { <br/><small class="own-window">{format!("{} to {}", w.from.format("%-d %b"), w.to.format("%-d %b %Y"))}</small> }))}
+                                </th>
                                 <td class="num">{crate::format::count(f.enrolments)}</td>
                                 <td class="num"><a href=href.clone()>{pct(f.attendance_rate())}</a></td>
                                 <td class="num"><a href=format!("{href}#reasons")>{pct(f.absence_rate())}</a><br/><small>{format!("{} / {}", pct(f.authorised_rate()), pct(f.unauthorised_rate()))}</small></td>

@@ -117,7 +117,7 @@ pub async fn get_provision_report(
 pub mod ssr {
     use super::*;
     use crate::charts::{line_chart, LineChart, Series, PALETTE};
-    use queries::calendar::{Calendar, WindowKind};
+    use queries::calendar::{Calendars, WindowKind};
     use queries::db::Connection;
     use queries::provision;
     use queries::types::Principal;
@@ -154,7 +154,7 @@ pub mod ssr {
 
     pub fn provision(
         conn: &Connection,
-        cal: &Calendar,
+        cal: &Calendars,
         academy: Option<String>,
         sort: String,
         viewer: &Principal,
@@ -319,7 +319,7 @@ pub mod ssr {
 
     pub fn report(
         conn: &Connection,
-        cal: &Calendar,
+        cals: &Calendars,
         urn: &str,
         half_term: Option<usize>,
         viewer: &Principal,
@@ -333,7 +333,9 @@ pub mod ssr {
         else {
             return Ok(None);
         };
-        let all: Vec<queries::calendar::Period> = cal
+        // The academy's own half terms.
+        let all: Vec<queries::calendar::Period> = cals
+            .of(urn)
             .years
             .iter()
             .flat_map(|y| y.half_terms.iter().cloned())

@@ -66,6 +66,7 @@ fn QualityBody(d: DataQuality) -> impl IntoView {
     };
     let name2 = name.clone();
     let name3 = name.clone();
+    let name4 = name.clone();
     let date = |d: chrono::NaiveDate| d.format("%-d %b %Y").to_string();
     view! {
         <section aria-labelledby="extracts-h">
@@ -97,6 +98,31 @@ fn QualityBody(d: DataQuality) -> impl IntoView {
                     {d.rejected.is_empty().then(|| view! { <tr><td colspan="6">"No rows rejected."</td></tr> })}
                     {d.rejected.iter().map(|g| view! {
                         <tr><th scope="row">{name(&g.urn)}</th><td><code>{g.file.clone()}</code></td><td><code>{g.column.clone()}</code></td><td>{g.reason.clone()}</td><td class="num">{g.rows}</td><td><code>{g.example.clone()}</code></td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+        <section aria-labelledby="held-h">
+            <h2 id="held-h">"Held over from rejected rows"</h2>
+            <p class="rule">"A rejected row never removes what it would have replaced: the previous mark for that session stays, and a pupil whose pupils.csv row was rejected keeps their previous record and marks. Each stays listed here until a later extract sends a good row."</p>
+            <table class="data" id="held-over">
+                <thead><tr><th scope="col">"Academy"</th><th scope="col">"Pupil (MIS id)"</th><th scope="col">"Kept"</th><th scope="col" class="num">"Marks kept"</th><th scope="col">"The rejected row"</th></tr></thead>
+                <tbody>
+                    {d.held_over.is_empty().then(|| view! { <tr><td colspan="5">"Nothing held over."</td></tr> })}
+                    {d.held_over.iter().map(|h| {
+                        let kept = match h.session {
+                            Some(s) => format!("the {} mark on {}", session(s), date(h.from)),
+                            None => format!("the pupil's record and marks, {} to {}", date(h.from), date(h.to)),
+                        };
+                        view! {
+                            <tr>
+                                <th scope="row">{name4(&h.urn)}</th>
+                                <td><code>{h.pupil_id.clone()}</code></td>
+                                <td>{kept}</td>
+                                <td class="num">{h.marks_kept}</td>
+                                <td><code>{h.file.clone()}</code>{format!(" line {}, column ", h.line)}<code>{h.column.clone()}</code>{", value "}<code>{h.value.clone()}</code>{format!(": {}", h.reason)}</td>
+                            </tr>
+                        }
                     }).collect_view()}
                 </tbody>
             </table>

@@ -90,7 +90,7 @@ pub mod ssr {
     use super::*;
     use crate::charts::{bar_chart, line_chart, BarChart, LineChart, Series, PALETTE};
     use crate::document::{Block, Document};
-    use queries::calendar::{year_label, Calendar};
+    use queries::calendar::{year_label, Calendar, Calendars};
     use queries::cohorts;
     use queries::db::Connection;
     use queries::figures;
@@ -121,13 +121,16 @@ pub mod ssr {
 
     pub fn pack(
         conn: &Connection,
-        cal: &Calendar,
+        cals: &Calendars,
         urn: &str,
         scope: Scope,
         contact_limit: u64,
         trust_name: &str,
     ) -> Result<Option<SefPack>, String> {
         let e = |e: queries::db::DuckError| e.to_string();
+        // Every window of the pack (year to date, half terms, last year) is on the
+        // academy's own calendar.
+        let cal: &Calendar = cals.of(urn);
         let Some(academy) = figures::academies(conn)
             .map_err(e)?
             .into_iter()
@@ -460,7 +463,7 @@ pub mod ssr {
         // Alternative provision and reduced timetables.
         let placements = queries::provision::placements(conn, Some(urn)).map_err(e)?;
         let timetables = queries::provision::timetables(conn, Some(urn)).map_err(e)?;
-        let counts = queries::provision::by_half_term(cal, &placements, &timetables, Some(urn));
+        let counts = queries::provision::by_half_term(cals, &placements, &timetables, Some(urn));
         let provision_rows: Vec<Vec<String>> = counts
             .iter()
             .filter(|c| queries::calendar::academic_year(c.from) == year)

@@ -59,6 +59,7 @@ test.describe("as the trust lead", () => {
     expect(response?.status()).toBe(200);
     await expect(page.locator("#extracts tbody tr")).toHaveCount(ACADEMIES);
     await expect(page.locator("#rejected")).toBeVisible();
+    await expect(page.locator("#held-over")).toBeVisible();
     await expect(page.locator("#register-gaps")).toBeVisible();
     await expect(page.locator("#open-n")).toBeVisible();
     await expect(page.locator("#code-mix tbody tr")).toHaveCount(ACADEMIES + 1);

@@ -34,6 +34,19 @@ test("window and scope live in the URL and survive navigation", async ({ page })
   await expect(page.locator("p.scope-note")).toContainText("DfE comparable");
 });
 
+test("this half term is each academy's own: its dates under its name", async ({ page }) => {
+  // The e2e trust's second and sixth academies take their February half term a week
+  // after the others: on 14 March 2025 their half term started a week later.
+  await page.goto("/?window=half-term");
+  await expect(page.locator("p.scope-note")).toContainText("each academy's own");
+  await expect(page.locator("p.rule").first()).toContainText("sum of its academies' own windows");
+  const own = page.locator("table.overview tbody tr th small.own-window");
+  await expect(own).toHaveCount(ACADEMIES);
+  const dates = new Set(await own.allTextContents());
+  expect(dates.size).toBe(2);
+  await page.screenshot({ path: shot("overview-half-term"), fullPage: true });
+});
+
 test("sorting by absence orders the rows", async ({ page }) => {
   await page.goto("/?window=ytd&scope=all&sort=absence&dir=desc");
   const cells = page.locator("table.overview tbody tr td:nth-child(4) a");
