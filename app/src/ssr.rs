@@ -38,6 +38,9 @@ pub struct Warehouse {
     pub trust_name: String,
     /// Who the action lists call at risk of persistent absence.
     pub at_risk: queries::types::AtRiskRule,
+    /// Term dates the trust config names for academies whose registers cannot tell.
+    pub term_dates:
+        Arc<std::collections::BTreeMap<String, Vec<(chrono::NaiveDate, chrono::NaiveDate)>>>,
     /// Results by load generation; `None`: always compute (the bench measures both).
     results: Option<Arc<Mutex<Results>>>,
 }
@@ -61,6 +64,7 @@ impl Warehouse {
             ap_contact_limit: queries::provision::DEFAULT_CONTACT_LIMIT,
             trust_name: "The trust".to_string(),
             at_risk: Default::default(),
+            term_dates: Arc::default(),
             results: Some(Arc::default()),
         }
     }
@@ -97,6 +101,7 @@ impl Warehouse {
         self.ap_contact_limit = config.ap_contact_limit_days;
         self.trust_name = config.name.clone();
         self.at_risk = config.at_risk;
+        self.term_dates = Arc::new(config.term_dates.clone());
         self
     }
 
@@ -110,7 +115,7 @@ impl Warehouse {
                 return Ok(cal.clone());
             }
         }
-        let cal = Arc::new(queries::figures::calendars(conn)?);
+        let cal = Arc::new(queries::figures::calendars(conn)?.with_term_dates(&self.term_dates));
         *cached = Some((generation, cal.clone()));
         Ok(cal)
     }

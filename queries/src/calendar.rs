@@ -357,6 +357,50 @@ impl Calendars {
         }
     }
 
+    /// Adds term dates the trust config names for academies whose registers cannot
+    /// tell (a new academy): each span (first and last day of a half term) gives its
+    /// weekdays, up to the trust's latest day, in academic years where the academy has
+    /// no registers. The registers win otherwise.
+    pub fn with_term_dates(
+        mut self,
+        dates: &BTreeMap<String, Vec<(NaiveDate, NaiveDate)>>,
+    ) -> Calendars {
+        let Some(latest) = self.trust.latest_day() else {
+            return self;
+        };
+        for (urn, spans) in dates {
+            let mut days: Vec<NaiveDate> = self
+                .academies
+                .get(urn)
+                .map(|c| {
+                    c.years
+                        .iter()
+                        .flat_map(|y| y.days.iter().copied())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let registered: Vec<i32> = self
+                .academies
+                .get(urn)
+                .map(|c| c.years.iter().map(|y| y.start_year).collect())
+                .unwrap_or_default();
+            for (from, to) in spans {
+                days.extend(
+                    from.iter_days()
+                        .take_while(|d| d <= to && *d <= latest)
+                        .filter(|d| is_weekday(*d) && !registered.contains(&academic_year(*d))),
+                );
+            }
+            days.sort();
+            days.dedup();
+            if !days.is_empty() {
+                self.academies
+                    .insert(urn.clone(), Calendar::from_days(&days));
+            }
+        }
+        self
+    }
+
     /// The academy's own calendar; the trust's for one with no registers loaded.
     pub fn of(&self, urn: &str) -> &Calendar {
         self.academies.get(urn).unwrap_or(&self.trust)
@@ -399,7 +443,7 @@ pub struct AcademyWindow {
 pub struct Windows {
     pub kind: WindowKind,
     /// For people: the window's name when every academy's is the same, else the kind
-    /// and the span ("This half term, each academy's own: 3 Nov to 20 Nov 2025").
+    /// ("This half term, each academy's own"; `from`..`to` give the span).
     pub name: String,
     /// The earliest start and the latest end of any academy's window.
     pub from: NaiveDate,
@@ -506,12 +550,7 @@ pub fn resolve_each(
     let name = if same_dates {
         first.name.clone()
     } else {
-        format!(
-            "{}, each academy's own: {} to {}",
-            kind.label(),
-            from.format("%-d %b %Y"),
-            to.format("%-d %b %Y")
-        )
+        format!("{}, each academy's own", kind.label())
     };
     Ok(Windows {
         kind,
@@ -737,10 +776,7 @@ mod tests {
         assert_eq!(a.name, "Autumn 2 2024 to date");
         assert_eq!((b.from, b.to), (d(2024, 9, 4), d(2024, 10, 25)));
         assert_eq!(b.name, "Autumn 1 2024 to date");
-        assert_eq!(
-            half.name,
-            "This half term, each academy's own: 4 Sep 2024 to 30 Oct 2024"
-        );
+        assert_eq!(half.name, "This half term, each academy's own");
         // Last week: each academy's own latest week.
         let week = resolve_each(&cals, WindowKind::Week, None, None).unwrap();
         assert_eq!(week.of("A").unwrap().from, d(2024, 10, 28));
@@ -777,6 +813,43 @@ mod tests {
             let urns: Vec<&str> = each.academies.iter().map(|a| a.urn.as_str()).collect();
             assert_eq!(urns, vec!["B"], "{kind:?}");
         }
+    }
+
+    #[test]
+    fn configured_term_dates_stand_in_where_registers_cannot_tell() {
+        let cals = two_academies();
+        let mut dates = BTreeMap::new();
+        // C is new: no registers. B's configured dates are overruled by its registers.
+        dates.insert(
+            "C".to_string(),
+            vec![
+                (d(2024, 9, 2), d(2024, 10, 11)),
+                (d(2024, 10, 28), d(2024, 12, 20)),
+                (d(2025, 1, 6), d(2025, 2, 14)),
+            ],
+        );
+        dates.insert("B".to_string(), vec![(d(2024, 9, 2), d(2024, 12, 20))]);
+        let cals = cals.with_term_dates(&dates);
+        let c = cals.of("C").year(2024).unwrap();
+        assert_eq!(
+            c.half_terms
+                .iter()
+                .map(|h| (h.from, h.to))
+                .collect::<Vec<_>>(),
+            vec![
+                (d(2024, 9, 2), d(2024, 10, 11)),
+                (d(2024, 10, 28), d(2024, 12, 20)),
+                // Only to the trust's latest day.
+                (d(2025, 1, 6), d(2025, 1, 15)),
+            ]
+        );
+        assert_eq!(cals.of("B").year(2024).unwrap().half_terms.len(), 3);
+        assert_eq!(
+            cals.of("B").year(2024).unwrap().half_terms[0].to,
+            d(2024, 10, 25)
+        );
+        let half = resolve_each(&cals, WindowKind::HalfTerm, None, None).unwrap();
+        assert_eq!(half.of("C").unwrap().from, d(2025, 1, 6));
     }
 
     #[test]

@@ -11,6 +11,11 @@
 //! [marks]
 //! "@" = "L"   # a school's own "late" mark
 //! "!" = "O"
+//!
+//! # Term dates for an academy whose registers cannot tell yet (a new academy): each
+//! # half term's first and last day. The registers win in any year they cover.
+//! [term_dates]
+//! "140199" = [["2026-09-03", "2026-10-23"], ["2026-11-02", "2026-12-18"]]
 //! ```
 
 use std::collections::BTreeMap;
@@ -42,6 +47,8 @@ struct RawConfig {
     at_risk_margin: Option<f64>,
     #[serde(default)]
     marks: BTreeMap<String, String>,
+    #[serde(default)]
+    term_dates: BTreeMap<String, Vec<[String; 2]>>,
 }
 
 /// A trust's settings, validated.
@@ -57,6 +64,9 @@ pub struct TrustConfig {
     pub ap_contact_limit_days: u64,
     /// Who the action lists call at risk of persistent absence.
     pub at_risk: crate::types::AtRiskRule,
+    /// Half terms (first and last day) by URN, for academies whose registers cannot
+    /// tell ([`crate::calendar::Calendars::with_term_dates`]).
+    pub term_dates: BTreeMap<String, Vec<(chrono::NaiveDate, chrono::NaiveDate)>>,
     mark_map: BTreeMap<String, &'static Code>,
 }
 
@@ -68,6 +78,7 @@ impl Default for TrustConfig {
             suppress_below: crate::suppress::DEFAULT_THRESHOLD,
             ap_contact_limit_days: crate::provision::DEFAULT_CONTACT_LIMIT,
             at_risk: Default::default(),
+            term_dates: BTreeMap::new(),
             mark_map: BTreeMap::new(),
         }
     }
@@ -133,12 +144,33 @@ impl TrustConfig {
                 "at_risk_margin: {margin} is not between 0 and 5 percentage points, to one decimal place"
             ));
         }
+        let mut term_dates = BTreeMap::new();
+        for (urn, spans) in raw.term_dates {
+            if urn.len() != 6 || !urn.chars().all(|c| c.is_ascii_digit()) {
+                return Err(format!("term_dates: \"{urn}\" is not a 6-digit URN"));
+            }
+            let mut parsed = Vec::new();
+            for [from, to] in spans {
+                let date = |s: &str| {
+                    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+                        format!("term_dates: {urn}: \"{s}\" is not a date (YYYY-MM-DD)")
+                    })
+                };
+                let (f, t) = (date(&from)?, date(&to)?);
+                if t < f {
+                    return Err(format!("term_dates: {urn}: {to} is before {from}"));
+                }
+                parsed.push((f, t));
+            }
+            term_dates.insert(urn, parsed);
+        }
         Ok(TrustConfig {
             name: raw.name.unwrap_or_else(|| "Trust".to_string()),
             reject_limit_percent,
             suppress_below,
             ap_contact_limit_days,
             at_risk: crate::types::AtRiskRule { weeks, margin },
+            term_dates,
             mark_map,
         })
     }
@@ -177,6 +209,20 @@ mod tests {
         assert_eq!((rule.weeks, rule.threshold_permille()), (6, 95));
         assert!(TrustConfig::parse("at_risk_weeks = 0\n").is_err());
         assert!(TrustConfig::parse("at_risk_margin = 11.0\n").is_err());
+    }
+
+    #[test]
+    fn term_dates_for_a_new_academy() {
+        let cfg =
+            TrustConfig::parse("[term_dates]\n\"140199\" = [[\"2026-09-03\", \"2026-10-23\"]]\n")
+                .unwrap();
+        let d = |m, day| chrono::NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        assert_eq!(cfg.term_dates["140199"], vec![(d(9, 3), d(10, 23))]);
+        assert!(TrustConfig::parse("[term_dates]\n\"1401\" = []\n").is_err());
+        let err =
+            TrustConfig::parse("[term_dates]\n\"140199\" = [[\"2026-10-23\", \"2026-09-03\"]]\n")
+                .unwrap_err();
+        assert!(err.contains("before"), "{err}");
     }
 
     #[test]

@@ -292,7 +292,9 @@ pub fn notes(s: &PlaceSummary, threshold: u64) -> String {
         "Pupils on alternative provision during the term: {}; on a reduced timetable: {}. \
          Attendance and absence are shares of possible sessions; PA (persistent absence) is \
          the share of pupils missing 10% or more of their sessions, SA (severe absence) 50% \
-         or more. x: fewer than {threshold} pupils, hidden to protect them. England: {}.",
+         or more. Each academy's figures are over its own dates for the term (academies keep \
+         their own half terms); the trust's are the sum of them. x: fewer than {threshold} \
+         pupils, hidden to protect them. England: {}.",
         s.ap.cell(),
         s.reduced_timetable.cell(),
         if s.national.is_some() {
