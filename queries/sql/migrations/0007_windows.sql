@@ -14,9 +14,11 @@ CREATE MACRO academy_windows(spec) AS TABLE
     JOIN academies a ON w.urn = '*' OR a.urn = w.urn;
 
 -- window_marks, each academy's marks inside its own window. `from_date`..`to_date` span
--- every window (they let the scan skip what no window touches).
+-- every window (they let the scan skip what no window touches). A semi join: a mark is
+-- kept once, and DuckDB checks it against the few windows without building their product
+-- (about half the time of an inner join on the demo trust).
 CREATE MACRO academy_window_marks(spec, from_date, to_date, dfe) AS TABLE
     SELECT wm.*
     FROM window_marks(from_date, to_date, dfe) wm
-    JOIN academy_windows(spec) w
+    SEMI JOIN academy_windows(spec) w
         ON w.academy_id = wm.academy_id AND wm.date BETWEEN w.from_date AND w.to_date;
