@@ -871,23 +871,16 @@ fn merge_spells(
                AND spells.entry_date <= coalesce(s.leaving_date, DATE '9999-12-31'))",
         params![academy_id, at],
     )?;
+    // Every spell listed goes in where this extract is the newest word on the pupil;
+    // an older extract (a newer one already spoke) still adds a spell that no known spell
+    // overlaps: an earlier spell loaded late is not lost.
     conn.execute(
         "INSERT INTO spells
          SELECT p.pupil_key, s.entry_date, s.leaving_date
          FROM stage_spells s
          JOIN pupils p ON p.academy_id = ? AND p.pupil_id = s.pupil_id
-         WHERE p.attributes_at = ?",
-        params![academy_id, at],
-    )?;
-    // An older extract (a newer one already spoke for the pupil) still adds a spell
-    // that no known spell overlaps: an earlier spell loaded late is not lost.
-    conn.execute(
-        "INSERT INTO spells
-         SELECT p.pupil_key, s.entry_date, s.leaving_date
-         FROM stage_spells s
-         JOIN pupils p ON p.academy_id = ? AND p.pupil_id = s.pupil_id
-         WHERE p.attributes_at > ?
-           AND NOT EXISTS (
+         WHERE p.attributes_at = ?
+            OR NOT EXISTS (
                SELECT 1 FROM spells k
                WHERE k.pupil_key = p.pupil_key
                  AND s.entry_date <= coalesce(k.leaving_date, DATE '9999-12-31')

@@ -369,6 +369,17 @@ mod autumn {
         w
     }
 
+    /// A pupil's absent (`I`) and possible sessions, to check the fixture.
+    pub fn sessions_of(w: &Warehouse, id: &str) -> (i64, i64) {
+        w.conn()
+            .query_row(
+                "SELECT count(*) FILTER (WHERE code = 'I'), count(*) FROM marks m JOIN pupils p USING (pupil_key) WHERE p.pupil_id = ?",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+    }
+
     pub fn lists(w: &Warehouse, rule: queries::types::AtRiskRule) -> actions::Lists {
         let conn = w.conn();
         let cal = queries::figures::calendars(&conn).unwrap();
@@ -379,15 +390,7 @@ mod autumn {
 #[test]
 fn at_risk_of_persistent_absence_at_the_recent_rate() {
     let w = autumn::warehouse();
-    let conn = w.conn();
-    let (absent, possible): (i64, i64) = conn
-        .query_row(
-            "SELECT count(*) FILTER (WHERE code = 'I'), count(*) FROM marks m JOIN pupils p USING (pupil_key) WHERE p.pupil_id = 'R1'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
-    assert_eq!((absent, possible), (11, 120), "the fixture");
+    assert_eq!(autumn::sessions_of(&w, "R1"), (11, 120), "the fixture");
     let l = autumn::lists(&w, Default::default());
     let got: Vec<(&str, u64, u64, u64)> = l
         .at_risk
@@ -452,15 +455,7 @@ fn missing_education_counts_no_late_marks_and_leavers_leave_the_lists() {
 #[test]
 fn newly_severely_absent_joins_the_threshold_list() {
     let w = autumn::warehouse();
-    let conn = w.conn();
-    let (absent, possible): (i64, i64) = conn
-        .query_row(
-            "SELECT count(*) FILTER (WHERE code = 'I'), count(*) FROM marks m JOIN pupils p USING (pupil_key) WHERE p.pupil_id = 'S1'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
-    assert_eq!((absent, possible), (60, 120), "the fixture");
+    assert_eq!(autumn::sessions_of(&w, "S1"), (60, 120), "the fixture");
     let l = autumn::lists(&w, Default::default());
     let s1 = l
         .crossings

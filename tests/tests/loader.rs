@@ -839,6 +839,19 @@ fn a_readmitted_pupil_keeps_the_first_spell() {
     assert_eq!(f.unauthorised_sessions, 6);
     assert_eq!(f.pa_enrolments, 1, "P1: 6 of 10 sessions absent");
 
+    // Loaded the other way round (the later week first), the earlier spell still goes
+    // in: no known spell overlaps it.
+    let late = Warehouse::new();
+    assert_eq!(late.load_spec(&week2, "w2").status, Status::Loaded);
+    assert_eq!(late.load_spec(&week1, "w1").status, Status::Loaded);
+    assert_eq!(
+        late.count(
+            "SELECT count(*) FROM spells JOIN pupils USING (pupil_key) WHERE pupil_id = 'P1'"
+        ),
+        2
+    );
+    assert_eq!(january_figures(&late).possible_sessions, 30);
+
     // An extract may list both spells (one row each); a third, overlapping row is
     // rejected with the line it overlaps.
     let both = ExtractSpec::new(URN, "2025-01-13", "2025-01-17", "2025-01-19T02:10:00Z")
