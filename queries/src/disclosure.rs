@@ -1,0 +1,489 @@
+//! Disclosure control by an exact audit of what a table's margins reveal (the method of
+//! Statistics Norway's GaussSuppression and sdcTable; the *Handbook on Statistical
+//! Disclosure Control*, Hundepool et al., 2nd ed. 2024).
+//!
+//! A [`Table`] is a set of inner counts (say, enrolments per academy and pupil group)
+//! and the published sums over them (each academy's total, each group's trust-wide
+//! figure, the trust's total). A viewer who sees some counts and some sums can treat the
+//! hidden counts as unknowns and every shown sum as a linear equation in them. A hidden
+//! count (or a hidden sum) is **disclosed** when those equations determine it: exactly
+//! when its coefficient vector lies in the row space of the equations. [`disclosed`]
+//! decides that by Gaussian elimination in exact rational arithmetic; [`protect`] hides
+//! counts below the threshold (primary suppression) and then, while anything hidden is
+//! still determined, hides the smallest further count beside it (complementary
+//! suppression) until nothing hidden can be worked out.
+//!
+//! Everything here is plain Rust over counts, shared with the WebAssembly side: the
+//! callers decide what the cells are.
+
+/// Inner counts and the published sums over them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Table {
+    /// The inner counts.
+    pub cells: Vec<u64>,
+    /// Each published sum: the indices of the inner counts it adds up.
+    pub sums: Vec<Vec<usize>>,
+}
+
+impl Table {
+    /// A two-way table with every margin: `rows x columns` inner counts (row-major),
+    /// then one sum per row, one per column, and the grand total, in that order.
+    pub fn two_way(counts: &[Vec<u64>]) -> Table {
+        let rows = counts.len();
+        let cols = counts.first().map_or(0, Vec::len);
+        let cells: Vec<u64> = counts.iter().flat_map(|r| r.iter().copied()).collect();
+        let mut sums: Vec<Vec<usize>> = (0..rows)
+            .map(|r| (0..cols).map(|c| r * cols + c).collect())
+            .collect();
+        sums.extend((0..cols).map(|c| (0..rows).map(|r| r * cols + c).collect()));
+        sums.push((0..rows * cols).collect());
+        Table { cells, sums }
+    }
+
+    /// The value of sum `s`.
+    pub fn sum(&self, s: usize) -> u64 {
+        self.sums[s].iter().map(|&i| self.cells[i]).sum()
+    }
+}
+
+/// What is hidden: one flag per inner count and one per sum.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Hidden {
+    pub cells: Vec<bool>,
+    pub sums: Vec<bool>,
+}
+
+impl Hidden {
+    /// Nothing hidden in `table`.
+    pub fn none(table: &Table) -> Hidden {
+        Hidden {
+            cells: vec![false; table.cells.len()],
+            sums: vec![false; table.sums.len()],
+        }
+    }
+
+    /// How many items (counts and sums) are hidden.
+    pub fn count(&self) -> usize {
+        self.cells
+            .iter()
+            .chain(self.sums.iter())
+            .filter(|h| **h)
+            .count()
+    }
+}
+
+/// An item of a table: an inner count or a published sum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Item {
+    Cell(usize),
+    Sum(usize),
+}
+
+/// An exact rational, kept in lowest terms with a positive denominator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Q {
+    n: i128,
+    d: i128,
+}
+
+fn gcd(a: i128, b: i128) -> i128 {
+    let (mut a, mut b) = (a.abs(), b.abs());
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+impl Q {
+    const ZERO: Q = Q { n: 0, d: 1 };
+
+    fn new(n: i128, d: i128) -> Q {
+        let g = gcd(n, d).max(1);
+        let s = if d < 0 { -1 } else { 1 };
+        Q {
+            n: s * n / g,
+            d: s * d / g,
+        }
+    }
+
+    /// `self + 1`.
+    fn succ(self) -> Q {
+        Q::new(self.n + self.d, self.d)
+    }
+
+    fn is_zero(self) -> bool {
+        self.n == 0
+    }
+
+    fn sub(self, o: Q) -> Q {
+        Q::new(self.n * o.d - o.n * self.d, self.d * o.d)
+    }
+
+    fn mul(self, o: Q) -> Q {
+        Q::new(self.n * o.n, self.d * o.d)
+    }
+
+    fn div(self, o: Q) -> Q {
+        Q::new(self.n * o.d, self.d * o.n)
+    }
+}
+
+/// The equations a viewer can write: for every shown sum, its coefficients over the
+/// hidden counts, brought to reduced row echelon form. `columns` maps a hidden count to
+/// its column.
+struct Equations {
+    columns: Vec<Option<usize>>,
+    /// How many hidden counts (columns) there are.
+    unknowns: usize,
+    /// Reduced rows, each with its pivot column.
+    rows: Vec<(usize, Vec<Q>)>,
+}
+
+impl Equations {
+    fn new(table: &Table, hidden: &Hidden) -> Equations {
+        let mut columns = vec![None; table.cells.len()];
+        let mut n = 0;
+        for (i, h) in hidden.cells.iter().enumerate() {
+            if *h {
+                columns[i] = Some(n);
+                n += 1;
+            }
+        }
+        // Every shown sum gives an equation; a shown count is a constant.
+        let mut raw: Vec<Vec<Q>> = Vec::new();
+        for (s, members) in table.sums.iter().enumerate() {
+            if hidden.sums[s] {
+                continue;
+            }
+            let mut row = vec![Q::ZERO; n];
+            for &i in members {
+                if let Some(c) = columns[i] {
+                    row[c] = row[c].succ();
+                }
+            }
+            if row.iter().any(|q| !q.is_zero()) {
+                raw.push(row);
+            }
+        }
+        // Gauss-Jordan elimination.
+        let mut rows: Vec<(usize, Vec<Q>)> = Vec::new();
+        for mut row in raw {
+            for (pivot, r) in &rows {
+                let f = row[*pivot];
+                if !f.is_zero() {
+                    for (x, y) in row.iter_mut().zip(r) {
+                        *x = x.sub(f.mul(*y));
+                    }
+                }
+            }
+            let Some(pivot) = row.iter().position(|q| !q.is_zero()) else {
+                continue;
+            };
+            let p = row[pivot];
+            for x in row.iter_mut() {
+                *x = x.div(p);
+            }
+            for (_, r) in rows.iter_mut() {
+                let f = r[pivot];
+                if !f.is_zero() {
+                    for (x, y) in r.iter_mut().zip(&row) {
+                        *x = x.sub(f.mul(*y));
+                    }
+                }
+            }
+            rows.push((pivot, row));
+        }
+        Equations {
+            columns,
+            unknowns: n,
+            rows,
+        }
+    }
+
+    /// Whether the combination of hidden counts `members` adds up to is determined.
+    fn determines(&self, members: &[usize]) -> bool {
+        let mut v = vec![Q::ZERO; self.unknowns];
+        let mut any = false;
+        for &i in members {
+            if let Some(c) = self.columns[i] {
+                v[c] = v[c].succ();
+                any = true;
+            }
+        }
+        if !any {
+            // Made of shown counts only.
+            return true;
+        }
+        for (pivot, r) in &self.rows {
+            let f = v[*pivot];
+            if !f.is_zero() {
+                for (x, y) in v.iter_mut().zip(r) {
+                    *x = x.sub(f.mul(*y));
+                }
+            }
+        }
+        v.iter().all(|q| q.is_zero())
+    }
+}
+
+/// The hidden items a viewer who sees everything else could work out exactly.
+pub fn disclosed(table: &Table, hidden: &Hidden) -> Vec<Item> {
+    let eq = Equations::new(table, hidden);
+    let cells = (0..table.cells.len())
+        .filter(|&i| hidden.cells[i] && eq.determines(&[i]))
+        .map(Item::Cell);
+    let sums = (0..table.sums.len())
+        .filter(|&s| hidden.sums[s] && eq.determines(&table.sums[s]))
+        .map(Item::Sum);
+    cells.chain(sums).collect()
+}
+
+/// Whether a count is small enough to hide: 1 to `threshold - 1` (0 may be shown).
+pub fn is_small(n: u64, threshold: u64) -> bool {
+    n > 0 && n < threshold
+}
+
+/// Primary suppression (every count and sum of 1 to `threshold - 1`), then
+/// complementary suppression until nothing hidden can be worked out from what is
+/// shown. Each round hides, beside the first item still disclosed, the smallest
+/// positive count that shares a shown sum with it (else the smallest such sum).
+pub fn protect(table: &Table, threshold: u64) -> Hidden {
+    let mut hidden = Hidden {
+        cells: table
+            .cells
+            .iter()
+            .map(|&n| is_small(n, threshold))
+            .collect(),
+        sums: (0..table.sums.len())
+            .map(|s| is_small(table.sum(s), threshold))
+            .collect(),
+    };
+    loop {
+        let Some(exposed) = disclosed(table, &hidden).into_iter().next() else {
+            return hidden;
+        };
+        let members: Vec<usize> = match exposed {
+            Item::Cell(i) => vec![i],
+            Item::Sum(s) => table.sums[s].clone(),
+        };
+        // The shown sums that pin it down share its counts.
+        let touching: Vec<usize> = (0..table.sums.len())
+            .filter(|&s| !hidden.sums[s] && table.sums[s].iter().any(|i| members.contains(i)))
+            .collect();
+        let partner = touching
+            .iter()
+            .flat_map(|&s| table.sums[s].iter().copied())
+            .filter(|&i| !hidden.cells[i] && !members.contains(&i))
+            .min_by_key(|&i| (table.cells[i] == 0, table.cells[i], i));
+        match partner {
+            Some(i) => hidden.cells[i] = true,
+            None => {
+                // Nothing beside it to hide: hide a sum that pins it down.
+                match touching.iter().min_by_key(|&&s| (table.sum(s), s)) {
+                    Some(&s) => hidden.sums[s] = true,
+                    // Only counts of its own: hide them all (cannot happen for a
+                    // cell, which is hidden already).
+                    None => members.iter().for_each(|&i| hidden.cells[i] = true),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hide(table: &Table, cells: &[usize], sums: &[usize]) -> Hidden {
+        let mut h = Hidden::none(table);
+        for &i in cells {
+            h.cells[i] = true;
+        }
+        for &s in sums {
+            h.sums[s] = true;
+        }
+        h
+    }
+
+    #[test]
+    fn one_hidden_cell_beside_its_total_is_disclosed() {
+        // Academy A: FSM 3, not FSM 40; the academy's total is shown.
+        let t = Table {
+            cells: vec![3, 40],
+            sums: vec![vec![0, 1]],
+        };
+        assert_eq!(disclosed(&t, &hide(&t, &[0], &[])), vec![Item::Cell(0)]);
+        // Hiding its partner too protects both.
+        assert!(disclosed(&t, &hide(&t, &[0, 1], &[])).is_empty());
+        let p = protect(&t, 5);
+        assert_eq!(p.cells, vec![true, true]);
+        assert_eq!(p.sums, vec![false]);
+    }
+
+    #[test]
+    fn the_trust_column_gives_away_an_academy_cell() {
+        // Two academies x FSM (Y, N); academy totals, FSM totals, the trust total.
+        // Hiding A's FSM 3 and A's not-FSM 40 protects A's row, but the FSM column's
+        // total (3 + 12) and B's FSM 12 shown give A's FSM back: 15 - 12 = 3.
+        let t = Table::two_way(&[vec![3, 40], vec![12, 30]]);
+        let h = hide(&t, &[0, 1], &[]);
+        assert!(disclosed(&t, &h).contains(&Item::Cell(0)));
+        // Protection hides a rectangle: four cells, no single one determined.
+        let p = protect(&t, 5);
+        assert_eq!(p.cells, vec![true, true, true, true]);
+        assert!(disclosed(&t, &p).is_empty());
+        // The margins stay shown.
+        assert!(p.sums.iter().all(|h| !h));
+    }
+
+    #[test]
+    fn counts_of_three_and_seven_make_ten() {
+        // AP counts at two academies, 3 + 7 = 10 for the trust: hiding the 3 alone
+        // lets 10 - 7 give it back.
+        let t = Table {
+            cells: vec![3, 7],
+            sums: vec![vec![0, 1]],
+        };
+        let p = protect(&t, 5);
+        assert_eq!(p.cells, vec![true, true]);
+        assert!(disclosed(&t, &p).is_empty());
+    }
+
+    #[test]
+    fn a_small_count_inside_a_shown_group_is_hidden() {
+        // A group of 40 with 1 persistently absent: the 1 is primary, and (with the
+        // group's 39 not persistently absent as the other cell) its partner is hidden.
+        let t = Table {
+            cells: vec![1, 39],
+            sums: vec![vec![0, 1]],
+        };
+        let p = protect(&t, 5);
+        assert!(p.cells[0] && p.cells[1]);
+    }
+
+    #[test]
+    fn a_small_total_is_hidden_and_not_given_away() {
+        // An academy of 3 pupils split 2 + 1: the cells and the total are all small.
+        let t = Table::two_way(&[vec![2, 1], vec![20, 30]]);
+        let p = protect(&t, 5);
+        assert!(p.sums[0], "the academy total of 3");
+        assert!(disclosed(&t, &p).is_empty());
+    }
+
+    #[test]
+    fn zeros_may_be_shown() {
+        let t = Table {
+            cells: vec![0, 40],
+            sums: vec![vec![0, 1]],
+        };
+        assert_eq!(protect(&t, 5).count(), 0);
+    }
+
+    /// An independent check: the rank of a matrix in floating point with partial
+    /// pivoting (fine for the small 0/1 matrices here).
+    fn rank(mut m: Vec<Vec<f64>>) -> usize {
+        let cols = m.first().map_or(0, Vec::len);
+        let mut rank = 0;
+        for c in 0..cols {
+            let Some(p) = (rank..m.len()).max_by(|&a, &b| m[a][c].abs().total_cmp(&m[b][c].abs()))
+            else {
+                break;
+            };
+            if m[p][c].abs() < 1e-9 {
+                continue;
+            }
+            m.swap(rank, p);
+            let pivot = m[rank].clone();
+            for (r, row) in m.iter_mut().enumerate() {
+                if r != rank {
+                    let f = row[c] / pivot[c];
+                    for (x, y) in row.iter_mut().zip(&pivot) {
+                        *x -= f * y;
+                    }
+                }
+            }
+            rank += 1;
+        }
+        rank
+    }
+
+    /// Hidden cell `k` is determined iff adding the unit row e_k does not raise the rank
+    /// of the shown sums' rows (over the hidden cells).
+    fn determined_by_rank(t: &Table, h: &Hidden, k: usize) -> bool {
+        let hidden: Vec<usize> = (0..t.cells.len()).filter(|&i| h.cells[i]).collect();
+        let mut m: Vec<Vec<f64>> = (0..t.sums.len())
+            .filter(|&s| !h.sums[s])
+            .map(|s| {
+                hidden
+                    .iter()
+                    .map(|i| if t.sums[s].contains(i) { 1.0 } else { 0.0 })
+                    .collect()
+            })
+            .collect();
+        let before = rank(m.clone());
+        m.push(
+            hidden
+                .iter()
+                .map(|&i| if i == k { 1.0 } else { 0.0 })
+                .collect(),
+        );
+        rank(m) == before
+    }
+
+    /// A small deterministic generator (no dependency needed for this).
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self, n: u64) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (self.0 >> 33) % n
+        }
+    }
+
+    #[test]
+    fn protection_leaves_nothing_hidden_determined_on_random_trusts() {
+        let mut rng = Lcg(20261130);
+        for case in 0..300 {
+            let rows = 1 + rng.next(4) as usize;
+            let cols = 2 + rng.next(4) as usize;
+            let counts: Vec<Vec<u64>> = (0..rows)
+                .map(|_| (0..cols).map(|_| rng.next(13)).collect())
+                .collect();
+            let t = Table::two_way(&counts);
+            let p = protect(&t, 5);
+            // Every small count is hidden.
+            for (i, &n) in t.cells.iter().enumerate() {
+                if is_small(n, 5) {
+                    assert!(p.cells[i], "case {case}: {counts:?}");
+                }
+            }
+            // The exact audit and an independent rank test agree, and find nothing.
+            assert!(
+                disclosed(&t, &p).is_empty(),
+                "case {case}: {counts:?} {p:?}"
+            );
+            for k in (0..t.cells.len()).filter(|&k| p.cells[k]) {
+                assert!(
+                    !determined_by_rank(&t, &p, k),
+                    "case {case}: cell {k} of {counts:?} is determined: {p:?}"
+                );
+            }
+            // And the audit agrees with the rank test on the unprotected primary
+            // pattern too (where it usually does find something).
+            let primary = Hidden {
+                cells: t.cells.iter().map(|&n| is_small(n, 5)).collect(),
+                sums: vec![false; t.sums.len()],
+            };
+            let found = disclosed(&t, &primary);
+            for k in (0..t.cells.len()).filter(|&k| primary.cells[k]) {
+                assert_eq!(
+                    found.contains(&Item::Cell(k)),
+                    determined_by_rank(&t, &primary, k),
+                    "case {case}: cell {k} of {counts:?}"
+                );
+            }
+        }
+    }
+}
