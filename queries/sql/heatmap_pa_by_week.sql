@@ -2,13 +2,14 @@
 -- enrolment's sessions from the start of the window to that week's end, and the share
 -- of enrolments (with a possible session by then) at 10% absence or more.
 -- Per academy and for the trust (urn NULL). $1 from, $2 to, $3 DfE scope, $4 an
--- academy's URN or NULL for every academy. Weeks start on Monday; a week is in the grid
+-- academy's URN or NULL for every academy; $5 each academy's own window
+-- (`academy_windows`, within $1..$2). Weeks start on Monday; a week is in the grid
 -- when any academy asked about had a possible session in it.
 WITH weekly AS (
     SELECT w.academy_id, w.pupil_key, date_trunc('week', w.date)::DATE AS week,
            count(*) AS possible,
            count(*) FILTER (WHERE w.authorised OR w.unauthorised) AS absent
-    FROM window_marks($1, $2, $3) w
+    FROM academy_window_marks($5, $1, $2, $3) w
     JOIN academies a ON a.academy_id = w.academy_id
     WHERE $4 IS NULL OR a.urn = $4
     GROUP BY ALL

@@ -1,12 +1,13 @@
 -- Absence over the last four school weeks (weeks with a possible session at that
 -- academy, or anywhere in the trust for the trust's row), at each school week in the
 -- window; fewer at the window's start. Per academy and for the trust (urn NULL).
--- $1 from, $2 to, $3 DfE scope, $4 an academy's URN or NULL for every academy.
+-- $1 from, $2 to, $3 DfE scope, $4 an academy's URN or NULL for every academy; $5 each academy's own window
+-- (`academy_windows`, within $1..$2).
 WITH weekly AS (
     SELECT a.urn, date_trunc('week', w.date)::DATE AS week,
            count(*) AS possible,
            count(*) FILTER (WHERE w.authorised OR w.unauthorised) AS absent
-    FROM window_marks($1, $2, $3) w
+    FROM academy_window_marks($5, $1, $2, $3) w
     JOIN academies a ON a.academy_id = w.academy_id
     WHERE $4 IS NULL OR a.urn = $4
     GROUP BY GROUPING SETS ((a.urn, week), (week))

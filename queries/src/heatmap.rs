@@ -25,16 +25,25 @@ impl WeekCell {
     }
 }
 
+/// The window a heatmap covers: the span of every academy's window and each academy's
+/// own (`academy_windows`; [`crate::figures::all_alike`] for the same dates everywhere).
+#[derive(Debug, Clone, Copy)]
+pub struct Span<'a> {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub spec: &'a str,
+}
+
 fn week_cells(
     conn: &Connection,
     sql: &str,
-    from: NaiveDate,
-    to: NaiveDate,
+    span: Span<'_>,
     scope: Scope,
     urn: Option<&str>,
 ) -> Result<Vec<WeekCell>, duckdb::Error> {
     let mut stmt = conn.prepare_cached(sql)?;
-    let rows = stmt.query_map(params![from, to, scope.dfe(), urn], |r| {
+    let params = params![span.from, span.to, scope.dfe(), urn, span.spec];
+    let rows = stmt.query_map(params, |r| {
         Ok(WeekCell {
             urn: r.get(0)?,
             week: r.get(1)?,
@@ -49,26 +58,24 @@ fn week_cells(
 /// `of` enrolments, `count` of them persistently absent.
 pub fn pa_by_week(
     conn: &Connection,
-    from: NaiveDate,
-    to: NaiveDate,
+    span: Span<'_>,
     scope: Scope,
     urn: Option<&str>,
 ) -> Result<Vec<WeekCell>, duckdb::Error> {
     let sql = include_str!("../sql/heatmap_pa_by_week.sql");
-    week_cells(conn, sql, from, to, scope, urn)
+    week_cells(conn, sql, span, scope, urn)
 }
 
 /// Absence over the last four school weeks at each school week: `of` possible
 /// sessions, `count` absent.
 pub fn rolling_absence(
     conn: &Connection,
-    from: NaiveDate,
-    to: NaiveDate,
+    span: Span<'_>,
     scope: Scope,
     urn: Option<&str>,
 ) -> Result<Vec<WeekCell>, duckdb::Error> {
     let sql = include_str!("../sql/heatmap_rolling_absence.sql");
-    week_cells(conn, sql, from, to, scope, urn)
+    week_cells(conn, sql, span, scope, urn)
 }
 
 /// Absence on one day of the week (1 = Monday) and session (0 = AM).
@@ -84,13 +91,13 @@ pub struct DaySessionCell {
 /// Absence by day and session, per academy and for the trust (or one academy).
 pub fn by_day_session(
     conn: &Connection,
-    from: NaiveDate,
-    to: NaiveDate,
+    span: Span<'_>,
     scope: Scope,
     urn: Option<&str>,
 ) -> Result<Vec<DaySessionCell>, duckdb::Error> {
     let mut stmt = conn.prepare_cached(include_str!("../sql/absence_by_day_session.sql"))?;
-    let rows = stmt.query_map(params![from, to, scope.dfe(), urn], |r| {
+    let params = params![span.from, span.to, scope.dfe(), urn, span.spec];
+    let rows = stmt.query_map(params, |r| {
         Ok(DaySessionCell {
             urn: r.get(0)?,
             weekday: r.get::<_, i64>(1)? as u8,

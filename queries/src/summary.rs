@@ -262,12 +262,15 @@ pub struct Request<'a> {
 /// term and the same term last year: `academy_windows` specs with their spans.
 struct OwnTerms {
     now: (String, NaiveDate, NaiveDate),
+    /// Each academy's own dates for the term.
+    dates: HashMap<String, (NaiveDate, NaiveDate)>,
     previous: Option<(String, NaiveDate, NaiveDate)>,
     last_year: Option<(String, NaiveDate, NaiveDate)>,
 }
 
 fn own_terms(cals: &Calendars, term: &TermRef) -> OwnTerms {
     let mut now = Vec::new();
+    let mut dates = HashMap::new();
     let mut previous = Vec::new();
     let mut last_year = Vec::new();
     for (urn, cal) in &cals.academies {
@@ -290,6 +293,7 @@ fn own_terms(cals: &Calendars, term: &TermRef) -> OwnTerms {
             in_progress: is_last_term_loaded(cal, own),
         };
         now.push((urn.as_str(), mine.from, mine.to));
+        dates.insert(urn.clone(), (mine.from, mine.to));
         if let Some(p) = previous_term(cal, &mine) {
             previous.push((urn.as_str(), p.from, p.to));
         }
@@ -310,6 +314,7 @@ fn own_terms(cals: &Calendars, term: &TermRef) -> OwnTerms {
                 term.to,
             )
         }),
+        dates,
         previous: spanned(previous),
         last_year: spanned(last_year),
     }
@@ -351,8 +356,10 @@ pub fn summaries(
     };
     let placements = crate::provision::placements(conn, None)?;
     let timetables = crate::provision::timetables(conn, None)?;
-    let in_term = |start: NaiveDate, end: Option<NaiveDate>| {
-        start <= term.to && end.is_none_or(|e| e >= term.from)
+    // In force during the term: the pupil's academy's own dates for it.
+    let in_term = |urn: &str, start: NaiveDate, end: Option<NaiveDate>| {
+        let (from, to) = own.dates.get(urn).copied().unwrap_or((term.from, term.to));
+        start <= to && end.is_none_or(|e| e >= from)
     };
     let mut out = Vec::new();
     for place in req.places {
@@ -363,11 +370,11 @@ pub fn summaries(
         let mine = |u: &str| urn.as_deref().is_none_or(|x| x == u);
         let ap = placements
             .iter()
-            .filter(|p| mine(&p.pupil.urn) && in_term(p.start_date, p.end_date))
+            .filter(|p| mine(&p.pupil.urn) && in_term(&p.pupil.urn, p.start_date, p.end_date))
             .count() as u64;
         let rt = timetables
             .iter()
-            .filter(|t| mine(&t.pupil.urn) && in_term(t.start_date, t.end_date))
+            .filter(|t| mine(&t.pupil.urn) && in_term(&t.pupil.urn, t.start_date, t.end_date))
             .count() as u64;
         let phase = place.as_ref().map(|a| a.phase.clone());
         let mut s = PlaceSummary {

@@ -600,6 +600,8 @@ pub async fn heatmap(
     let c = common(&w, &p).await?;
     let academy = academy_param(&w, &who, p.academy.clone()).await?;
     let (from, to, scope, urn) = (c.from, c.to, c.scope, academy.clone());
+    // Each academy over its own window's weeks.
+    let spec = c.windows.spec();
     let names: std::collections::HashMap<String, String> = w
         .run(figures::academies)
         .await?
@@ -631,7 +633,16 @@ pub async fn heatmap(
         ("academy-week", "pa-to-date") => {
             let cells = w
                 .run(move |conn| {
-                    queries::heatmap::pa_by_week(conn, from, to, scope, urn.as_deref())
+                    queries::heatmap::pa_by_week(
+                        conn,
+                        queries::heatmap::Span {
+                            from,
+                            to,
+                            spec: &spec,
+                        },
+                        scope,
+                        urn.as_deref(),
+                    )
                 })
                 .await?;
             let columns = [
@@ -669,7 +680,16 @@ pub async fn heatmap(
         ("academy-week", _) => {
             let cells = w
                 .run(move |conn| {
-                    queries::heatmap::rolling_absence(conn, from, to, scope, urn.as_deref())
+                    queries::heatmap::rolling_absence(
+                        conn,
+                        queries::heatmap::Span {
+                            from,
+                            to,
+                            spec: &spec,
+                        },
+                        scope,
+                        urn.as_deref(),
+                    )
                 })
                 .await?;
             let columns = [
@@ -767,7 +787,16 @@ pub async fn heatmap(
         _ => {
             let cells = w
                 .run(move |conn| {
-                    queries::heatmap::by_day_session(conn, from, to, scope, urn.as_deref())
+                    queries::heatmap::by_day_session(
+                        conn,
+                        queries::heatmap::Span {
+                            from,
+                            to,
+                            spec: &spec,
+                        },
+                        scope,
+                        urn.as_deref(),
+                    )
                 })
                 .await?;
             let columns = [

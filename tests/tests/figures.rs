@@ -413,6 +413,27 @@ fn each_academy_has_its_own_half_term_and_the_trust_sums_them() {
         (30, 6)
     );
     assert_eq!(trust.pa_enrolments, 2);
+    // The week-by-week heatmap takes each academy's own weeks: A from 28 October, B
+    // from 4 November; the trust's first week is A's alone.
+    let spec = half.spec();
+    let span = queries::heatmap::Span {
+        from: half.from,
+        to: half.to,
+        spec: &spec,
+    };
+    let weeks: Vec<(Option<String>, NaiveDate, u64, u64)> =
+        queries::heatmap::rolling_absence(&conn, span, Scope::All, None)
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.urn, c.week, c.of, c.count))
+            .collect();
+    let (a, b) = (Some("100001".to_string()), Some("100002".to_string()));
+    assert!(weeks.contains(&(a, d(2024, 10, 28), 10, 2)), "{weeks:?}");
+    assert!(
+        !weeks.iter().any(|w| w.0 == b && w.1 == d(2024, 10, 28)),
+        "{weeks:?}"
+    );
+    assert!(weeks.contains(&(None, d(2024, 10, 28), 10, 2)), "{weeks:?}");
 
     // Every other named window, per academy, and the trust as their sum.
     for kind in [
