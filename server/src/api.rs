@@ -868,6 +868,14 @@ pub async fn provision(
     if !who.sees_pupils() {
         return Err(ApiError::Forbidden);
     }
+    // Names and UPNs leave only once the export is in the audit log: a failed audit
+    // write fails the request.
+    let (viewer, subject) = (
+        who.clone(),
+        format!("provision {kind}, {}, by the API", list_name(&academy)),
+    );
+    w.run(move |conn| queries::accounts::audit(conn, &viewer, "export pupils", &subject))
+        .await?;
     let in_force = move |start: NaiveDate, end: Option<NaiveDate>| match (from, to) {
         (Some(f), Some(t)) => start <= t && end.is_none_or(|e| e >= f),
         _ => true,

@@ -333,3 +333,27 @@ async fn the_provision_api() {
     let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(v["parameter"], "kind");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_provision_export_is_audited_and_none_goes_unaudited() {
+    use queries::types::Role;
+    let w = academy();
+    let audited = |w: &Warehouse| {
+        w.count("SELECT count(*) FROM audit_log WHERE action = 'export pupils' AND subject LIKE 'provision%'")
+    };
+    for uri in [
+        "/api/v1/provision?kind=ap",
+        "/api/v1/provision?kind=reduced-timetable&format=csv",
+    ] {
+        let before = audited(&w);
+        assert_eq!(api(&w, Role::Trust, uri).await.0, 200, "{uri}");
+        assert_eq!(audited(&w), before + 1, "{uri}");
+    }
+    // When the audit log cannot be written, names and UPNs are not served.
+    w.conn()
+        .execute_batch("ALTER TABLE audit_log RENAME TO audit_log_gone")
+        .unwrap();
+    let (status, body) = api(&w, Role::Trust, "/api/v1/provision?kind=ap").await;
+    assert_eq!(status, 500, "{}", String::from_utf8_lossy(&body));
+    assert!(!String::from_utf8_lossy(&body).contains("P1"));
+}
