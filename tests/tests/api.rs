@@ -744,3 +744,97 @@ async fn filters_and_heatmaps_match_an_independent_calculation() {
         }
     }
 }
+
+/// A governor of the whole trust, as an attacker: fetch every place's groups through the
+/// API (the trust's, each academy's) and each academy's total (the summary), treat every
+/// hidden count as an unknown and every shown total as an equation, and try to solve.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_trust_governor_cannot_work_out_a_hidden_count_from_the_cohorts_api() {
+    use queries::disclosure::{disclosed, Hidden, Table};
+    let w = seeded();
+    let governor = queries::types::Principal {
+        actor: "gov@trust.org".into(),
+        name: "Governor".into(),
+        role: queries::types::Role::Governor,
+        academies: Vec::new(),
+    };
+    let app =
+        server::api::routes(app::ssr::Warehouse::new(w.shared())).layer(axum::Extension(governor));
+    let json = |body: Vec<u8>| -> Value { serde_json::from_slice(&body).unwrap() };
+    let (status, summary) = get(&app, "/api/v1/summary?window=term").await;
+    assert_eq!(status, StatusCode::OK);
+    let urns: Vec<String> = json(summary)["academies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["urn"].as_str().unwrap().to_string())
+        .collect();
+    let mut hidden_cells = 0;
+    for by in [
+        "ethnicity",
+        "sen_provision",
+        "year_group",
+        "fsm",
+        "eal",
+        "sex",
+    ] {
+        // (place, group) -> enrolments shown, or None when suppressed.
+        let mut seen: BTreeMap<(Option<String>, String), Option<u64>> = BTreeMap::new();
+        for place in std::iter::once(None).chain(urns.iter().cloned().map(Some)) {
+            let uri = match &place {
+                None => format!("/api/v1/cohorts?by={by}&window=term"),
+                Some(u) => format!("/api/v1/cohorts?by={by}&window=term&academy={u}"),
+            };
+            let (status, body) = get(&app, &uri).await;
+            assert_eq!(status, StatusCode::OK, "{uri}");
+            for g in json(body)["groups"].as_array().unwrap() {
+                let shown = g["enrolments"].as_u64();
+                if let Some(n) = shown {
+                    // Nothing shown is a small count, nor a rate that gives one away.
+                    assert!(n == 0 || n >= 5, "{uri}: {g}");
+                    for count in ["pa_enrolments", "sa_enrolments"] {
+                        let c = g[count].as_u64().unwrap();
+                        assert!(c == 0 || c >= 5, "{uri}: {count} {g}");
+                    }
+                }
+                seen.insert(
+                    (place.clone(), g["group"].as_str().unwrap().to_string()),
+                    shown,
+                );
+            }
+        }
+        let groups: Vec<String> = seen
+            .keys()
+            .map(|(_, g)| g.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        // Academies x groups, the academies' totals (shown in the summary), the trust's
+        // groups and its total.
+        let counts: Vec<Vec<u64>> = urns.iter().map(|_| vec![0; groups.len()]).collect();
+        let table = Table::two_way(&counts);
+        let mut hidden = Hidden::none(&table);
+        for (i, u) in urns.iter().enumerate() {
+            for (j, g) in groups.iter().enumerate() {
+                if let Some(None) = seen.get(&(Some(u.clone()), g.clone())) {
+                    hidden.cells[i * groups.len() + j] = true;
+                    hidden_cells += 1;
+                }
+            }
+        }
+        for (j, g) in groups.iter().enumerate() {
+            if let Some(None) = seen.get(&(None, g.clone())) {
+                hidden.sums[urns.len() + j] = true;
+            }
+        }
+        let solved = disclosed(&table, &hidden);
+        assert!(
+            solved.is_empty(),
+            "{by}: the governor can work out {solved:?} (groups {groups:?}) from {seen:?}"
+        );
+    }
+    assert!(
+        hidden_cells > 0,
+        "the seeded trust has small groups to hide"
+    );
+}
