@@ -479,27 +479,18 @@ pub async fn cohorts(
     let (from, to, scope, urn, kept) = (c.from, c.to, c.scope, academy.clone(), filter.clone());
     // Each academy over its own window; the trust's groups are the sum of them.
     let spec = c.windows.spec();
-    // Governors' suppression is decided over every academy's and the trust's groups at
-    // once (queries::suppress::cohorts), whichever place is asked for; staff read the
-    // one place.
-    let whole = !who.sees_pupils();
-    let rows = w
-        .run(move |conn| {
-            let only = if whole { None } else { urn.as_deref() };
-            cohorts::figures_in(conn, &spec, from, to, scope, only, &kept)
-        })
-        .await?;
-    let hidden = queries::suppress::cohorts(&rows, &who, w.suppress_below);
-    let place = if whole { academy.clone() } else { None };
-    let groups: Vec<queries::suppress::Shown> = rows
+    let groups: Vec<GroupFigures> = w
+        .run(move |conn| cohorts::figures_in(conn, &spec, from, to, scope, urn.as_deref(), &kept))
+        .await?
         .into_iter()
-        .zip(hidden)
-        .filter(|(r, _)| r.dimension == Some(by) && r.urn == place)
-        .map(|(r, h)| queries::suppress::Shown {
+        .filter(|r| r.dimension == Some(by) && r.urn.is_none())
+        .map(|r| GroupFigures {
             group: r.group,
-            figures: (!h).then_some(r.figures),
+            figures: r.figures,
         })
         .collect();
+    // Governors get small groups suppressed (queries::suppress, the one place for it).
+    let groups = queries::suppress::for_viewer(&who, groups, w.suppress_below);
     if c.format == Format::Csv {
         let mut header = vec!["group", "suppressed"];
         header.extend(FIGURE_COLUMNS);

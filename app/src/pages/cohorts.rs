@@ -103,26 +103,40 @@ pub mod ssr {
     use queries::calendar::Calendars;
     use queries::cohorts::{self, GAPS};
     use queries::db::Connection;
-    use queries::types::{CohortRow, Principal};
+    use queries::types::{CohortRow, GroupFigures, Principal};
 
     /// (place, dimension or None for all) -> group -> cell, as `viewer` may see it.
     type Seen = HashMap<(Option<String>, Option<Dimension>), Vec<(String, Cell)>>;
 
-    /// Every place and dimension at once, so that governors' suppression is decided over
-    /// the whole table and its margins (`queries::suppress::cohorts`).
     fn seen(rows: Vec<CohortRow>, viewer: &Principal, threshold: u64) -> Seen {
-        let hidden = queries::suppress::cohorts(&rows, viewer, threshold);
-        let mut out: Seen = HashMap::new();
-        for (r, h) in rows.into_iter().zip(hidden) {
-            out.entry((r.urn, r.dimension)).or_default().push((
-                r.group,
-                Cell {
-                    figures: (!h).then_some(r.figures),
-                    suppressed: h,
-                },
-            ));
+        let mut sets: HashMap<(Option<String>, Option<Dimension>), Vec<GroupFigures>> =
+            HashMap::new();
+        for r in rows {
+            sets.entry((r.urn, r.dimension))
+                .or_default()
+                .push(GroupFigures {
+                    group: r.group,
+                    figures: r.figures,
+                });
         }
-        out
+        sets.into_iter()
+            .map(|(k, groups)| {
+                let shown = queries::suppress::for_viewer(viewer, groups, threshold)
+                    .into_iter()
+                    .map(|s| {
+                        let suppressed = s.figures.is_none();
+                        (
+                            s.group,
+                            Cell {
+                                figures: s.figures,
+                                suppressed,
+                            },
+                        )
+                    })
+                    .collect();
+                (k, shown)
+            })
+            .collect()
     }
 
     fn cell(seen: &Seen, urn: &Option<String>, d: Option<Dimension>, group: &str) -> Cell {
