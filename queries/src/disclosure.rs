@@ -245,17 +245,26 @@ pub fn is_small(n: u64, threshold: u64) -> bool {
 
 /// Primary suppression (every count and sum of 1 to `threshold - 1`), then
 /// complementary suppression until nothing hidden can be worked out from what is
-/// shown. Each round hides, beside the first item still disclosed, the smallest
-/// positive count that shares a shown sum with it (else the smallest such sum).
+/// shown. Each round takes the first item still disclosed and hides the first of the
+/// shown items that would protect it: counts beside it (sharing a shown sum) smallest
+/// first, then sums smallest first, then any other count.
 pub fn protect(table: &Table, threshold: u64) -> Hidden {
+    protect_from(table, threshold, Hidden::none(table), &[])
+}
+
+/// [`protect`], with `start` hidden as well (say, a total another table hides), and the
+/// sums in `fixed` never hidden by complementary suppression (they are published
+/// elsewhere, so hiding them here would protect nothing).
+pub fn protect_from(table: &Table, threshold: u64, start: Hidden, fixed: &[usize]) -> Hidden {
     let mut hidden = Hidden {
         cells: table
             .cells
             .iter()
-            .map(|&n| is_small(n, threshold))
+            .zip(&start.cells)
+            .map(|(&n, &h)| h || is_small(n, threshold))
             .collect(),
         sums: (0..table.sums.len())
-            .map(|s| is_small(table.sum(s), threshold))
+            .map(|s| start.sums[s] || is_small(table.sum(s), threshold))
             .collect(),
     };
     loop {
@@ -266,26 +275,47 @@ pub fn protect(table: &Table, threshold: u64) -> Hidden {
             Item::Cell(i) => vec![i],
             Item::Sum(s) => table.sums[s].clone(),
         };
-        // The shown sums that pin it down share its counts.
-        let touching: Vec<usize> = (0..table.sums.len())
+        let by_value = |i: &usize| (table.cells[*i] == 0, table.cells[*i], *i);
+        // Counts beside it first (sharing a shown sum), then shown sums, then the rest.
+        let mut beside: Vec<usize> = (0..table.sums.len())
             .filter(|&s| !hidden.sums[s] && table.sums[s].iter().any(|i| members.contains(i)))
-            .collect();
-        let partner = touching
-            .iter()
-            .flat_map(|&s| table.sums[s].iter().copied())
+            .flat_map(|s| table.sums[s].iter().copied())
             .filter(|&i| !hidden.cells[i] && !members.contains(&i))
-            .min_by_key(|&i| (table.cells[i] == 0, table.cells[i], i));
-        match partner {
-            Some(i) => hidden.cells[i] = true,
-            None => {
-                // Nothing beside it to hide: hide a sum that pins it down.
-                match touching.iter().min_by_key(|&&s| (table.sum(s), s)) {
-                    Some(&s) => hidden.sums[s] = true,
-                    // Only counts of its own: hide them all (cannot happen for a
-                    // cell, which is hidden already).
-                    None => members.iter().for_each(|&i| hidden.cells[i] = true),
-                }
+            .collect();
+        beside.sort_by_key(by_value);
+        beside.dedup();
+        let mut sums: Vec<usize> = (0..table.sums.len())
+            .filter(|&s| !hidden.sums[s] && !fixed.contains(&s))
+            .collect();
+        sums.sort_by_key(|&s| (table.sum(s), s));
+        let mut rest: Vec<usize> = (0..table.cells.len())
+            .filter(|&i| !hidden.cells[i] && !beside.contains(&i) && !members.contains(&i))
+            .collect();
+        rest.sort_by_key(by_value);
+        let candidates: Vec<Item> = beside
+            .into_iter()
+            .map(Item::Cell)
+            .chain(sums.into_iter().map(Item::Sum))
+            .chain(rest.into_iter().map(Item::Cell))
+            .collect();
+        let with = |item: Item| {
+            let mut h = hidden.clone();
+            match item {
+                Item::Cell(i) => h.cells[i] = true,
+                Item::Sum(s) => h.sums[s] = true,
             }
+            h
+        };
+        let protects = |item: &Item| !disclosed(table, &with(*item)).contains(&exposed);
+        match candidates
+            .iter()
+            .find(|c| protects(c))
+            .or(candidates.first())
+        {
+            Some(&item) => hidden = with(item),
+            // Nothing left that may be hidden: what is still determined is a fixed sum,
+            // published elsewhere anyway.
+            None => return hidden,
         }
     }
 }
@@ -368,6 +398,19 @@ mod tests {
         let p = protect(&t, 5);
         assert!(p.sums[0], "the academy total of 3");
         assert!(disclosed(&t, &p).is_empty());
+    }
+
+    #[test]
+    fn a_fixed_total_is_never_hidden_to_protect_and_protection_ends() {
+        // Two academies' totals are published elsewhere (fixed): protecting the small
+        // cell hides its partner, never a total; and a small fixed total that stays
+        // determined does not make protection run for ever.
+        let t = Table::two_way(&[vec![3, 40], vec![2, 1]]);
+        let fixed = [0, 1, 4];
+        let p = protect_from(&t, 5, Hidden::none(&t), &fixed);
+        assert!(!p.sums[0]);
+        assert!(p.cells[0] && p.cells[1]);
+        assert!(p.sums[1], "B's total of 3 is small");
     }
 
     #[test]
