@@ -217,13 +217,12 @@ pub fn by_day_session(
     scope: Scope,
     urn: Option<&str>,
 ) -> Result<Vec<(u8, u8, u64, u64)>, duckdb::Error> {
-    let spec = all_alike(from, to);
     let span = crate::heatmap::Span {
         from,
         to,
-        spec: &spec,
+        spec: all_alike(from, to),
     };
-    Ok(crate::heatmap::by_day_session(conn, span, scope, urn)?
+    Ok(crate::heatmap::by_day_session(conn, &span, scope, urn)?
         .into_iter()
         .filter(|c| c.urn.is_none())
         .map(|c| (c.weekday, c.session, c.possible, c.absent))

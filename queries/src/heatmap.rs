@@ -27,17 +27,17 @@ impl WeekCell {
 
 /// The window a heatmap covers: the span of every academy's window and each academy's
 /// own (`academy_windows`; [`crate::figures::all_alike`] for the same dates everywhere).
-#[derive(Debug, Clone, Copy)]
-pub struct Span<'a> {
+#[derive(Debug, Clone)]
+pub struct Span {
     pub from: NaiveDate,
     pub to: NaiveDate,
-    pub spec: &'a str,
+    pub spec: String,
 }
 
 fn week_cells(
     conn: &Connection,
     sql: &str,
-    span: Span<'_>,
+    span: &Span,
     scope: Scope,
     urn: Option<&str>,
 ) -> Result<Vec<WeekCell>, duckdb::Error> {
@@ -58,7 +58,7 @@ fn week_cells(
 /// `of` enrolments, `count` of them persistently absent.
 pub fn pa_by_week(
     conn: &Connection,
-    span: Span<'_>,
+    span: &Span,
     scope: Scope,
     urn: Option<&str>,
 ) -> Result<Vec<WeekCell>, duckdb::Error> {
@@ -70,7 +70,7 @@ pub fn pa_by_week(
 /// sessions, `count` absent.
 pub fn rolling_absence(
     conn: &Connection,
-    span: Span<'_>,
+    span: &Span,
     scope: Scope,
     urn: Option<&str>,
 ) -> Result<Vec<WeekCell>, duckdb::Error> {
@@ -91,7 +91,7 @@ pub struct DaySessionCell {
 /// Absence by day and session, per academy and for the trust (or one academy).
 pub fn by_day_session(
     conn: &Connection,
-    span: Span<'_>,
+    span: &Span,
     scope: Scope,
     urn: Option<&str>,
 ) -> Result<Vec<DaySessionCell>, duckdb::Error> {

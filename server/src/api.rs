@@ -601,7 +601,11 @@ pub async fn heatmap(
     let academy = academy_param(&w, &who, p.academy.clone()).await?;
     let (from, to, scope, urn) = (c.from, c.to, c.scope, academy.clone());
     // Each academy over its own window's weeks.
-    let spec = c.windows.spec();
+    let span = queries::heatmap::Span {
+        from,
+        to,
+        spec: c.windows.spec(),
+    };
     let names: std::collections::HashMap<String, String> = w
         .run(figures::academies)
         .await?
@@ -632,18 +636,7 @@ pub async fn heatmap(
     match (kind.as_str(), measure) {
         ("academy-week", "pa-to-date") => {
             let cells = w
-                .run(move |conn| {
-                    queries::heatmap::pa_by_week(
-                        conn,
-                        queries::heatmap::Span {
-                            from,
-                            to,
-                            spec: &spec,
-                        },
-                        scope,
-                        urn.as_deref(),
-                    )
-                })
+                .run(move |conn| queries::heatmap::pa_by_week(conn, &span, scope, urn.as_deref()))
                 .await?;
             let columns = [
                 "urn",
@@ -680,16 +673,7 @@ pub async fn heatmap(
         ("academy-week", _) => {
             let cells = w
                 .run(move |conn| {
-                    queries::heatmap::rolling_absence(
-                        conn,
-                        queries::heatmap::Span {
-                            from,
-                            to,
-                            spec: &spec,
-                        },
-                        scope,
-                        urn.as_deref(),
-                    )
+                    queries::heatmap::rolling_absence(conn, &span, scope, urn.as_deref())
                 })
                 .await?;
             let columns = [
@@ -787,16 +771,7 @@ pub async fn heatmap(
         _ => {
             let cells = w
                 .run(move |conn| {
-                    queries::heatmap::by_day_session(
-                        conn,
-                        queries::heatmap::Span {
-                            from,
-                            to,
-                            spec: &spec,
-                        },
-                        scope,
-                        urn.as_deref(),
-                    )
+                    queries::heatmap::by_day_session(conn, &span, scope, urn.as_deref())
                 })
                 .await?;
             let columns = [

@@ -225,8 +225,12 @@ fn filters_combine() {
 }
 
 /// The same dates at every academy.
-fn span(from: NaiveDate, to: NaiveDate, spec: &str) -> heatmap::Span<'_> {
-    heatmap::Span { from, to, spec }
+fn span(from: NaiveDate, to: NaiveDate, spec: &str) -> heatmap::Span {
+    heatmap::Span {
+        from,
+        to,
+        spec: spec.to_string(),
+    }
 }
 
 #[test]
@@ -245,7 +249,7 @@ fn heatmap_cells() {
     // PA to date. Week 1: P1 2/10 is PA, P2 0/10 and P3 0/10 not; P4 0/10.
     // Week 2: P1 2/20 (exactly 10%) and P3 10/20 are PA; P4 stays 0/10 (closed).
     assert_eq!(
-        cells(heatmap::pa_by_week(&conn, span(from, to, &spec), Scope::All, None).unwrap()),
+        cells(heatmap::pa_by_week(&conn, &span(from, to, &spec), Scope::All, None).unwrap()),
         vec![
             (None, w1, 4, 1),
             (None, w2, 4, 2),
@@ -257,7 +261,7 @@ fn heatmap_cells() {
     );
     // Last four school weeks. Academy B had no school week 2: no cell, not a zero.
     assert_eq!(
-        cells(heatmap::rolling_absence(&conn, span(from, to, &spec), Scope::All, None).unwrap()),
+        cells(heatmap::rolling_absence(&conn, &span(from, to, &spec), Scope::All, None).unwrap()),
         vec![
             (None, w1, 40, 2),
             (None, w2, 70, 12),
@@ -267,13 +271,14 @@ fn heatmap_cells() {
         ]
     );
     // One academy's view has only its rows (and its own rollup).
-    let only_a =
-        cells(heatmap::rolling_absence(&conn, span(from, to, &spec), Scope::All, Some(A)).unwrap());
+    let only_a = cells(
+        heatmap::rolling_absence(&conn, &span(from, to, &spec), Scope::All, Some(A)).unwrap(),
+    );
     assert_eq!(only_a[0], (None, w1, 30, 2));
     assert!(only_a.iter().all(|c| c.0 != b));
     // Day and session: Mondays AM at A, 3 pupils x 2 Mondays, P1 (week 1) and P3
     // (week 2) absent; Tuesday AM only P3; at B, Monday AM 1 possible (week 2 closed).
-    let ds = heatmap::by_day_session(&conn, span(from, to, &spec), Scope::All, None).unwrap();
+    let ds = heatmap::by_day_session(&conn, &span(from, to, &spec), Scope::All, None).unwrap();
     let at = |urn: Option<&str>, day: u8, s: u8| {
         ds.iter()
             .find(|c| c.urn.as_deref() == urn && c.weekday == day && c.session == s)

@@ -415,14 +415,13 @@ fn each_academy_has_its_own_half_term_and_the_trust_sums_them() {
     assert_eq!(trust.pa_enrolments, 2);
     // The week-by-week heatmap takes each academy's own weeks: A from 28 October, B
     // from 4 November; the trust's first week is A's alone.
-    let spec = half.spec();
     let span = queries::heatmap::Span {
         from: half.from,
         to: half.to,
-        spec: &spec,
+        spec: half.spec(),
     };
     let weeks: Vec<(Option<String>, NaiveDate, u64, u64)> =
-        queries::heatmap::rolling_absence(&conn, span, Scope::All, None)
+        queries::heatmap::rolling_absence(&conn, &span, Scope::All, None)
             .unwrap()
             .into_iter()
             .map(|c| (c.urn, c.week, c.of, c.count))

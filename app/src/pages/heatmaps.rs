@@ -186,20 +186,19 @@ pub mod ssr {
         );
         let hide_small = |n: u64| !viewer.sees_pupils() && n > 0 && n < threshold;
         let (from, to) = (window.from, window.to);
-        let spec = own.spec();
         let span = queries::heatmap::Span {
             from,
             to,
-            spec: &spec,
+            spec: own.spec(),
         };
         let mut note = None;
         let maps = match choice.kind() {
             "academy-week" => {
                 let rolling = choice.rolling();
                 let cells = if rolling {
-                    queries::heatmap::rolling_absence(conn, span, scope, None)
+                    queries::heatmap::rolling_absence(conn, &span, scope, None)
                 } else {
-                    queries::heatmap::pa_by_week(conn, span, scope, None)
+                    queries::heatmap::pa_by_week(conn, &span, scope, None)
                 }
                 .map_err(e)?;
                 let weeks: Vec<NaiveDate> = cells
@@ -338,7 +337,8 @@ pub mod ssr {
                 vec![render(&grid, &|v| pct(v))]
             }
             "day-session" => {
-                let cells = queries::heatmap::by_day_session(conn, span, scope, None).map_err(e)?;
+                let cells =
+                    queries::heatmap::by_day_session(conn, &span, scope, None).map_err(e)?;
                 let slots: Vec<(u8, u8)> = (1..=5u8).flat_map(|d| [(d, 0u8), (d, 1u8)]).collect();
                 let grid = HeatGrid {
                     title: "Absence by day and session".into(),
