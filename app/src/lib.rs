@@ -10,6 +10,7 @@ pub mod document;
 pub mod format;
 pub mod heatmap;
 pub mod pages;
+pub mod reports;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod trend;

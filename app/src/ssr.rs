@@ -43,6 +43,8 @@ pub struct Warehouse {
         Arc<std::collections::BTreeMap<String, Vec<(chrono::NaiveDate, chrono::NaiveDate)>>>,
     /// Results by load generation; `None`: always compute (the bench measures both).
     results: Option<Arc<Mutex<Results>>>,
+    /// Reports by load generation and key; `None` with `results`.
+    reports: Option<Arc<Mutex<crate::reports::Results>>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -66,12 +68,14 @@ impl Warehouse {
             at_risk: Default::default(),
             term_dates: Arc::default(),
             results: Some(Arc::default()),
+            reports: Some(Arc::default()),
         }
     }
 
     /// The same warehouse computing every result afresh.
     pub fn without_result_cache(mut self) -> Self {
         self.results = None;
+        self.reports = None;
         self
     }
 
@@ -84,10 +88,18 @@ impl Warehouse {
                 .entries
                 .clear();
         }
+        if let Some(reports) = &self.reports {
+            reports.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        }
+    }
+
+    /// The reports kept since the last load, unless this warehouse computes afresh.
+    pub(crate) fn results(&self) -> Option<&Arc<Mutex<crate::reports::Results>>> {
+        self.reports.as_ref()
     }
 
     /// The latest load: figures change only when it does.
-    fn generation(conn: &Connection) -> Result<u64, DuckError> {
+    pub(crate) fn generation(conn: &Connection) -> Result<u64, DuckError> {
         conn.query_row(
             "SELECT coalesce(max(load_id), 0) FROM loads WHERE status = 'loaded'",
             [],

@@ -26,6 +26,19 @@ impl ViewParams {
         Scope::parse(&self.scope).unwrap_or_default()
     }
 
+    /// The window and scope, checked (a bad value names its parameter).
+    pub fn choice(
+        &self,
+    ) -> Result<crate::reports::params::WindowChoice, crate::reports::params::ParamError> {
+        crate::reports::params::WindowChoice::parse(
+            Some(&self.window),
+            self.from.as_deref(),
+            self.to.as_deref(),
+            Some(&self.scope),
+            Scope::All,
+        )
+    }
+
     /// The query string for these parameters, with `sort` replaced when given.
     pub fn query(&self, sort: Option<(&str, bool)>) -> String {
         let mut parts = vec![

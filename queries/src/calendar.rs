@@ -193,7 +193,7 @@ impl Calendar {
 }
 
 /// The window a page or API call asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum WindowKind {
     #[default]

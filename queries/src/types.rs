@@ -128,7 +128,9 @@ impl WeekPoint {
 }
 
 /// Which pupils a figure covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Scope {
     /// Everyone on roll, reception and sixth form included.
@@ -420,6 +422,59 @@ impl Principal {
     /// May this principal see the trust's totals?
     pub fn sees_trust(&self) -> bool {
         self.role == Role::Trust || self.academies.is_empty() || self.role == Role::Academy
+    }
+
+    /// What this principal may see, with the trust's small-number `threshold`.
+    pub fn visibility(&self, threshold: u64) -> Visibility {
+        let mut academies = self.academies.clone();
+        academies.sort();
+        academies.dedup();
+        Visibility {
+            academies,
+            pupils: self.sees_pupils(),
+            suppress_below: (!self.sees_pupils()).then_some(threshold),
+        }
+    }
+}
+
+/// What a principal may see, worked out once per request from the principal and the
+/// trust's threshold: which academies, pupil level or aggregates only, and the
+/// small-number threshold. It holds nothing about who the viewer is beyond that, so two
+/// viewers who may see the same share results, and no others do.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Visibility {
+    /// The academies (URNs, sorted) the viewer is limited to; empty: the whole trust.
+    pub academies: Vec<String>,
+    /// Pupil-level data (names, UPNs, pupils' rows), or aggregates only.
+    pub pupils: bool,
+    /// Aggregates-only viewers: counts of 1 to this minus one are hidden, with whatever
+    /// would reveal them. `None` for roles that see pupils.
+    pub suppress_below: Option<u64>,
+}
+
+impl Visibility {
+    /// The whole trust, pupil level: what the loader, the bench and the trust role see.
+    pub fn everything() -> Self {
+        Visibility {
+            academies: Vec::new(),
+            pupils: true,
+            suppress_below: None,
+        }
+    }
+
+    /// May the viewer see figures for the academy `urn`?
+    pub fn sees_academy(&self, urn: &str) -> bool {
+        self.academies.is_empty() || self.academies.iter().any(|a| a == urn)
+    }
+
+    /// May the viewer see pupil-level data?
+    pub fn sees_pupils(&self) -> bool {
+        self.pupils
+    }
+
+    /// The threshold to suppress below, for aggregates-only viewers.
+    pub fn threshold(&self) -> Option<u64> {
+        self.suppress_below
     }
 }
 

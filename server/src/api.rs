@@ -2,6 +2,8 @@
 //! Handlers are thin: parse and check the parameters, run one `queries` function on a
 //! blocking thread, shape the answer.
 
+use app::reports::params::{self, ParamError, WindowChoice};
+use app::reports::ReportError;
 use app::ssr::{Warehouse, WarehouseError};
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
@@ -10,7 +12,7 @@ use axum::routing::get;
 use axum::Extension;
 use axum::{Json, Router};
 use chrono::NaiveDate;
-use queries::calendar::{self, WindowKind};
+use queries::calendar;
 use queries::cohorts;
 use queries::figures::{self, Dimension, Scope};
 use queries::types::{CohortFilter, Figures, GroupFigures, Principal};
@@ -20,31 +22,51 @@ use serde_json::{json, Value};
 /// Everything an API call can fail with, each mapped to its HTTP status.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    #[error("{parameter}: {message}")]
-    BadParameter {
-        parameter: &'static str,
-        message: String,
-    },
+    #[error("{0}")]
+    BadParameter(#[from] ParamError),
     #[error("{0}")]
     NotFound(String),
     #[error("not allowed for this account")]
     Forbidden,
     #[error("{0}")]
     Warehouse(#[from] WarehouseError),
+    /// The audit log could not be written: nothing pupil-level is served unaudited.
+    #[error("the audit log could not be written: {0}")]
+    Audit(String),
     /// A document (PDF, PNG) could not be made.
     #[error("the document could not be made: {0}")]
     Document(String),
 }
 
+impl From<ReportError> for ApiError {
+    fn from(e: ReportError) -> Self {
+        match e {
+            ReportError::BadParameter(e) => ApiError::BadParameter(e),
+            ReportError::NotFound(what) => ApiError::NotFound(what),
+            ReportError::Forbidden => ApiError::Forbidden,
+            ReportError::Warehouse(e) => ApiError::Warehouse(e),
+            ReportError::Audit(e) => ApiError::Audit(e),
+            ReportError::Failed(e) => ApiError::Document(e),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, body) = match &self {
-            ApiError::BadParameter { parameter, message } => (
+            ApiError::BadParameter(e) => (
                 StatusCode::BAD_REQUEST,
-                json!({"error": format!("{parameter}: {message}"), "parameter": parameter}),
+                json!({"error": e.to_string(), "parameter": e.parameter}),
             ),
             ApiError::NotFound(what) => (StatusCode::NOT_FOUND, json!({"error": what})),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, json!({"error": self.to_string()})),
+            ApiError::Audit(e) => {
+                tracing::error!("audit: {e}");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    json!({"error": "the audit log could not be written"}),
+                )
+            }
             ApiError::Document(e) => {
                 tracing::error!("document: {e}");
                 (
@@ -64,11 +86,8 @@ impl IntoResponse for ApiError {
     }
 }
 
-fn bad(parameter: &'static str, message: impl Into<String>) -> ApiError {
-    ApiError::BadParameter {
-        parameter,
-        message: message.into(),
-    }
+fn bad(parameter: &str, message: impl Into<String>) -> ApiError {
+    ApiError::BadParameter(params::bad(parameter, message))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -164,57 +183,23 @@ struct Common {
     windows: calendar::Windows,
 }
 
-/// `scope`: all or dfe, `default` when absent.
-pub fn scope_param(value: Option<&str>, default: Scope) -> Result<Scope, ApiError> {
-    match value {
-        None => Ok(default),
-        Some(s) => {
-            Scope::parse(s).ok_or_else(|| bad("scope", format!("\"{s}\" is not all or dfe")))
-        }
-    }
-}
-
-fn date(parameter: &'static str, value: &str) -> Result<NaiveDate, ApiError> {
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .map_err(|_| bad(parameter, format!("\"{value}\" is not a date (YYYY-MM-DD)")))
-}
-
 async fn common(w: &Warehouse, p: &Params) -> Result<Common, ApiError> {
-    let scope = scope_param(p.scope.as_deref(), Scope::All)?;
+    let choice = WindowChoice::parse(
+        p.window.as_deref(),
+        p.from.as_deref(),
+        p.to.as_deref(),
+        p.scope.as_deref(),
+        Scope::All,
+    )?;
     let format = format_param(p)?;
-    let (kind, from, to) = match (p.from.as_deref(), p.to.as_deref()) {
-        (Some(f), Some(t)) => {
-            let (f, t) = (date("from", f)?, date("to", t)?);
-            if t < f {
-                return Err(bad("to", format!("{t} is before from ({f})")));
-            }
-            (WindowKind::Custom, Some(f), Some(t))
-        }
-        (Some(_), None) => return Err(bad("to", "needed with from")),
-        (None, Some(_)) => return Err(bad("from", "needed with to")),
-        (None, None) => {
-            let kind = match p.window.as_deref() {
-                None => WindowKind::YearToDate,
-                Some(k) => WindowKind::parse(k)
-                    .filter(|k| *k != WindowKind::Custom)
-                    .ok_or_else(|| {
-                        bad(
-                            "window",
-                            format!("\"{k}\" is not ytd, term, last-term, half-term or week"),
-                        )
-                    })?,
-            };
-            (kind, None, None)
-        }
-    };
     let windows = w
-        .run_with_calendar(move |_, cals| Ok(calendar::resolve_each(cals, kind, from, to)))
+        .run_with_calendar(move |_, cals| Ok(params::windows(cals, &choice)))
         .await?
         .map_err(ApiError::NotFound)?;
     Ok(Common {
         from: windows.from,
         to: windows.to,
-        scope,
+        scope: choice.scope,
         format,
         windows,
     })
@@ -834,7 +819,7 @@ pub async fn provision(
     let format = format_param(&p)?;
     // In force at some point between from and to, when given.
     let (from, to) = match (p.from.as_deref(), p.to.as_deref()) {
-        (Some(f), Some(t)) => (Some(date("from", f)?), Some(date("to", t)?)),
+        (Some(f), Some(t)) => (Some(params::date("from", f)?), Some(params::date("to", t)?)),
         (Some(_), None) => return Err(bad("to", "needed with from")),
         (None, Some(_)) => return Err(bad("from", "needed with to")),
         (None, None) => (None, None),

@@ -111,7 +111,7 @@ async fn sef_pack(
     if !who.sees_academy(&urn) || !who.sees_pupils() {
         return Err(ApiError::Forbidden);
     }
-    let scope = crate::api::scope_param(p.scope.as_deref(), Scope::Dfe)?;
+    let scope = app::reports::params::scope(p.scope.as_deref(), Scope::Dfe)?;
     let limit = w.ap_contact_limit;
     let trust_name = w.trust_name.clone();
     let key = sef::cache_key(&urn, scope);

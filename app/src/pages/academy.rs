@@ -60,7 +60,7 @@ pub async fn get_academy(
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::*;
-    use crate::pages::overview::ssr::{window, windows};
+    use crate::reports::params::{window, windows};
     use queries::calendar::Calendars;
     use queries::db::Connection;
     use queries::figures::{self, Dimension};
@@ -77,9 +77,9 @@ pub mod ssr {
         let e = |e: queries::db::DuckError| e.to_string();
         // The academy's own window, on its own term dates; the trust's figures beside it
         // are the sum of every academy's own window of the same kind.
-        let window = window(cals.of(urn), p)?;
+        let window = window(cals.of(urn), &p.choice().map_err(|e| e.to_string())?)?;
         let scope = p.scope();
-        let all = windows(cals, p)?;
+        let all = windows(cals, &p.choice().map_err(|e| e.to_string())?)?;
         let (_, trust) =
             figures::by_academy_in(conn, &all.spec(), all.from, all.to, scope).map_err(e)?;
         let (academies, _) = figures::by_academy(conn, window.from, window.to, scope).map_err(e)?;

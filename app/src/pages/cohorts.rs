@@ -99,7 +99,7 @@ pub mod ssr {
 
     use super::*;
     use crate::charts::{bar_chart, BarChart};
-    use crate::pages::overview::ssr::{spanned, windows};
+    use crate::reports::params::{spanned, windows};
     use queries::calendar::Calendars;
     use queries::cohorts::{self, GAPS};
     use queries::db::Connection;
@@ -183,7 +183,7 @@ pub mod ssr {
     ) -> Result<CohortsData, String> {
         let e = |e: queries::db::DuckError| e.to_string();
         // Each academy over its own window; the trust's over the sum of them.
-        let own = windows(cals, p)?;
+        let own = windows(cals, &p.choice().map_err(|e| e.to_string())?)?;
         let window = spanned(&own);
         let scope = p.scope();
         let mut places: Vec<Place> = Vec::new();

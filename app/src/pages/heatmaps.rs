@@ -117,7 +117,7 @@ pub mod ssr {
     use super::*;
     use crate::heatmap::ssr::render;
     use crate::heatmap::{Axis, HeatCell, HeatGrid};
-    use crate::pages::overview::ssr::{spanned, windows};
+    use crate::reports::params::{spanned, windows};
     use queries::calendar::Calendars;
     use queries::db::Connection;
     use queries::types::{Dimension, GroupFigures, Principal};
@@ -158,7 +158,7 @@ pub mod ssr {
         let e = |e: queries::db::DuckError| e.to_string();
         // Each academy's own window (its own term dates); weeks are calendar weeks
         // across their span.
-        let own = windows(cals, p)?;
+        let own = windows(cals, &p.choice().map_err(|e| e.to_string())?)?;
         let window = spanned(&own);
         let scope = p.scope();
         let academies: Vec<AcademyRef> = queries::figures::academies(conn)

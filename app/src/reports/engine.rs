@@ -1,0 +1,227 @@
+//! The one path every report takes, on the server: who may open it, what the viewer
+//! sees, the audit of pupil-level viewings, and the result kept until the next load by a
+//! typed key (the report, its parameters and the viewer's [`Visibility`]).
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::fmt::Debug;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex};
+
+use queries::calendar::Calendars;
+use queries::db::{Connection, DuckError};
+use queries::types::{Principal, Visibility};
+
+use super::params::ParamError;
+use crate::ssr::{Warehouse, WarehouseError};
+
+/// Everything a report can fail with; the server maps each to its HTTP status.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// 400, naming the parameter.
+    #[error("{0}")]
+    BadParameter(#[from] ParamError),
+    /// 404.
+    #[error("{0}")]
+    NotFound(String),
+    /// 403.
+    #[error("not allowed for this account")]
+    Forbidden,
+    /// 500: a pupil-level report is never served unaudited.
+    #[error("the audit log could not be written: {0}")]
+    Audit(String),
+    /// 500.
+    #[error("{0}")]
+    Warehouse(#[from] WarehouseError),
+    /// 500: the report could not be made (a document, say).
+    #[error("the report could not be made: {0}")]
+    Failed(String),
+}
+
+impl From<DuckError> for ReportError {
+    fn from(e: DuckError) -> Self {
+        ReportError::Warehouse(WarehouseError::Duck(e))
+    }
+}
+
+impl From<queries::DbError> for ReportError {
+    fn from(e: queries::DbError) -> Self {
+        ReportError::Warehouse(WarehouseError::Db(e))
+    }
+}
+
+/// What a report's build has to hand: a connection, every academy's calendar, and the
+/// warehouse (its settings, and other reports through the same cache).
+pub struct Ctx<'a> {
+    pub conn: &'a Connection,
+    pub cal: &'a Calendars,
+    pub warehouse: &'a Warehouse,
+    who: &'a Principal,
+}
+
+impl Ctx<'_> {
+    /// Another report for the same viewer, through the same cache (a document is made
+    /// from its page's data).
+    pub fn report<R: Report>(&self, params: R::Params) -> Result<Arc<R::Output>, ReportError> {
+        self.warehouse.report_on::<R>(self.conn, self.who, params)
+    }
+}
+
+/// A report: stated once, used by its page, its API route and its documents.
+pub trait Report: 'static {
+    /// Its parameters, parsed and checked (the first half of the cache key).
+    type Params: Clone + Eq + Hash + Debug + Send + Sync + 'static;
+    /// What it builds, for one viewer.
+    type Output: Send + Sync + 'static;
+
+    /// Who may open it (before anything is read or audited).
+    fn allowed(_view: &Visibility, _params: &Self::Params) -> bool {
+        true
+    }
+
+    /// Pupil-level reports: what the audit log records of each viewing (action,
+    /// subject). Written on every request, cache or not, before anything is served; a
+    /// failed write fails the request.
+    fn audit(_params: &Self::Params) -> Option<(&'static str, String)> {
+        None
+    }
+
+    /// Built once per load and key and shared; `false` builds on every request.
+    const CACHED: bool = true;
+
+    /// The report for a viewer who sees `view`; nothing outside it.
+    fn build(
+        ctx: &Ctx<'_>,
+        params: &Self::Params,
+        view: &Visibility,
+    ) -> Result<Self::Output, ReportError>;
+}
+
+/// A report's cache key: its parameters and what the viewer may see. Two viewers share
+/// an entry only when they may see exactly the same.
+pub struct Key<R: Report> {
+    pub params: R::Params,
+    pub view: Visibility,
+}
+
+impl<R: Report> PartialEq for Key<R> {
+    fn eq(&self, other: &Self) -> bool {
+        self.params == other.params && self.view == other.view
+    }
+}
+impl<R: Report> Eq for Key<R> {}
+impl<R: Report> Hash for Key<R> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.params.hash(state);
+        self.view.hash(state);
+    }
+}
+
+/// One entry: filled by the first request to miss; the others wait for it rather than
+/// building it again.
+type Slot<T> = Arc<Mutex<Option<Arc<T>>>>;
+type Entries<R> = HashMap<Key<R>, Slot<<R as Report>::Output>>;
+
+/// At most this many entries are kept; past it the cache starts again.
+const MAX_ENTRIES: usize = 1024;
+
+/// Every report's entries since the last load.
+#[derive(Default)]
+pub struct Results {
+    generation: u64,
+    count: usize,
+    by_report: HashMap<TypeId, Box<dyn Any + Send + Sync>>,
+}
+
+impl Results {
+    pub fn clear(&mut self) {
+        self.by_report.clear();
+        self.count = 0;
+    }
+
+    /// The slot for `key` at `generation` (a newer load empties the cache first).
+    fn slot<R: Report>(&mut self, generation: u64, key: Key<R>) -> Slot<R::Output> {
+        if self.generation != generation || self.count >= MAX_ENTRIES {
+            self.clear();
+            self.generation = generation;
+        }
+        let entries = self
+            .by_report
+            .entry(TypeId::of::<R>())
+            .or_insert_with(|| Box::new(Entries::<R>::new()))
+            .downcast_mut::<Entries<R>>()
+            .expect("entries are stored under their report's type");
+        let before = entries.len();
+        let slot = entries.entry(key).or_default().clone();
+        self.count += entries.len() - before;
+        slot
+    }
+}
+
+impl Warehouse {
+    /// The report `R` with `params` for `who`: checked, audited and cached as `R`
+    /// states, on a blocking thread.
+    pub async fn report<R: Report>(
+        &self,
+        who: &Principal,
+        params: R::Params,
+    ) -> Result<Arc<R::Output>, ReportError>
+    where
+        R::Output: Send + Sync,
+    {
+        let this = self.clone();
+        let who = who.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = this.db().connect().map_err(WarehouseError::from)?;
+            this.report_on::<R>(&conn, &who, params)
+        })
+        .await
+        .map_err(WarehouseError::from)?
+    }
+
+    /// [`Warehouse::report`] on a connection the caller holds (already off the runtime).
+    pub fn report_on<R: Report>(
+        &self,
+        conn: &Connection,
+        who: &Principal,
+        params: R::Params,
+    ) -> Result<Arc<R::Output>, ReportError> {
+        let view = who.visibility(self.suppress_below);
+        if !R::allowed(&view, &params) {
+            return Err(ReportError::Forbidden);
+        }
+        if let Some((action, subject)) = R::audit(&params) {
+            queries::accounts::audit(conn, who, action, &subject)
+                .map_err(|e| ReportError::Audit(e.to_string()))?;
+        }
+        let build = |view: &Visibility| -> Result<Arc<R::Output>, ReportError> {
+            let cal = self.calendar(conn)?;
+            let ctx = Ctx {
+                conn,
+                cal: &cal,
+                warehouse: self,
+                who,
+            };
+            Ok(Arc::new(R::build(&ctx, &params, view)?))
+        };
+        let Some(results) = self.results().filter(|_| R::CACHED) else {
+            return build(&view);
+        };
+        let generation = Warehouse::generation(conn)?;
+        let slot = results.lock().unwrap_or_else(|e| e.into_inner()).slot::<R>(
+            generation,
+            Key {
+                params: params.clone(),
+                view: view.clone(),
+            },
+        );
+        // Held while building: a second request for the same key waits here.
+        let mut entry = slot.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(hit) = entry.as_ref() {
+            return Ok(hit.clone());
+        }
+        let value = build(&view)?;
+        *entry = Some(value.clone());
+        Ok(value)
+    }
+}

@@ -1,0 +1,60 @@
+//! The reports layer: each report (its parameters, who may open it, what each viewer
+//! sees, its audit policy, its build) stated once, in a file of its own, and used by
+//! its page, its API route and its documents alike. Pages are a server function and
+//! components; the server's routes call reports, never pages.
+//!
+//! On the server every report goes through [`Warehouse::report`](crate::ssr::Warehouse):
+//! the principal's [`Visibility`](queries::types::Visibility) is worked out once, the
+//! report's `allowed` decides, a pupil-level report is audited (a failed write fails
+//! the request), and the result is kept until the next load under a typed [`Key`] of
+//! the report, its parameters and that visibility.
+
+pub mod overview;
+pub mod params;
+
+#[cfg(feature = "ssr")]
+mod engine;
+#[cfg(feature = "ssr")]
+pub use engine::{Ctx, Key, Report, ReportError, Results};
+
+/// A report for the principal of the current request, from a server function: errors
+/// become the page's error with its HTTP status (400, 403, 404, 500).
+#[cfg(feature = "ssr")]
+pub async fn serve<R: Report>(
+    params: R::Params,
+) -> Result<R::Output, leptos::prelude::ServerFnError>
+where
+    R::Output: Clone,
+{
+    use http::StatusCode;
+    use leptos::prelude::{use_context, ServerFnError};
+    let warehouse = crate::ssr::warehouse()?;
+    let who = crate::ssr::principal()?;
+    match warehouse.report::<R>(&who, params).await {
+        Ok(out) => Ok(R::Output::clone(&out)),
+        Err(e) => {
+            let status = match &e {
+                ReportError::BadParameter(_) => StatusCode::BAD_REQUEST,
+                ReportError::NotFound(_) => StatusCode::NOT_FOUND,
+                ReportError::Forbidden => StatusCode::FORBIDDEN,
+                _ => {
+                    tracing::error!("report: {e}");
+                    StatusCode::INTERNAL_SERVER_ERROR
+                }
+            };
+            if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+                resp.set_status(status);
+            }
+            Err(ServerFnError::new(e.to_string()))
+        }
+    }
+}
+
+/// A parameter error from a server function: the response status is 400.
+#[cfg(feature = "ssr")]
+pub fn bad_request(e: params::ParamError) -> leptos::prelude::ServerFnError {
+    if let Some(resp) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(http::StatusCode::BAD_REQUEST);
+    }
+    leptos::prelude::ServerFnError::new(e.to_string())
+}
