@@ -73,6 +73,20 @@ impl ViewParams {
     }
 }
 
+impl From<&crate::reports::params::WindowChoice> for ViewParams {
+    /// The URL parameters that ask for `w` (for links built on the server).
+    fn from(w: &crate::reports::params::WindowChoice) -> Self {
+        ViewParams {
+            window: w.kind.as_str().to_string(),
+            from: w.from.map(|d| d.to_string()),
+            to: w.to.map(|d| d.to_string()),
+            scope: w.scope.as_str().to_string(),
+            sort: None,
+            desc: false,
+        }
+    }
+}
+
 /// The view parameters from the current URL.
 pub fn use_view_params() -> Memo<ViewParams> {
     let query = use_query_map();

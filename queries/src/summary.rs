@@ -13,7 +13,7 @@ use crate::calendar::{Calendar, Calendars, Period};
 use crate::cohorts::{self, GAPS};
 use crate::types::{
     AcademyRef, CohortFilter, CohortRow, Compared, Dimension, Figures, GapLine, GroupFigures,
-    PlaceSummary, Principal, Rates, Scope, TermRef,
+    PlaceSummary, Rates, Scope, TermRef, Visibility,
 };
 
 fn slug(name: &str) -> String {
@@ -150,13 +150,12 @@ fn pair(
     d: Dimension,
     of: &str,
     against: &str,
-    viewer: &Principal,
-    threshold: u64,
+    viewer: &Visibility,
 ) -> (Option<Figures>, Option<Figures>, bool) {
     let Some(groups) = sets.get(&(urn.clone(), d)) else {
         return (None, None, false);
     };
-    let shown = crate::suppress::for_viewer(viewer, groups.clone(), threshold);
+    let shown = crate::suppress::for_viewer(viewer, groups.clone());
     let find = |g: &str| {
         let present = groups.iter().any(|x| x.group == g);
         let seen = shown
@@ -178,33 +177,11 @@ fn gap_of(
 }
 
 /// Gaps for one place.
-pub fn gaps(
-    now: &Sets,
-    last: &Sets,
-    urn: &Option<String>,
-    viewer: &Principal,
-    threshold: u64,
-) -> Vec<GapLine> {
+pub fn gaps(now: &Sets, last: &Sets, urn: &Option<String>, viewer: &Visibility) -> Vec<GapLine> {
     GAPS.iter()
         .map(|def| {
-            let (a, b, suppressed) = pair(
-                now,
-                urn,
-                def.dimension,
-                def.of,
-                def.against,
-                viewer,
-                threshold,
-            );
-            let (la, lb, _) = pair(
-                last,
-                urn,
-                def.dimension,
-                def.of,
-                def.against,
-                viewer,
-                threshold,
-            );
+            let (a, b, suppressed) = pair(now, urn, def.dimension, def.of, def.against, viewer);
+            let (la, lb, _) = pair(last, urn, def.dimension, def.of, def.against, viewer);
             GapLine {
                 name: def.name.to_string(),
                 of_label: def.dimension.group_label(def.of),
@@ -253,7 +230,7 @@ pub struct Request<'a> {
     /// The places, in order: `None` is the trust.
     pub places: &'a [Option<AcademyRef>],
     pub trust_name: &'a str,
-    pub viewer: &'a Principal,
+    pub viewer: &'a Visibility,
     pub threshold: u64,
 }
 
@@ -405,9 +382,9 @@ pub fn summaries(
                 })
             }),
             national: national_for(phase.as_deref(), term),
-            gaps: gaps(&gaps_now, &gaps_last, &urn, req.viewer, req.threshold),
-            ap: crate::suppress::count(req.viewer, ap, req.threshold).into(),
-            reduced_timetable: crate::suppress::count(req.viewer, rt, req.threshold).into(),
+            gaps: gaps(&gaps_now, &gaps_last, &urn, req.viewer),
+            ap: crate::suppress::count(req.viewer, ap).into(),
+            reduced_timetable: crate::suppress::count(req.viewer, rt).into(),
             sentences: Vec::new(),
         };
         s.sentences = crate::narrative::sentences(&s, req.threshold);

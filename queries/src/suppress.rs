@@ -6,7 +6,7 @@
 //! figures could be worked out from the set's total (shown elsewhere) and the other
 //! groups, so the smallest other group is hidden too.
 
-use crate::types::{GroupFigures, Principal};
+use crate::types::{GroupFigures, Visibility};
 
 /// Trust config default: groups of fewer than 5 pupils are hidden from governors.
 pub const DEFAULT_THRESHOLD: u64 = 5;
@@ -39,13 +39,12 @@ pub fn suppressed(groups: &[GroupFigures], threshold: u64) -> Vec<bool> {
     hide
 }
 
-/// The groups as `viewer` may see them: governors get small groups suppressed; roles
-/// that see pupils get every group.
-pub fn for_viewer(viewer: &Principal, groups: Vec<GroupFigures>, threshold: u64) -> Vec<Shown> {
-    let hide = if viewer.sees_pupils() {
-        vec![false; groups.len()]
-    } else {
-        suppressed(&groups, threshold)
+/// The groups as a viewer who sees `view` may see them: aggregates-only viewers get
+/// small groups suppressed; roles that see pupils get every group.
+pub fn for_viewer(view: &Visibility, groups: Vec<GroupFigures>) -> Vec<Shown> {
+    let hide = match view.threshold() {
+        None => vec![false; groups.len()],
+        Some(threshold) => suppressed(&groups, threshold),
     };
     groups
         .into_iter()
@@ -57,16 +56,19 @@ pub fn for_viewer(viewer: &Principal, groups: Vec<GroupFigures>, threshold: u64)
         .collect()
 }
 
-/// A count of pupils as `viewer` may see it: `None` (shown as x) for a governor when it
-/// is below `threshold` and not zero.
-pub fn count(viewer: &Principal, n: u64, threshold: u64) -> Option<u64> {
-    (viewer.sees_pupils() || n == 0 || n >= threshold).then_some(n)
+/// A count of pupils as a viewer who sees `view` may see it: `None` (shown as x) for an
+/// aggregates-only viewer when it is below the threshold and not zero.
+pub fn count(view: &Visibility, n: u64) -> Option<u64> {
+    match view.threshold() {
+        Some(threshold) if n > 0 && n < threshold => None,
+        _ => Some(n),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::{Figures, Role};
+    use crate::types::{Figures, Principal, Role};
 
     fn g(name: &str, enrolments: u64) -> GroupFigures {
         GroupFigures {
@@ -115,12 +117,17 @@ mod tests {
             role: Role::Governor,
             academies: vec!["140101".into()],
         };
-        let shown = for_viewer(&viewer, vec![g("F", 2), g("M", 30), g("X", 20)], 5);
+        let shown = for_viewer(
+            &viewer.visibility(5),
+            vec![g("F", 2), g("M", 30), g("X", 20)],
+        );
         assert!(shown[0].figures.is_none() && shown[2].figures.is_none());
         assert_eq!(shown[1].figures.as_ref().unwrap().enrolments, 30);
         viewer.role = Role::Academy;
-        assert!(for_viewer(&viewer, vec![g("F", 2), g("M", 30)], 5)
-            .iter()
-            .all(|s| s.figures.is_some()));
+        assert!(
+            for_viewer(&viewer.visibility(5), vec![g("F", 2), g("M", 30)])
+                .iter()
+                .all(|s| s.figures.is_some())
+        );
     }
 }

@@ -472,6 +472,11 @@ impl Visibility {
         self.pupils
     }
 
+    /// May the viewer see the trust's totals (everyone but a governor of one academy)?
+    pub fn sees_trust(&self) -> bool {
+        self.pupils || self.academies.is_empty()
+    }
+
     /// The threshold to suppress below, for aggregates-only viewers.
     pub fn threshold(&self) -> Option<u64> {
         self.suppress_below

@@ -475,7 +475,7 @@ pub async fn cohorts(
         })
         .collect();
     // Governors get small groups suppressed (queries::suppress, the one place for it).
-    let groups = queries::suppress::for_viewer(&who, groups, w.suppress_below);
+    let groups = queries::suppress::for_viewer(&who.visibility(w.suppress_below), groups);
     if c.format == Format::Csv {
         let mut header = vec!["group", "suppressed"];
         header.extend(FIGURE_COLUMNS);
@@ -727,7 +727,7 @@ pub async fn heatmap(
             }
             for (u, groups) in by_place.into_iter().filter(|(u, _)| visible(u)) {
                 let enrolments: Vec<u64> = groups.iter().map(|g| g.figures.enrolments).collect();
-                for (g, n) in queries::suppress::for_viewer(&who, groups, threshold)
+                for (g, n) in queries::suppress::for_viewer(&who.visibility(threshold), groups)
                     .into_iter()
                     .zip(enrolments)
                 {

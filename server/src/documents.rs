@@ -10,8 +10,8 @@ use axum::{Extension, Router};
 use queries::types::Principal;
 
 use crate::api::ApiError;
-use app::pages::governors::{self, SummaryParams};
-use app::pages::sef::{self, SefPack};
+use app::reports::governors::{self, SummaryParams};
+use app::reports::sef;
 use app::ssr::Warehouse;
 use queries::types::Scope;
 use serde::Deserialize;
@@ -48,18 +48,6 @@ fn number_cell(cell: &str) -> String {
     }
 }
 
-/// A document's bytes, made off the async runtime once per load from data already
-/// cached (laying out and writing a PDF costs more than the queries behind it).
-async fn made(
-    w: &Warehouse,
-    key: String,
-    make: impl FnOnce() -> Result<Vec<u8>, String> + Send + 'static,
-) -> Result<Vec<u8>, ApiError> {
-    w.run_cached(key, move |_, _| Ok(make()))
-        .await?
-        .map_err(ApiError::Document)
-}
-
 /// `GET /governors/summary.pdf?term=&place=&scope=`: the summary as the viewer may see
 /// it, one A4 page per place.
 pub async fn governors_pdf(
@@ -67,32 +55,8 @@ pub async fn governors_pdf(
     Extension(who): Extension<Principal>,
     Query(p): Query<SummaryParams>,
 ) -> Result<Response, ApiError> {
-    let threshold = w.suppress_below;
-    let trust_name = w.trust_name.clone();
-    let key = governors::cache_key(&p, &who);
-    let pdf_key = format!("{key} pdf");
-    let data = {
-        let trust_name = trust_name.clone();
-        w.run_cached(key, move |conn, cal| {
-            Ok(governors::ssr::governors(
-                conn,
-                cal,
-                &p,
-                &who,
-                threshold,
-                &trust_name,
-            ))
-        })
-        .await?
-        .map_err(ApiError::NotFound)?
-        .ok_or_else(|| ApiError::NotFound("no such term or academy".into()))?
-    };
-    let name = format!("governors-summary-{}.pdf", data.term.slug);
-    let bytes = made(&w, pdf_key, move || {
-        governors::ssr::document(&data, &trust_name).pdf()
-    })
-    .await?;
-    Ok(attachment("application/pdf", &name, bytes))
+    let (name, bytes) = &*w.report::<governors::Pdf>(&who, p.checked()?).await?;
+    Ok(attachment("application/pdf", name, bytes.clone()))
 }
 
 #[derive(Debug, Deserialize)]
@@ -100,28 +64,11 @@ pub struct SefParams {
     scope: Option<String>,
 }
 
-/// The pack, as the page has it (one cache entry for both); academy staff and the
-/// trust only.
-async fn sef_pack(
-    w: &Warehouse,
-    who: &Principal,
-    urn: String,
-    p: &SefParams,
-) -> Result<SefPack, ApiError> {
-    if !who.sees_academy(&urn) || !who.sees_pupils() {
-        return Err(ApiError::Forbidden);
+impl SefParams {
+    fn checked(&self, urn: String) -> Result<sef::Params, ApiError> {
+        let scope = app::reports::params::scope(self.scope.as_deref(), Scope::Dfe)?;
+        Ok(sef::Params { urn, scope })
     }
-    let scope = app::reports::params::scope(p.scope.as_deref(), Scope::Dfe)?;
-    let limit = w.ap_contact_limit;
-    let trust_name = w.trust_name.clone();
-    let key = sef::cache_key(&urn, scope);
-    let missing = format!("no academy with URN {urn}");
-    w.run_cached(key, move |conn, cal| {
-        Ok(sef::ssr::pack(conn, cal, &urn, scope, limit, &trust_name))
-    })
-    .await?
-    .map_err(ApiError::NotFound)?
-    .ok_or(ApiError::NotFound(missing))
 }
 
 /// `GET /academy/{urn}/sef.pdf`: the whole pack.
@@ -131,11 +78,8 @@ pub async fn sef_pdf(
     Path(urn): Path<String>,
     Query(p): Query<SefParams>,
 ) -> Result<Response, ApiError> {
-    let pack = sef_pack(&w, &who, urn, &p).await?;
-    let name = format!("sef-attendance-{}.pdf", pack.academy.urn);
-    let key = format!("{} pdf", sef::cache_key(&pack.academy.urn, pack.scope));
-    let bytes = made(&w, key, move || sef::ssr::document(&pack).pdf()).await?;
-    Ok(attachment("application/pdf", &name, bytes))
+    let (name, bytes) = &*w.report::<sef::Pdf>(&who, p.checked(urn)?).await?;
+    Ok(attachment("application/pdf", name, bytes.clone()))
 }
 
 /// `GET /academy/{urn}/sef/{key}.csv|svg|png`: one table (CSV for Excel) or chart.
@@ -148,9 +92,20 @@ pub async fn sef_file(
     let Some((key, ext)) = file.rsplit_once('.') else {
         return Err(ApiError::NotFound(format!("no file {file}")));
     };
-    let pack = sef_pack(&w, &who, urn, &p).await?;
-    let name = format!("sef-{}-{key}.{ext}", pack.academy.urn);
+    let params = p.checked(urn.clone())?;
     let no_such = || ApiError::NotFound(format!("the pack has no {ext} called {key}"));
+    if ext == "png" {
+        let (name, bytes) = &*w
+            .report::<sef::Png>(&who, (params, key.to_string()))
+            .await?;
+        return Ok(attachment("image/png", name, bytes.clone()));
+    }
+    let pack = w.report::<sef::Report>(&who, params).await?;
+    let pack = pack
+        .as_ref()
+        .as_ref()
+        .ok_or_else(|| ApiError::NotFound(format!("no academy with URN {urn}")))?;
+    let name = format!("sef-{}-{key}.{ext}", pack.academy.urn);
     match ext {
         "csv" => {
             let t = pack.table(key).ok_or_else(no_such)?;
@@ -176,15 +131,6 @@ pub async fn sef_file(
                 &name,
                 c.svg.clone().into_bytes(),
             ))
-        }
-        "png" => {
-            let svg = pack.chart(key).ok_or_else(no_such)?.svg.clone();
-            let cache = format!(
-                "{} png {key}",
-                sef::cache_key(&pack.academy.urn, pack.scope)
-            );
-            let bytes = made(&w, cache, move || app::document::png(&svg, 2.0)).await?;
-            Ok(attachment("image/png", &name, bytes))
         }
         _ => Err(no_such()),
     }

@@ -105,8 +105,8 @@ impl Report for Names {
     fn allowed(view: &Visibility, urn: &String) -> bool {
         view.sees_pupils() && view.sees_academy(urn)
     }
-    fn audit(urn: &String) -> Option<(&'static str, String)> {
-        Some(("view pupils", format!("names at {urn}")))
+    fn audit(urn: &String, names: &Vec<String>) -> Option<(&'static str, String)> {
+        Some(("view pupils", format!("{} names at {urn}", names.len())))
     }
     fn build(ctx: &Ctx<'_>, urn: &String, _: &Visibility) -> Result<Vec<String>, ReportError> {
         let mut stmt = ctx.conn.prepare(

@@ -124,7 +124,7 @@ fn summaries(w: &Warehouse, role: Role, slug: &str) -> Vec<queries::types::Place
             scope: Scope::Dfe,
             places: &places,
             trust_name: "Test Trust",
-            viewer: &v,
+            viewer: &v.visibility(5),
             threshold: 5,
         },
     )
@@ -236,9 +236,17 @@ fn the_self_evaluation_pack_states_strengths_and_concerns_from_its_figures() {
     let w = trust();
     let conn = w.conn();
     let cal = queries::figures::calendars(&conn).unwrap();
-    let pack = app::pages::sef::ssr::pack(&conn, &cal, "100001", Scope::Dfe, 10, "Test Trust")
-        .unwrap()
-        .unwrap();
+    let pack = app::reports::sef::ssr::pack(
+        &conn,
+        &cal,
+        "100001",
+        Scope::Dfe,
+        &queries::types::Visibility::everything(),
+        10,
+        "Test Trust",
+    )
+    .unwrap()
+    .unwrap();
     assert_eq!(pack.now.absence, Some(2.5));
     assert_eq!(pack.now.pa, Some(20.0));
     assert_eq!(pack.window, "2024/25 to date");
@@ -288,7 +296,7 @@ fn the_self_evaluation_pack_states_strengths_and_concerns_from_its_figures() {
     for key in ["trend", "persistent-absence", "gaps", "reasons"] {
         assert!(pack.chart(key).unwrap().svg.contains("<svg"), "{key}");
     }
-    let doc = app::pages::sef::ssr::document(&pack);
+    let doc = app::reports::sef::ssr::document(&pack);
     let pages = doc.pages().join("");
     for t in &pack.tables {
         assert!(
@@ -299,9 +307,15 @@ fn the_self_evaluation_pack_states_strengths_and_concerns_from_its_figures() {
     }
     assert!(doc.pdf().unwrap().starts_with(b"%PDF-"));
     // Another academy's URN that does not exist: no pack.
-    assert!(
-        app::pages::sef::ssr::pack(&conn, &cal, "999999", Scope::Dfe, 10, "T")
-            .unwrap()
-            .is_none()
-    );
+    assert!(app::reports::sef::ssr::pack(
+        &conn,
+        &cal,
+        "999999",
+        Scope::Dfe,
+        &queries::types::Visibility::everything(),
+        10,
+        "T"
+    )
+    .unwrap()
+    .is_none());
 }

@@ -6,67 +6,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use queries::calendar::Window;
-use queries::types::{CohortFilter, Dimension, Figures, Scope};
-use serde::{Deserialize, Serialize};
+use queries::types::{CohortFilter, Dimension, Figures};
 
 use crate::view::{pct, pp, use_view_params, ViewParams, WindowForm};
 
 /// The trust (no URN) or an academy.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Place {
-    pub urn: Option<String>,
-    pub name: String,
-}
-
-/// A group's figures at one place: `None` when it has no pupils or is suppressed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Cell {
-    pub figures: Option<Figures>,
-    pub suppressed: bool,
-}
-
-/// One gap at one place, in percentage points: this window and the same window last
-/// year. `None` where either group is empty or suppressed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct GapCell {
-    pub of_absence: Option<f64>,
-    pub against_absence: Option<f64>,
-    pub absence: Option<f64>,
-    pub pa: Option<f64>,
-    pub last_absence: Option<f64>,
-    pub last_pa: Option<f64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GapView {
-    pub key: String,
-    pub name: String,
-    pub of_label: String,
-    pub against_label: String,
-    /// DfE's national gaps (absence, PA) where published.
-    pub national: Option<(f64, f64)>,
-    /// One per place, in `CohortsData::places` order.
-    pub cells: Vec<GapCell>,
-    pub svg: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CohortsData {
-    pub window: Window,
-    pub scope: Scope,
-    pub filter: CohortFilter,
-    pub by: Dimension,
-    pub places: Vec<Place>,
-    /// Everyone the filter keeps, per place.
-    pub totals: Vec<Cell>,
-    /// The `by` dimension: (group, a cell per place).
-    pub table: Vec<(String, Vec<Cell>)>,
-    pub gaps: Vec<GapView>,
-    pub national_period: String,
-    /// Small groups are suppressed for this viewer.
-    pub suppressing: bool,
-}
+pub use crate::reports::cohorts::{Cell, CohortsData, GapCell, GapView, Place};
 
 #[server]
 pub async fn get_cohorts(
@@ -74,250 +19,11 @@ pub async fn get_cohorts(
     #[server(default)] filter: CohortFilter,
     by: String,
 ) -> Result<CohortsData, ServerFnError> {
-    let warehouse = crate::ssr::warehouse()?;
-    let who = crate::ssr::principal()?;
-    let by = Dimension::parse(&by).unwrap_or(Dimension::Fsm);
-    let threshold = warehouse.suppress_below;
-    let key = format!(
-        "cohorts {params:?} {filter:?} {by:?} {:?} {:?}",
-        who.role, who.academies
-    );
-    warehouse
-        .run_cached(key, move |conn, cal| {
-            Ok(ssr::cohorts(
-                conn, cal, &params, &filter, by, &who, threshold,
-            ))
-        })
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?
-        .map_err(ServerFnError::new)
-}
-
-#[cfg(feature = "ssr")]
-pub mod ssr {
-    use std::collections::HashMap;
-
-    use super::*;
-    use crate::charts::{bar_chart, BarChart};
-    use crate::reports::params::{spanned, windows};
-    use queries::calendar::Calendars;
-    use queries::cohorts::{self, GAPS};
-    use queries::db::Connection;
-    use queries::types::{CohortRow, GroupFigures, Principal};
-
-    /// (place, dimension or None for all) -> group -> cell, as `viewer` may see it.
-    type Seen = HashMap<(Option<String>, Option<Dimension>), Vec<(String, Cell)>>;
-
-    fn seen(rows: Vec<CohortRow>, viewer: &Principal, threshold: u64) -> Seen {
-        let mut sets: HashMap<(Option<String>, Option<Dimension>), Vec<GroupFigures>> =
-            HashMap::new();
-        for r in rows {
-            sets.entry((r.urn, r.dimension))
-                .or_default()
-                .push(GroupFigures {
-                    group: r.group,
-                    figures: r.figures,
-                });
-        }
-        sets.into_iter()
-            .map(|(k, groups)| {
-                let shown = queries::suppress::for_viewer(viewer, groups, threshold)
-                    .into_iter()
-                    .map(|s| {
-                        let suppressed = s.figures.is_none();
-                        (
-                            s.group,
-                            Cell {
-                                figures: s.figures,
-                                suppressed,
-                            },
-                        )
-                    })
-                    .collect();
-                (k, shown)
-            })
-            .collect()
-    }
-
-    fn cell(seen: &Seen, urn: &Option<String>, d: Option<Dimension>, group: &str) -> Cell {
-        seen.get(&(urn.clone(), d))
-            .and_then(|groups| groups.iter().find(|(g, _)| g == group))
-            .map(|(_, c)| c.clone())
-            .unwrap_or(Cell {
-                figures: None,
-                suppressed: false,
-            })
-    }
-
-    fn gap(
-        seen: &Seen,
-        urn: &Option<String>,
-        d: Dimension,
-        of: &str,
-        against: &str,
-    ) -> (Option<f64>, Option<f64>, Option<f64>, Option<f64>) {
-        let a = cell(seen, urn, Some(d), of).figures;
-        let b = cell(seen, urn, Some(d), against).figures;
-        let rate = |f: &Option<Figures>, r: fn(&Figures) -> Option<f64>| f.as_ref().and_then(r);
-        let diff = |x: Option<f64>, y: Option<f64>| Some(x? - y?);
-        let (aa, ba) = (
-            rate(&a, Figures::absence_rate),
-            rate(&b, Figures::absence_rate),
-        );
-        (
-            aa,
-            ba,
-            diff(aa, ba),
-            diff(rate(&a, Figures::pa_rate), rate(&b, Figures::pa_rate)),
-        )
-    }
-
-    pub fn cohorts(
-        conn: &Connection,
-        cals: &Calendars,
-        p: &ViewParams,
-        filter: &CohortFilter,
-        by: Dimension,
-        viewer: &Principal,
-        threshold: u64,
-    ) -> Result<CohortsData, String> {
-        let e = |e: queries::db::DuckError| e.to_string();
-        // Each academy over its own window; the trust's over the sum of them.
-        let own = windows(cals, &p.choice().map_err(|e| e.to_string())?)?;
-        let window = spanned(&own);
-        let scope = p.scope();
-        let mut places: Vec<Place> = Vec::new();
-        if viewer.sees_trust() {
-            places.push(Place {
-                urn: None,
-                name: "Trust".into(),
-            });
-        }
-        for a in queries::figures::academies(conn).map_err(e)? {
-            if viewer.sees_academy(&a.urn) {
-                places.push(Place {
-                    urn: Some(a.urn),
-                    name: a.name,
-                });
-            }
-        }
-        let now = seen(
-            cohorts::figures_in(
-                conn,
-                &own.spec(),
-                window.from,
-                window.to,
-                scope,
-                None,
-                filter,
-            )
-            .map_err(e)?,
-            viewer,
-            threshold,
-        );
-        let last = match own.last_year() {
-            Some((spec, f, t)) => seen(
-                cohorts::figures_in(conn, &spec, f, t, scope, None, filter).map_err(e)?,
-                viewer,
-                threshold,
-            ),
-            None => Seen::new(),
-        };
-        let totals = places
-            .iter()
-            .map(|pl| cell(&now, &pl.urn, None, "All"))
-            .collect();
-        let mut groups: Vec<String> = now
-            .iter()
-            .filter(|((u, d), _)| *d == Some(by) && places.iter().any(|pl| pl.urn == *u))
-            .flat_map(|(_, gs)| gs.iter().map(|(g, _)| g.clone()))
-            .collect();
-        groups.sort_by_key(|g| by.order(g));
-        groups.dedup();
-        let table = groups
-            .into_iter()
-            .map(|g| {
-                let cells = places
-                    .iter()
-                    .map(|pl| cell(&now, &pl.urn, Some(by), &g))
-                    .collect();
-                (g, cells)
-            })
-            .collect();
-        let gaps = GAPS
-            .iter()
-            .map(|def| {
-                let national =
-                    queries::benchmarks::national_gap(def.dimension, def.of, def.against);
-                let cells: Vec<GapCell> = places
-                    .iter()
-                    .map(|pl| {
-                        let (of_absence, against_absence, absence, pa) =
-                            gap(&now, &pl.urn, def.dimension, def.of, def.against);
-                        let (_, _, last_absence, last_pa) =
-                            gap(&last, &pl.urn, def.dimension, def.of, def.against);
-                        GapCell {
-                            of_absence,
-                            against_absence,
-                            absence,
-                            pa,
-                            last_absence,
-                            last_pa,
-                        }
-                    })
-                    .collect();
-                let of_label = def.dimension.group_label(def.of);
-                let against_label = def.dimension.group_label(def.against);
-                let title = format!("Absence gap: {of_label} against {against_label}");
-                let svg = bar_chart(&BarChart {
-                    title: &title,
-                    x_label: "Gap in overall absence, percentage points",
-                    bars: places
-                        .iter()
-                        .zip(&cells)
-                        .map(|(pl, c)| (pl.name.clone(), c.absence))
-                        .collect(),
-                    reference: national.map(|(a, _)| (format!("England {a:+.1} pp"), a)),
-                    width: 560,
-                    description: format!(
-                        "The gap in overall absence between {of_label} and {against_label} pupils, \
-                         in percentage points, for {}, {}.",
-                        places
-                            .iter()
-                            .map(|p| p.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        window.name
-                    ),
-                });
-                GapView {
-                    key: def.key.into(),
-                    name: def.name.into(),
-                    of_label,
-                    against_label,
-                    national,
-                    cells,
-                    svg,
-                }
-            })
-            .collect();
-        Ok(CohortsData {
-            window,
-            scope,
-            filter: filter.clone(),
-            by,
-            places,
-            totals,
-            table,
-            gaps,
-            national_period: format!(
-                "{} ({})",
-                queries::benchmarks::NATIONAL_GROUPS_PERIOD,
-                queries::benchmarks::NATIONAL_GROUPS_SOURCE
-            ),
-            suppressing: !viewer.sees_pupils(),
-        })
-    }
+    use crate::reports::{bad_request, cohorts, params::bad};
+    let window = params.choice().map_err(bad_request)?;
+    let by = Dimension::parse(&by)
+        .ok_or_else(|| bad_request(bad("by", format!("\"{by}\" is not a pupil characteristic"))))?;
+    crate::reports::serve::<cohorts::Report>(cohorts::ssr::Params { window, filter, by }).await
 }
 
 /// The cohorts page's own URL: window, scope, filters and the dimension shown.
@@ -357,6 +63,7 @@ pub fn CohortsPage() -> impl IntoView {
             (filter, by)
         })
     });
+    let who = Resource::new(|| (), |_| crate::whoami());
     let data = Resource::new(
         move || (params.get().figures_key(), choice.get()),
         |(p, (filter, by))| get_cohorts(p, filter, by.as_str().to_string()),
@@ -366,7 +73,15 @@ pub fn CohortsPage() -> impl IntoView {
         <h1>"Cohorts"</h1>
         <p class="lead">"Which groups of pupils are falling behind: the gaps between groups at each academy, against England and last year, and every pupil characteristic side by side."</p>
         <WindowForm params action="/cohorts".to_string()>
-            <FilterFields choice=choice.get_untracked()/>
+            // Filters are for staff, who see pupils already: governors get the
+            // standard breakdowns only (a filtered view could be differenced).
+            <input type="hidden" name="by" value=choice.get_untracked().1.as_str()/>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let staff = matches!(who.await, Ok(Some(p)) if p.sees_pupils());
+                    staff.then(|| view! { <FilterFields choice=choice.get_untracked()/> })
+                })}
+            </Suspense>
         </WindowForm>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -383,7 +98,7 @@ pub fn CohortsPage() -> impl IntoView {
 /// shown, as fields of the window form.
 #[component]
 fn FilterFields(choice: (CohortFilter, Dimension)) -> impl IntoView {
-    let (filter, by) = choice;
+    let (filter, _) = choice;
     view! {
         <fieldset class="filters">
             <legend>"Pupils"</legend>
@@ -401,7 +116,6 @@ fn FilterFields(choice: (CohortFilter, Dimension)) -> impl IntoView {
                     </label>
                 }
             }).collect_view()}
-            <input type="hidden" name="by" value=by.as_str()/>
         </fieldset>
     }
 }

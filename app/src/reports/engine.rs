@@ -79,10 +79,11 @@ pub trait Report: 'static {
         true
     }
 
-    /// Pupil-level reports: what the audit log records of each viewing (action,
-    /// subject). Written on every request, cache or not, before anything is served; a
+    /// Pupil-level reports: what the audit log records of this viewing (action,
+    /// subject), which may name what was built (the academy a default chose, say).
+    /// Written on every request, cache or not, before the result leaves the layer; a
     /// failed write fails the request.
-    fn audit(_params: &Self::Params) -> Option<(&'static str, String)> {
+    fn audit(_params: &Self::Params, _output: &Self::Output) -> Option<(&'static str, String)> {
         None
     }
 
@@ -190,10 +191,6 @@ impl Warehouse {
         if !R::allowed(&view, &params) {
             return Err(ReportError::Forbidden);
         }
-        if let Some((action, subject)) = R::audit(&params) {
-            queries::accounts::audit(conn, who, action, &subject)
-                .map_err(|e| ReportError::Audit(e.to_string()))?;
-        }
         let build = |view: &Visibility| -> Result<Arc<R::Output>, ReportError> {
             let cal = self.calendar(conn)?;
             let ctx = Ctx {
@@ -204,8 +201,15 @@ impl Warehouse {
             };
             Ok(Arc::new(R::build(&ctx, &params, view)?))
         };
+        let audited = |out: Arc<R::Output>| -> Result<Arc<R::Output>, ReportError> {
+            if let Some((action, subject)) = R::audit(&params, &out) {
+                queries::accounts::audit(conn, who, action, &subject)
+                    .map_err(|e| ReportError::Audit(e.to_string()))?;
+            }
+            Ok(out)
+        };
         let Some(results) = self.results().filter(|_| R::CACHED) else {
-            return build(&view);
+            return audited(build(&view)?);
         };
         let generation = Warehouse::generation(conn)?;
         let slot = results.lock().unwrap_or_else(|e| e.into_inner()).slot::<R>(
@@ -215,13 +219,18 @@ impl Warehouse {
                 view: view.clone(),
             },
         );
-        // Held while building: a second request for the same key waits here.
-        let mut entry = slot.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(hit) = entry.as_ref() {
-            return Ok(hit.clone());
-        }
-        let value = build(&view)?;
-        *entry = Some(value.clone());
-        Ok(value)
+        let value = {
+            // Held while building: a second request for the same key waits here.
+            let mut entry = slot.lock().unwrap_or_else(|e| e.into_inner());
+            match entry.as_ref() {
+                Some(hit) => hit.clone(),
+                None => {
+                    let value = build(&view)?;
+                    *entry = Some(value.clone());
+                    value
+                }
+            }
+        };
+        audited(value)
     }
 }

@@ -9,8 +9,14 @@
 //! the request), and the result is kept until the next load under a typed [`Key`] of
 //! the report, its parameters and that visibility.
 
+pub mod academy;
+pub mod cohorts;
+pub mod governors;
+pub mod heatmaps;
 pub mod overview;
 pub mod params;
+pub mod provision;
+pub mod sef;
 
 #[cfg(feature = "ssr")]
 mod engine;
