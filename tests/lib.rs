@@ -285,3 +285,37 @@ pub fn snapshot(conn: &Connection) -> Vec<String> {
         .map(|q| conn.query_row(q, [], |r| r.get::<_, String>(0)).unwrap())
         .collect()
 }
+
+/// `GET uri` on a router: the status and the body.
+pub async fn get(app: &axum::Router, uri: &str) -> (axum::http::StatusCode, Vec<u8>) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let resp = app
+        .clone()
+        .oneshot(
+            axum::http::Request::get(uri)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = resp.status();
+    let body = resp
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    (status, body)
+}
+
+/// A signed-in principal for tests: `academies` empty is the whole trust.
+pub fn principal(role: queries::types::Role, academies: &[&str]) -> queries::types::Principal {
+    queries::types::Principal {
+        actor: format!("{}@trust.test", role.as_str()),
+        name: role.as_str().to_string(),
+        role,
+        academies: academies.iter().map(|a| a.to_string()).collect(),
+    }
+}

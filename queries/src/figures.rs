@@ -19,6 +19,7 @@ pub(crate) fn figures_at(r: &Row<'_>, first: usize) -> Result<Figures, duckdb::E
         unauthorised_sessions: r.get::<_, Option<u64>>(first + 4)?.unwrap_or(0),
         pa_enrolments: r.get(first + 5)?,
         sa_enrolments: r.get(first + 6)?,
+        withheld: Default::default(),
     })
 }
 

@@ -66,6 +66,34 @@ pub fn pa_by_week(
     week_cells(conn, sql, span, scope, urn)
 }
 
+/// The persistent-absence-to-date cells (place, week) a viewer who sees `view` may not
+/// see: each week is its own table of academies and the trust (their sum), for
+/// enrolments and for the persistently absent, protected by
+/// [`crate::suppress::by_place`]; a place hidden in either is hidden.
+pub fn hidden_by_week(
+    cells: &[WeekCell],
+    view: &crate::types::Visibility,
+) -> std::collections::BTreeSet<(Option<String>, NaiveDate)> {
+    let mut hidden = std::collections::BTreeSet::new();
+    if view.threshold().is_none() {
+        return hidden;
+    }
+    let weeks: std::collections::BTreeSet<NaiveDate> = cells.iter().map(|c| c.week).collect();
+    for week in weeks {
+        let column: Vec<&WeekCell> = cells.iter().filter(|c| c.week == week).collect();
+        for measure in [|c: &WeekCell| c.of, |c: &WeekCell| c.count] {
+            let counts: Vec<(Option<String>, u64)> =
+                column.iter().map(|c| (c.urn.clone(), measure(c))).collect();
+            for (c, hide) in column.iter().zip(crate::suppress::by_place(&counts, view)) {
+                if hide {
+                    hidden.insert((c.urn.clone(), week));
+                }
+            }
+        }
+    }
+    hidden
+}
+
 /// Absence over the last four school weeks at each school week: `of` possible
 /// sessions, `count` absent.
 pub fn rolling_absence(

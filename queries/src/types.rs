@@ -49,6 +49,25 @@ pub struct Figures {
     pub unauthorised_sessions: u64,
     pub pa_enrolments: u64,
     pub sa_enrolments: u64,
+    /// Counts withheld from this viewer (small, or giving a small one away): zero here,
+    /// their rates none (shown as x).
+    #[serde(default, skip_serializing_if = "Withheld::is_none")]
+    pub withheld: Withheld,
+}
+
+/// Which of a [`Figures`]' pupil counts are withheld from the viewer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Withheld {
+    /// Everything: the group is too small to show (or would give a small one away).
+    pub all: bool,
+    pub pa: bool,
+    pub sa: bool,
+}
+
+impl Withheld {
+    pub fn is_none(&self) -> bool {
+        !self.all && !self.pa && !self.sa
+    }
 }
 
 fn pct(part: u64, whole: u64) -> Option<f64> {
@@ -56,10 +75,28 @@ fn pct(part: u64, whole: u64) -> Option<f64> {
 }
 
 impl Figures {
+    /// Figures withheld whole: no counts, no rates.
+    pub fn withheld() -> Figures {
+        Figures {
+            withheld: Withheld {
+                all: true,
+                pa: true,
+                sa: true,
+            },
+            ..Figures::default()
+        }
+    }
+
+    /// Were any of these figures withheld from the viewer?
+    pub fn is_withheld(&self) -> bool {
+        !self.withheld.is_none()
+    }
+
     pub fn absent_sessions(&self) -> u64 {
         self.authorised_sessions + self.unauthorised_sessions
     }
     pub fn attendance_rate(&self) -> Option<f64> {
+        // Withheld figures hold no sessions, so every session rate is none.
         pct(self.attending_sessions, self.possible_sessions)
     }
     pub fn absence_rate(&self) -> Option<f64> {
@@ -72,10 +109,10 @@ impl Figures {
         pct(self.unauthorised_sessions, self.possible_sessions)
     }
     pub fn pa_rate(&self) -> Option<f64> {
-        pct(self.pa_enrolments, self.enrolments)
+        pct(self.pa_enrolments, self.enrolments).filter(|_| !self.withheld.pa)
     }
     pub fn sa_rate(&self) -> Option<f64> {
-        pct(self.sa_enrolments, self.enrolments)
+        pct(self.sa_enrolments, self.enrolments).filter(|_| !self.withheld.sa)
     }
 }
 
@@ -170,7 +207,9 @@ impl Scope {
 }
 
 /// A pupil characteristic to group by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Dimension {
     Sex,

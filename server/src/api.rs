@@ -2,6 +2,7 @@
 //! Handlers are thin: parse and check the parameters, run one `queries` function on a
 //! blocking thread, shape the answer.
 
+use app::reports::mask::{MaskParams, WindowMask};
 use app::reports::params::{self, ParamError, WindowChoice};
 use app::reports::ReportError;
 use app::ssr::{Warehouse, WarehouseError};
@@ -15,9 +16,11 @@ use chrono::NaiveDate;
 use queries::calendar;
 use queries::cohorts;
 use queries::figures::{self, Dimension, Scope};
+use queries::suppress::Mask;
 use queries::types::{CohortFilter, Figures, GroupFigures, Principal};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 /// Everything an API call can fail with, each mapped to its HTTP status.
 #[derive(Debug, thiserror::Error)]
@@ -205,39 +208,71 @@ async fn common(w: &Warehouse, p: &Params) -> Result<Common, ApiError> {
     })
 }
 
-/// The fields every figures object carries (docs/api.md).
+/// The masks of a call's window and of last year's, for `who` (open for staff).
+async fn masks(
+    w: &Warehouse,
+    who: &Principal,
+    c: &Common,
+) -> Result<(Arc<Mask>, Arc<Mask>), ApiError> {
+    let now = MaskParams {
+        spec: c.windows.spec(),
+        from: c.from,
+        to: c.to,
+        scope: c.scope,
+    };
+    let last = match c.windows.last_year() {
+        Some((spec, from, to)) => {
+            w.report::<WindowMask>(
+                who,
+                MaskParams {
+                    spec,
+                    from,
+                    to,
+                    scope: c.scope,
+                },
+            )
+            .await?
+        }
+        None => Arc::new(Mask::open()),
+    };
+    Ok((w.report::<WindowMask>(who, now).await?, last))
+}
+
+/// The fields every figures object carries (docs/api.md). A count withheld from the
+/// viewer (a governor: small, or giving a small one away) is null, with its rate.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FigureFields {
-    pub enrolments: u64,
-    pub possible_sessions: u64,
-    pub attending_sessions: u64,
-    pub authorised_sessions: u64,
-    pub unauthorised_sessions: u64,
+    pub enrolments: Option<u64>,
+    pub possible_sessions: Option<u64>,
+    pub attending_sessions: Option<u64>,
+    pub authorised_sessions: Option<u64>,
+    pub unauthorised_sessions: Option<u64>,
     pub attendance_rate: Option<f64>,
     pub absence_rate: Option<f64>,
     pub authorised_rate: Option<f64>,
     pub unauthorised_rate: Option<f64>,
-    pub pa_enrolments: u64,
+    pub pa_enrolments: Option<u64>,
     pub pa_rate: Option<f64>,
-    pub sa_enrolments: u64,
+    pub sa_enrolments: Option<u64>,
     pub sa_rate: Option<f64>,
 }
 
 impl From<&Figures> for FigureFields {
     fn from(f: &Figures) -> Self {
+        let shown = |n: u64, withheld: bool| (!withheld && !f.withheld.all).then_some(n);
         FigureFields {
-            enrolments: f.enrolments,
-            possible_sessions: f.possible_sessions,
-            attending_sessions: f.attending_sessions,
-            authorised_sessions: f.authorised_sessions,
-            unauthorised_sessions: f.unauthorised_sessions,
+            enrolments: shown(f.enrolments, false),
+            possible_sessions: shown(f.possible_sessions, false),
+            attending_sessions: shown(f.attending_sessions, false),
+            authorised_sessions: shown(f.authorised_sessions, false),
+            unauthorised_sessions: shown(f.unauthorised_sessions, false),
             attendance_rate: f.attendance_rate(),
             absence_rate: f.absence_rate(),
             authorised_rate: f.authorised_rate(),
             unauthorised_rate: f.unauthorised_rate(),
-            pa_enrolments: f.pa_enrolments,
+            pa_enrolments: shown(f.pa_enrolments, f.withheld.pa),
             pa_rate: f.pa_rate(),
-            sa_enrolments: f.sa_enrolments,
+            sa_enrolments: shown(f.sa_enrolments, f.withheld.sa),
             sa_rate: f.sa_rate(),
         }
     }
@@ -261,19 +296,20 @@ const FIGURE_COLUMNS: [&str; 13] = [
 
 fn figure_cells(f: &FigureFields) -> Vec<String> {
     let rate = |r: Option<f64>| r.map(|r| r.to_string()).unwrap_or_default();
+    let count = |n: Option<u64>| n.map(|n| n.to_string()).unwrap_or_default();
     vec![
-        f.enrolments.to_string(),
-        f.possible_sessions.to_string(),
-        f.attending_sessions.to_string(),
-        f.authorised_sessions.to_string(),
-        f.unauthorised_sessions.to_string(),
+        count(f.enrolments),
+        count(f.possible_sessions),
+        count(f.attending_sessions),
+        count(f.authorised_sessions),
+        count(f.unauthorised_sessions),
         rate(f.attendance_rate),
         rate(f.absence_rate),
         rate(f.authorised_rate),
         rate(f.unauthorised_rate),
-        f.pa_enrolments.to_string(),
+        count(f.pa_enrolments),
         rate(f.pa_rate),
-        f.sa_enrolments.to_string(),
+        count(f.sa_enrolments),
         rate(f.sa_rate),
     ]
 }
@@ -330,8 +366,24 @@ pub async fn summary(
             Ok((now, last))
         })
         .await?;
-    let (mut academies, trust) = now;
+    let (mut academies, mut trust) = now;
     academies.retain(|(a, _)| who.sees_academy(&a.urn));
+    // Counts as every report of these windows shows them to this viewer.
+    let (mask_now, mask_last) = masks(&w, &who, &c).await?;
+    for (a, f) in &mut academies {
+        *f = mask_now.shown(Some(&a.urn), None, "All", f);
+    }
+    trust = mask_now.shown(None, None, "All", &trust);
+    let last = last.map(|(rows, t)| {
+        let rows: Vec<_> = rows
+            .into_iter()
+            .map(|(a, f)| {
+                let f = mask_last.shown(Some(&a.urn), None, "All", &f);
+                (a, f)
+            })
+            .collect();
+        (rows, mask_last.shown(None, None, "All", &t))
+    });
     // Each academy's own window and last year's, and its figures then.
     let own = |urn: &str| c.windows.of(urn);
     let last_of = |urn: Option<&str>| -> Option<&Figures> {
@@ -459,8 +511,14 @@ pub async fn cohorts(
             .ok_or_else(|| bad("by", format!("\"{b}\" is not one of {}", dims())))?,
     };
     let filter = p.filter()?;
+    // Combined filters are for staff, who see pupils already: a governor could
+    // difference filtered groups against unfiltered ones.
+    if !who.sees_pupils() && filter != CohortFilter::default() {
+        return Err(ApiError::Forbidden);
+    }
     let c = common(&w, &p).await?;
     let academy = academy_param(&w, &who, p.academy.clone()).await?;
+    let (mask, _) = masks(&w, &who, &c).await?;
     let (from, to, scope, urn, kept) = (c.from, c.to, c.scope, academy.clone(), filter.clone());
     // Each academy over its own window; the trust's groups are the sum of them.
     let spec = c.windows.spec();
@@ -474,8 +532,14 @@ pub async fn cohorts(
             figures: r.figures,
         })
         .collect();
-    // Governors get small groups suppressed (queries::suppress, the one place for it).
-    let groups = queries::suppress::for_viewer(&who.visibility(w.suppress_below), groups);
+    // Governors get the window's mask: what one report hides, no other shows.
+    let groups: Vec<queries::suppress::Shown> = groups
+        .into_iter()
+        .map(|g| queries::suppress::Shown {
+            figures: mask.figures(academy.as_deref(), Some(by), &g.group, &g.figures),
+            group: g.group,
+        })
+        .collect();
     if c.format == Format::Csv {
         let mut header = vec!["group", "suppressed"];
         header.extend(FIGURE_COLUMNS);
@@ -611,8 +675,7 @@ pub async fn heatmap(
             None => [Value::Null, "Trust".into()],
         }
     };
-    let threshold = w.suppress_below;
-    let hide_small = |n: u64| !who.sees_pupils() && n > 0 && n < threshold;
+    let view = who.visibility(w.suppress_below);
     let meta = json!({
         "kind": kind, "measure": (!measure.is_empty()).then_some(measure),
         "academy": academy, "from": c.from, "to": c.to, "scope": c.scope.as_str(),
@@ -632,17 +695,18 @@ pub async fn heatmap(
                 "pa_rate",
                 "suppressed",
             ];
+            let hidden = queries::heatmap::hidden_by_week(&cells, &view);
             let rows = cells
                 .iter()
                 .filter(|x| visible(&x.urn))
                 .map(|x| {
                     let [u, n] = place(&x.urn);
-                    let hide = hide_small(x.of);
+                    let hide = hidden.contains(&(x.urn.clone(), x.week));
                     vec![
                         u,
                         n,
                         x.week.to_string().into(),
-                        x.of.into(),
+                        if hide { Value::Null } else { x.of.into() },
                         if hide { Value::Null } else { x.count.into() },
                         if hide {
                             Value::Null
@@ -687,10 +751,14 @@ pub async fn heatmap(
             Ok(cells_response(c.format, &columns, rows, meta, &name))
         }
         ("academy-year", _) => {
+            // The window's year groups, as every report of it shows them to this viewer.
+            let (mask, _) = masks(&w, &who, &c).await?;
+            let spec = c.windows.spec();
             let cells = w
                 .run(move |conn| {
-                    cohorts::figures(
+                    cohorts::figures_in(
                         conn,
+                        &spec,
                         from,
                         to,
                         scope,
@@ -708,49 +776,24 @@ pub async fn heatmap(
                 "pa_rate",
                 "suppressed",
             ];
-            let mut rows = Vec::new();
-            // Each academy's year groups together, so that suppression sees the set.
-            let mut by_place: Vec<(Option<String>, Vec<GroupFigures>)> = Vec::new();
-            for r in cells
+            let rows = cells
                 .into_iter()
-                .filter(|r| r.dimension == Some(Dimension::YearGroup))
-            {
-                if by_place.last().is_none_or(|(u, _)| *u != r.urn) {
-                    by_place.push((r.urn.clone(), Vec::new()));
-                }
-                if let Some((_, groups)) = by_place.last_mut() {
-                    groups.push(GroupFigures {
-                        group: r.group,
-                        figures: r.figures,
-                    });
-                }
-            }
-            for (u, groups) in by_place.into_iter().filter(|(u, _)| visible(u)) {
-                let enrolments: Vec<u64> = groups.iter().map(|g| g.figures.enrolments).collect();
-                for (g, n) in queries::suppress::for_viewer(&who.visibility(threshold), groups)
-                    .into_iter()
-                    .zip(enrolments)
-                {
-                    let [uv, nv] = place(&u);
-                    let shown = g.figures.as_ref();
-                    rows.push(vec![
+                .filter(|r| r.dimension == Some(Dimension::YearGroup) && visible(&r.urn))
+                .map(|r| {
+                    let [uv, nv] = place(&r.urn);
+                    let shown = mask.figures(r.urn.as_deref(), r.dimension, &r.group, &r.figures);
+                    let f = shown.as_ref().map(FigureFields::from);
+                    vec![
                         uv,
                         nv,
-                        g.group.clone().into(),
-                        shown.map(|f| f.enrolments.into()).unwrap_or(if n == 0 {
-                            0.into()
-                        } else {
-                            Value::Null
-                        }),
-                        shown.map(|f| f.pa_enrolments.into()).unwrap_or(Value::Null),
-                        shown
-                            .and_then(|f| f.pa_rate())
-                            .map(Value::from)
-                            .unwrap_or(Value::Null),
+                        r.group.into(),
+                        f.as_ref().and_then(|f| f.enrolments).into(),
+                        f.as_ref().and_then(|f| f.pa_enrolments).into(),
+                        f.as_ref().and_then(|f| f.pa_rate).into(),
                         shown.is_none().into(),
-                    ]);
-                }
-            }
+                    ]
+                })
+                .collect();
             Ok(cells_response(c.format, &columns, rows, meta, &name))
         }
         _ => {

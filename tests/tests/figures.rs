@@ -118,6 +118,7 @@ fn every_code_category_and_the_boundaries() {
             unauthorised_sessions: 4,
             pa_enrolments: 4,
             sa_enrolments: 1,
+            withheld: Default::default(),
         }
     );
     assert_eq!(f.absence_rate().unwrap(), 100.0 * 8.0 / 64.0);

@@ -33,6 +33,7 @@ pub use ssr::Report;
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::*;
+    use crate::reports::mask::mask;
     use crate::reports::params::{window, windows, WindowChoice};
     use crate::reports::{Ctx, ReportError};
     use queries::types::Visibility;
@@ -60,7 +61,35 @@ pub mod ssr {
             p: &Params,
             view: &Visibility,
         ) -> Result<Option<AcademyDetail>, ReportError> {
-            detail(ctx.conn, ctx.cal, &p.urn, &p.window, view).map_err(ReportError::NotFound)
+            let Some(mut d) = detail(ctx.conn, ctx.cal, &p.urn, &p.window, view)
+                .map_err(ReportError::NotFound)?
+            else {
+                return Ok(None);
+            };
+            if view.threshold().is_some() {
+                // Counts as every report of these windows shows them to this viewer.
+                let w = windows(ctx.cal, &p.window).map_err(ReportError::NotFound)?;
+                let now = mask(ctx, &w, p.window.scope, false)?;
+                let last = mask(ctx, &w, p.window.scope, true)?;
+                let urn = Some(p.urn.as_str());
+                d.figures = now.shown(urn, None, "All", &d.figures);
+                d.last_year = d
+                    .last_year
+                    .as_ref()
+                    .map(|f| last.shown(urn, None, "All", f));
+                d.trust = if view.sees_trust() {
+                    now.shown(None, None, "All", &d.trust)
+                } else {
+                    Figures::withheld()
+                };
+                for g in &mut d.year_groups {
+                    g.figures = g
+                        .figures
+                        .as_ref()
+                        .and_then(|f| now.figures(urn, Some(Dimension::YearGroup), &g.group, f));
+                }
+            }
+            Ok(Some(d))
         }
     }
     use queries::calendar::Calendars;
@@ -124,8 +153,9 @@ pub mod ssr {
             reasons: figures::by_code(conn, window.from, window.to, scope, Some(urn)).map_err(e)?,
             day_session: figures::by_day_session(conn, window.from, window.to, scope, Some(urn))
                 .map_err(e)?,
+            // Every group here; the report's build hides what the viewer may not see.
             year_groups: queries::suppress::for_viewer(
-                viewer,
+                &Visibility::everything(),
                 figures::by_group(
                     conn,
                     window.from,

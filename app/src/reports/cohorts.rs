@@ -71,13 +71,15 @@ pub mod ssr {
 
     use super::*;
     use crate::charts::{bar_chart, BarChart};
+    use crate::reports::mask::mask;
     use crate::reports::params::WindowChoice;
     use crate::reports::params::{spanned, windows};
     use crate::reports::{Ctx, ReportError};
     use queries::calendar::Calendars;
     use queries::cohorts::{self, GAPS};
     use queries::db::Connection;
-    use queries::types::{CohortRow, GroupFigures, Visibility};
+    use queries::suppress::Mask;
+    use queries::types::{CohortRow, Visibility};
 
     /// The window, the pupils the filter keeps and the dimension to break them down by.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -101,43 +103,44 @@ pub mod ssr {
         }
 
         fn build(ctx: &Ctx<'_>, p: &Params, view: &Visibility) -> Result<CohortsData, ReportError> {
-            cohorts(ctx.conn, ctx.cal, &p.window, &p.filter, p.by, view)
-                .map_err(ReportError::NotFound)
+            // Governors have no filters (`allowed`), so their rows are the window's
+            // mask's rows: what one report hides, no other shows.
+            let w = windows(ctx.cal, &p.window).map_err(ReportError::NotFound)?;
+            let masks = (
+                mask(ctx, &w, p.window.scope, false)?,
+                mask(ctx, &w, p.window.scope, true)?,
+            );
+            cohorts(
+                ctx.conn,
+                ctx.cal,
+                &p.window,
+                &p.filter,
+                p.by,
+                view,
+                (&masks.0, &masks.1),
+            )
+            .map_err(ReportError::NotFound)
         }
     }
 
-    /// (place, dimension or None for all) -> group -> cell, as `viewer` may see it.
+    /// (place, dimension or None for all) -> group -> cell, as `mask` lets the viewer
+    /// see it.
     type Seen = HashMap<(Option<String>, Option<Dimension>), Vec<(String, Cell)>>;
 
-    fn seen(rows: Vec<CohortRow>, viewer: &Visibility) -> Seen {
-        let mut sets: HashMap<(Option<String>, Option<Dimension>), Vec<GroupFigures>> =
-            HashMap::new();
+    fn seen(rows: Vec<CohortRow>, mask: &Mask) -> Seen {
+        let mut out = Seen::new();
         for r in rows {
-            sets.entry((r.urn, r.dimension))
-                .or_default()
-                .push(GroupFigures {
-                    group: r.group,
-                    figures: r.figures,
-                });
+            let figures = mask.figures(r.urn.as_deref(), r.dimension, &r.group, &r.figures);
+            let suppressed = figures.is_none();
+            out.entry((r.urn, r.dimension)).or_default().push((
+                r.group,
+                Cell {
+                    figures,
+                    suppressed,
+                },
+            ));
         }
-        sets.into_iter()
-            .map(|(k, groups)| {
-                let shown = queries::suppress::for_viewer(viewer, groups)
-                    .into_iter()
-                    .map(|s| {
-                        let suppressed = s.figures.is_none();
-                        (
-                            s.group,
-                            Cell {
-                                figures: s.figures,
-                                suppressed,
-                            },
-                        )
-                    })
-                    .collect();
-                (k, shown)
-            })
-            .collect()
+        out
     }
 
     fn cell(seen: &Seen, urn: &Option<String>, d: Option<Dimension>, group: &str) -> Cell {
@@ -180,6 +183,7 @@ pub mod ssr {
         filter: &CohortFilter,
         by: Dimension,
         viewer: &Visibility,
+        (now_mask, last_mask): (&Mask, &Mask),
     ) -> Result<CohortsData, String> {
         let e = |e: queries::db::DuckError| e.to_string();
         // Each academy over its own window; the trust's over the sum of them.
@@ -212,12 +216,12 @@ pub mod ssr {
                 filter,
             )
             .map_err(e)?,
-            viewer,
+            now_mask,
         );
         let last = match own.last_year() {
             Some((spec, f, t)) => seen(
                 cohorts::figures_in(conn, &spec, f, t, scope, None, filter).map_err(e)?,
-                viewer,
+                last_mask,
             ),
             None => Seen::new(),
         };

@@ -130,7 +130,9 @@ pub mod ssr {
             p: &Params,
             view: &Visibility,
         ) -> Result<HeatmapsData, ReportError> {
-            heatmaps(ctx.conn, ctx.cal, &p.window, p.choice.clone(), view)
+            let w = windows(ctx.cal, &p.window).map_err(ReportError::NotFound)?;
+            let now = crate::reports::mask::mask(ctx, &w, p.window.scope, false)?;
+            heatmaps(ctx.conn, ctx.cal, &p.window, p.choice.clone(), view, &now)
                 .map_err(ReportError::NotFound)
         }
     }
@@ -166,6 +168,7 @@ pub mod ssr {
         w: &WindowChoice,
         mut choice: HeatmapChoice,
         viewer: &Visibility,
+        mask: &queries::suppress::Mask,
     ) -> Result<HeatmapsData, String> {
         let p = &ViewParams::from(w);
         let threshold = viewer.threshold().unwrap_or(0);
@@ -198,7 +201,6 @@ pub mod ssr {
                 .iter()
                 .map(|a| (Some(a.urn.clone()), a.name.clone())),
         );
-        let hide_small = |n: u64| queries::suppress::count(viewer, n).is_none();
         let (from, to) = (window.from, window.to);
         let span = queries::heatmap::Span {
             from,
@@ -221,6 +223,11 @@ pub mod ssr {
                     .collect::<BTreeSet<_>>()
                     .into_iter()
                     .collect();
+                let hidden = if rolling {
+                    BTreeSet::new()
+                } else {
+                    queries::heatmap::hidden_by_week(&cells, viewer)
+                };
                 let grid = HeatGrid {
                     title: if rolling {
                         "Absence over the last four school weeks".into()
@@ -258,7 +265,7 @@ pub mod ssr {
                                             href: None,
                                         };
                                     };
-                                    if !rolling && hide_small(c.of) {
+                                    if !rolling && hidden.contains(&(u.clone(), *w)) {
                                         return HeatCell {
                                             value: None,
                                             text: format!("{name}, week of {}: suppressed (fewer than {threshold} pupils)", w.format("%-d %b")),
@@ -319,7 +326,14 @@ pub mod ssr {
                                 .filter(|r| r.dimension == Some(Dimension::YearGroup) && &r.urn == u)
                                 .map(|r| GroupFigures { group: r.group.clone(), figures: r.figures.clone() })
                                 .collect();
-                            let shown = queries::suppress::for_viewer(viewer, groups);
+                            // As every report of this window shows them to this viewer.
+                            let shown: Vec<queries::suppress::Shown> = groups
+                                .into_iter()
+                                .map(|g| queries::suppress::Shown {
+                                    figures: mask.figures(u.as_deref(), Some(Dimension::YearGroup), &g.group, &g.figures),
+                                    group: g.group,
+                                })
+                                .collect();
                             years
                                 .iter()
                                 .map(|y| {
@@ -333,6 +347,7 @@ pub mod ssr {
                                         None => HeatCell { value: None, text: format!("{name}, {label}: no pupils"), href: None },
                                         Some(s) => match &s.figures {
                                             None => HeatCell { value: None, text: format!("{name}, {label}: suppressed (a small group)"), href: None },
+                                            Some(f) if f.withheld.pa => HeatCell { value: None, text: format!("{name}, {label}: persistent absence suppressed (a small number)"), href: None },
                                             Some(f) => {
                                                 let v = f.pa_rate().unwrap_or(0.0);
                                                 HeatCell {

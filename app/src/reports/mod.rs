@@ -13,6 +13,7 @@ pub mod academy;
 pub mod cohorts;
 pub mod governors;
 pub mod heatmaps;
+pub mod mask;
 pub mod overview;
 pub mod params;
 pub mod provision;

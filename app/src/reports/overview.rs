@@ -38,6 +38,7 @@ pub use ssr::Report;
 pub mod ssr {
     use super::*;
     use crate::charts::{line_chart, LineChart, Series, PALETTE};
+    use crate::reports::mask::mask;
     use crate::reports::params::{spanned, windows, WindowChoice};
     use crate::reports::{Ctx, ReportError};
     use chrono::NaiveDate;
@@ -62,6 +63,30 @@ pub mod ssr {
         ) -> Result<Overview, ReportError> {
             let mut o = overview(ctx.conn, ctx.cal, params).map_err(ReportError::NotFound)?;
             o.rows.retain(|r| view.sees_academy(&r.academy.urn));
+            if view.threshold().is_some() {
+                // Counts as every report of these windows shows them to this viewer.
+                let w = windows(ctx.cal, params).map_err(ReportError::NotFound)?;
+                let now = mask(ctx, &w, params.scope, false)?;
+                let last = mask(ctx, &w, params.scope, true)?;
+                for r in &mut o.rows {
+                    let urn = Some(r.academy.urn.as_str());
+                    r.figures = now.shown(urn, None, "All", &r.figures);
+                    r.last_year = r
+                        .last_year
+                        .as_ref()
+                        .map(|f| last.shown(urn, None, "All", f));
+                }
+                if view.sees_trust() {
+                    o.trust = now.shown(None, None, "All", &o.trust);
+                    o.trust_last_year = o
+                        .trust_last_year
+                        .as_ref()
+                        .map(|f| last.shown(None, None, "All", f));
+                } else {
+                    o.trust = Figures::withheld();
+                    o.trust_last_year = None;
+                }
+            }
             Ok(o)
         }
     }

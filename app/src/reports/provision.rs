@@ -270,8 +270,8 @@ pub mod ssr {
                     .find(|(u, _)| *u == a.urn)
                     .map(|x| x.1)
                     .unwrap_or(0),
-                ap: queries::suppress::count(viewer, ap),
-                reduced_timetable: queries::suppress::count(viewer, rt),
+                ap: Some(ap),
+                reduced_timetable: Some(rt),
             });
         }
         if academy.is_none() && viewer.sees_trust() {
@@ -280,9 +280,31 @@ pub mod ssr {
                 urn: None,
                 name: "Trust".into(),
                 on_roll: shares.iter().map(|s| s.on_roll).sum(),
-                ap: queries::suppress::count(viewer, ap),
-                reduced_timetable: queries::suppress::count(viewer, rt),
+                ap: Some(ap),
+                reduced_timetable: Some(rt),
             });
+        }
+        // Governors: small counts hidden, and whatever would give one away through the
+        // trust's row (3 + 7 = 10 would show the 3).
+        fn ap(r: &mut ShareRow) -> &mut Option<u64> {
+            &mut r.ap
+        }
+        fn rt(r: &mut ShareRow) -> &mut Option<u64> {
+            &mut r.reduced_timetable
+        }
+        for get in [ap, rt] {
+            let counts: Vec<(Option<String>, u64)> = shares
+                .iter_mut()
+                .map(|r| (r.urn.clone(), get(r).unwrap_or(0)))
+                .collect();
+            for (r, hide) in shares
+                .iter_mut()
+                .zip(queries::suppress::by_place(&counts, viewer))
+            {
+                if hide {
+                    *get(r) = None;
+                }
+            }
         }
         let counts = provision::by_half_term(cal, &placements, &timetables, None);
         let half_terms: Vec<HalfTermRow> = counts

@@ -1,0 +1,391 @@
+//! Disclosure control tested as an attacker would: a governor of the whole trust fetches
+//! everything they can for one window through the real routes, treats every hidden
+//! count as an unknown and every count shown (and every total) as an equation, and
+//! tries to solve for each hidden count by Gaussian elimination. Random small trusts
+//! (groups of 0-12 pupils, two or three academies) and hand-built ones.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use axum::http::StatusCode;
+use proptest::prelude::*;
+use queries::disclosure::{disclosed, Hidden, Table};
+use queries::types::{Dimension, Role};
+use rollcall_tests::{get, principal, ExtractSpec, Warehouse};
+use serde_json::Value;
+
+/// A pupil of a random trust: characteristics and absent sessions out of 10.
+#[derive(Debug, Clone)]
+struct Kid {
+    sex: &'static str,
+    year: &'static str,
+    fsm: bool,
+    sen: &'static str,
+    ethnicity: &'static str,
+    absent: u8,
+}
+
+fn kid() -> impl Strategy<Value = Kid> {
+    (
+        prop::sample::select(vec!["F", "M"]),
+        prop::sample::select(vec!["3", "4", "5", "6"]),
+        any::<bool>(),
+        prop::sample::select(vec!["N", "N", "K", "E"]),
+        prop::sample::select(vec!["WBRI", "WBRI", "ABAN", "BCRB", "CHNE"]),
+        // Present, persistently absent (1 or 2 of 10) or severely absent (5 of 10).
+        prop::sample::select(vec![0u8, 0, 0, 1, 2, 5]),
+    )
+        .prop_map(|(sex, year, fsm, sen, ethnicity, absent)| Kid {
+            sex,
+            year,
+            fsm,
+            sen,
+            ethnicity,
+            absent,
+        })
+}
+
+/// One week's extract for academy `urn`.
+fn extract(urn: &str, kids: &[Kid]) -> ExtractSpec {
+    let days = [
+        "2025-09-08",
+        "2025-09-09",
+        "2025-09-10",
+        "2025-09-11",
+        "2025-09-12",
+    ];
+    let pupils: Vec<String> = kids
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            format!(
+                "P{i},,Pupil{i},Test,2016-01-10,{},{},2021-09-01,,{},{},N,{},N",
+                k.sex,
+                k.year,
+                k.sen,
+                if k.fsm { "Y" } else { "N" },
+                k.ethnicity
+            )
+        })
+        .collect();
+    let mut marks = Vec::new();
+    for (i, k) in kids.iter().enumerate() {
+        for (n, day) in days.iter().enumerate() {
+            for (s, session) in ["AM", "PM"].iter().enumerate() {
+                let absent = ((n * 2 + s) as u8) < k.absent;
+                let code = match (absent, s) {
+                    (true, _) => "I",
+                    (false, 0) => "/",
+                    (false, _) => "\\",
+                };
+                marks.push(format!("P{i},{day},{session},{code},"));
+            }
+        }
+    }
+    let marks: Vec<&str> = marks.iter().map(String::as_str).collect();
+    ExtractSpec::new(urn, "2025-09-08", "2025-09-12", "2025-09-13T02:00:00Z")
+        .pupils(&pupils)
+        .marks(&marks)
+}
+
+/// What a trust-level governor fetched: (place, dimension, group, measure) -> the count
+/// shown, or `None` when hidden. Measures: "enrolments", "pa", "sa".
+type Seen = BTreeMap<(Option<String>, Option<Dimension>, String, &'static str), Option<u64>>;
+
+async fn fetch_everything(w: &Warehouse) -> (Seen, Vec<String>) {
+    let governor = principal(Role::Governor, &[]);
+    let web = app::ssr::Warehouse::new(w.shared());
+    let api = server::api::routes(web.clone()).layer(axum::Extension(governor.clone()));
+    let json = |body: Vec<u8>| -> Value { serde_json::from_slice(&body).unwrap() };
+    let mut seen = Seen::new();
+    let mut note = |place: Option<String>, d: Option<Dimension>, g: &str, v: &Value| {
+        for (m, field) in [
+            ("enrolments", "enrolments"),
+            ("pa", "pa_enrolments"),
+            ("sa", "sa_enrolments"),
+        ] {
+            let shown = v[field].as_u64();
+            let key = (place.clone(), d, g.to_string(), m);
+            // The same count must read the same wherever it is published.
+            if let Some(before) = seen.get(&key) {
+                assert_eq!(*before, shown, "{key:?} differs between routes");
+            }
+            seen.insert(key, shown);
+        }
+    };
+    let (status, summary) = get(&api, "/api/v1/summary").await;
+    assert_eq!(status, StatusCode::OK);
+    let summary = json(summary);
+    let mut urns = Vec::new();
+    for a in summary["academies"].as_array().unwrap() {
+        let urn = a["urn"].as_str().unwrap().to_string();
+        note(Some(urn.clone()), None, "All", a);
+        urns.push(urn);
+    }
+    note(None, None, "All", &summary["trust"]);
+    for d in Dimension::ALL {
+        for place in std::iter::once(None).chain(urns.iter().cloned().map(Some)) {
+            let uri = match &place {
+                None => format!("/api/v1/cohorts?by={}", d.as_str()),
+                Some(u) => format!("/api/v1/cohorts?by={}&academy={u}", d.as_str()),
+            };
+            let (status, body) = get(&api, &uri).await;
+            assert_eq!(status, StatusCode::OK, "{uri}");
+            for g in json(body)["groups"].as_array().unwrap() {
+                note(place.clone(), Some(d), g["group"].as_str().unwrap(), g);
+            }
+        }
+    }
+    let (status, body) = get(&api, "/api/v1/heatmap?kind=academy-year").await;
+    assert_eq!(status, StatusCode::OK);
+    for c in json(body)["cells"].as_array().unwrap() {
+        let place = c["urn"].as_str().map(String::from);
+        let key = |m| {
+            (
+                place.clone(),
+                Some(Dimension::YearGroup),
+                c["year_group"].as_str().unwrap().to_string(),
+                m,
+            )
+        };
+        for (m, field) in [("enrolments", "enrolments"), ("pa", "pa_enrolments")] {
+            if let Some(before) = seen.get(&key(m)) {
+                assert_eq!(
+                    *before,
+                    c[field].as_u64(),
+                    "{:?}: the heatmap and cohorts differ",
+                    key(m)
+                );
+            }
+        }
+    }
+    // The pages' data, as their server functions fetch it.
+    use app::reports::{cohorts, overview, params::WindowChoice};
+    let o = web
+        .report::<overview::Report>(&governor, WindowChoice::default())
+        .await
+        .unwrap();
+    for r in &o.rows {
+        let f = &r.figures;
+        let key = |m| (Some(r.academy.urn.clone()), None, "All".to_string(), m);
+        if f.is_withheld() {
+            assert!(seen[&key("enrolments")].is_none() || f.withheld.pa || f.withheld.sa);
+        } else {
+            assert_eq!(seen[&key("enrolments")], Some(f.enrolments), "overview");
+        }
+    }
+    for by in Dimension::ALL {
+        let c = web
+            .report::<cohorts::Report>(
+                &governor,
+                cohorts::ssr::Params {
+                    window: WindowChoice::default(),
+                    filter: Default::default(),
+                    by,
+                },
+            )
+            .await
+            .unwrap();
+        for (group, cells) in &c.table {
+            for (place, cell) in c.places.iter().zip(cells) {
+                let key = (place.urn.clone(), Some(by), group.clone(), "enrolments");
+                let shown = cell.figures.as_ref().map(|f| f.enrolments);
+                if let Some(api) = seen.get(&key) {
+                    assert_eq!(
+                        *api, shown,
+                        "the cohorts page and the API differ at {key:?}"
+                    );
+                }
+            }
+        }
+    }
+    (seen, urns)
+}
+
+fn key_stage(year: &str) -> &'static str {
+    match year {
+        "N1" | "N2" | "R" => "EY",
+        "1" | "2" => "KS1",
+        "3" | "4" | "5" | "6" => "KS2",
+        "7" | "8" | "9" => "KS3",
+        "10" | "11" => "KS4",
+        _ => "KS5",
+    }
+}
+
+/// Everything the attacker can solve: per measure and dimension, the academies x
+/// groups table with every margin published (each academy's total, the trust's groups
+/// and total; key stages as sums of year groups).
+fn solve(seen: &Seen, urns: &[String]) -> Vec<String> {
+    let mut found = Vec::new();
+    let families: [&[Dimension]; 7] = [
+        &[Dimension::Sex],
+        &[Dimension::YearGroup, Dimension::KeyStage],
+        &[Dimension::SenProvision],
+        &[Dimension::Fsm],
+        &[Dimension::Eal],
+        &[Dimension::Ethnicity],
+        &[Dimension::LookedAfter],
+    ];
+    for m in ["enrolments", "pa", "sa"] {
+        for family in families {
+            let d = family[0];
+            let groups: Vec<String> = seen
+                .keys()
+                .filter(|k| k.1 == Some(d) && k.3 == m)
+                .map(|k| k.2.clone())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let cols = groups.len();
+            let mut table = Table::default();
+            let mut hidden = Hidden::default();
+            let mut names = Vec::new();
+            // A group not published for a place has no pupils there: a known zero.
+            let is_hidden = |k: &(Option<String>, Option<Dimension>, String, &'static str)| {
+                matches!(seen.get(k), Some(None))
+            };
+            for u in urns {
+                for g in &groups {
+                    table.cells.push(0);
+                    hidden
+                        .cells
+                        .push(is_hidden(&(Some(u.clone()), Some(d), g.clone(), m)));
+                    names.push(format!("{m} {u} {d:?} {g}"));
+                }
+            }
+            let mut sum =
+                |members: Vec<usize>,
+                 key: (Option<String>, Option<Dimension>, String, &'static str)| {
+                    hidden.sums.push(is_hidden(&key));
+                    table.sums.push(members);
+                };
+            for (i, u) in urns.iter().enumerate() {
+                sum(
+                    (0..cols).map(|j| i * cols + j).collect(),
+                    (Some(u.clone()), None, "All".into(), m),
+                );
+            }
+            for (j, g) in groups.iter().enumerate() {
+                sum(
+                    (0..urns.len()).map(|i| i * cols + j).collect(),
+                    (None, Some(d), g.clone(), m),
+                );
+            }
+            sum(
+                (0..urns.len() * cols).collect(),
+                (None, None, "All".into(), m),
+            );
+            if family.len() > 1 {
+                for ks in ["EY", "KS1", "KS2", "KS3", "KS4", "KS5"] {
+                    let in_ks: Vec<usize> =
+                        (0..cols).filter(|&j| key_stage(&groups[j]) == ks).collect();
+                    if in_ks.is_empty() {
+                        continue;
+                    }
+                    for (i, u) in urns.iter().enumerate() {
+                        sum(
+                            in_ks.iter().map(|j| i * cols + j).collect(),
+                            (Some(u.clone()), Some(Dimension::KeyStage), ks.into(), m),
+                        );
+                    }
+                    sum(
+                        (0..urns.len())
+                            .flat_map(|i| in_ks.iter().map(move |j| i * cols + j))
+                            .collect(),
+                        (None, Some(Dimension::KeyStage), ks.into(), m),
+                    );
+                }
+            }
+            for item in disclosed(&table, &hidden) {
+                if let queries::disclosure::Item::Cell(i) = item {
+                    found.push(names[i].clone());
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Loads `academies` (each a list of pupils), fetches everything as a trust-level
+/// governor, and checks what they saw: no count of 1-4, nothing solvable.
+async fn attack(academies: &[Vec<Kid>]) -> usize {
+    let w = Warehouse::new();
+    for (i, kids) in academies.iter().enumerate() {
+        let urn = format!("10000{}", i + 1);
+        assert_eq!(
+            w.load_spec(&extract(&urn, kids), &urn).status,
+            queries::Status::Loaded
+        );
+    }
+    let (seen, urns) = fetch_everything(&w).await;
+    for (key, shown) in &seen {
+        if let Some(n) = shown {
+            assert!(*n == 0 || *n >= 5, "a small count is shown: {key:?} = {n}");
+        }
+    }
+    let solved = solve(&seen, &urns);
+    assert!(solved.is_empty(), "the governor can work out {solved:?}");
+    seen.values().filter(|v| v.is_none()).count()
+}
+
+fn run<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_trust_governor_can_work_out_no_hidden_count(
+        academies in prop::collection::vec(prop::collection::vec(kid(), 0..=12), 2..=3)
+    ) {
+        run(attack(&academies));
+    }
+}
+
+fn kids(n: usize, f: impl Fn(usize) -> Kid) -> Vec<Kid> {
+    (0..n).map(f).collect()
+}
+
+fn plain(i: usize) -> Kid {
+    Kid {
+        sex: if i.is_multiple_of(2) { "F" } else { "M" },
+        year: ["3", "4", "5", "6"][i % 4],
+        fsm: false,
+        sen: "N",
+        ethnicity: "WBRI",
+        absent: 0,
+    }
+}
+
+#[test]
+fn three_fsm_pupils_at_one_academy_beside_forty_are_hidden_and_stay_hidden() {
+    let a = kids(43, |i| Kid {
+        fsm: i < 3,
+        ..plain(i)
+    });
+    let b = kids(42, |i| Kid {
+        fsm: i < 12,
+        ..plain(i)
+    });
+    let hidden = run(attack(&[a, b]));
+    assert!(hidden > 0);
+}
+
+#[test]
+fn one_persistently_absent_pupil_in_forty_is_not_shown() {
+    let a = kids(40, |i| Kid {
+        absent: if i == 0 { 2 } else { 0 },
+        ..plain(i)
+    });
+    let b = kids(30, |i| Kid {
+        absent: if i < 8 { 2 } else { 0 },
+        ..plain(i)
+    });
+    let hidden = run(attack(&[a, b]));
+    assert!(hidden > 0);
+}
