@@ -1,7 +1,5 @@
 //! Server-only glue: the warehouse handle that server functions and API routes use.
 
-use std::any::Any;
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use queries::calendar::Calendars;
@@ -10,18 +8,6 @@ use queries::Db;
 
 /// The calendars and the load generation they were read at.
 type CachedCalendar = (u64, Arc<Calendars>);
-
-/// Page results computed since the last load, by what was asked (the figures cannot
-/// change until the next load, so the first request after a load computes them and the
-/// rest share them).
-#[derive(Default)]
-struct Results {
-    generation: u64,
-    entries: HashMap<String, Arc<dyn Any + Send + Sync>>,
-}
-
-/// At most this many results are kept; past it the cache starts again.
-const MAX_RESULTS: usize = 512;
 
 /// The warehouse as the web side sees it: every query runs on a blocking thread with
 /// a connection of its own, never on the async runtime.
@@ -41,9 +27,8 @@ pub struct Warehouse {
     /// Term dates the trust config names for academies whose registers cannot tell.
     pub term_dates:
         Arc<std::collections::BTreeMap<String, Vec<(chrono::NaiveDate, chrono::NaiveDate)>>>,
-    /// Results by load generation; `None`: always compute (the bench measures both).
-    results: Option<Arc<Mutex<Results>>>,
-    /// Reports by load generation and key; `None` with `results`.
+    /// Reports by load generation and key; `None`: always build (the bench measures
+    /// both).
     reports: Option<Arc<Mutex<crate::reports::Results>>>,
 }
 
@@ -67,27 +52,18 @@ impl Warehouse {
             trust_name: "The trust".to_string(),
             at_risk: Default::default(),
             term_dates: Arc::default(),
-            results: Some(Arc::default()),
             reports: Some(Arc::default()),
         }
     }
 
     /// The same warehouse computing every result afresh.
     pub fn without_result_cache(mut self) -> Self {
-        self.results = None;
         self.reports = None;
         self
     }
 
     /// Forgets every result computed so far (the bench times pages both ways).
     pub fn clear_results(&self) {
-        if let Some(results) = &self.results {
-            results
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .entries
-                .clear();
-        }
         if let Some(reports) = &self.reports {
             reports.lock().unwrap_or_else(|e| e.into_inner()).clear();
         }
@@ -146,43 +122,6 @@ impl Warehouse {
         tokio::task::spawn_blocking(move || -> Result<T, WarehouseError> {
             let conn = db.connect()?;
             Ok(f(&conn)?)
-        })
-        .await?
-    }
-
-    /// Like [`Warehouse::run_with_calendar`], for results that depend only on `key` and
-    /// the data loaded: computed once per load generation. Never for pupil-level
-    /// results whose viewing is audited.
-    pub async fn run_cached<T, F>(&self, key: String, f: F) -> Result<T, WarehouseError>
-    where
-        T: Clone + Send + Sync + 'static,
-        F: FnOnce(&Connection, &Calendars) -> Result<T, DuckError> + Send + 'static,
-    {
-        let this = self.clone();
-        tokio::task::spawn_blocking(move || -> Result<T, WarehouseError> {
-            let conn = this.db.connect()?;
-            let Some(results) = &this.results else {
-                let cal = this.calendar(&conn)?;
-                return Ok(f(&conn, &cal)?);
-            };
-            let generation = Self::generation(&conn)?;
-            {
-                let cache = results.lock().unwrap_or_else(|e| e.into_inner());
-                if cache.generation == generation {
-                    if let Some(hit) = cache.entries.get(&key).and_then(|v| v.downcast_ref::<T>()) {
-                        return Ok(hit.clone());
-                    }
-                }
-            }
-            let cal = this.calendar(&conn)?;
-            let value = f(&conn, &cal)?;
-            let mut cache = results.lock().unwrap_or_else(|e| e.into_inner());
-            if cache.generation != generation || cache.entries.len() >= MAX_RESULTS {
-                cache.entries.clear();
-                cache.generation = generation;
-            }
-            cache.entries.insert(key, Arc::new(value.clone()));
-            Ok(value)
         })
         .await?
     }

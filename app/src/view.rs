@@ -148,3 +148,41 @@ pub fn pp(r: Option<f64>) -> String {
     r.map(|r| format!("{r:+.1} pp"))
         .unwrap_or_else(|| "–".into())
 }
+
+/// One of a figures' session rates as the viewer may see it: x where the group is
+/// withheld from them (a governor: small, or giving a small one away), an en dash for
+/// none.
+pub fn rate(f: &queries::types::Figures, r: fn(&queries::types::Figures) -> Option<f64>) -> String {
+    if f.withheld.all {
+        "x".into()
+    } else {
+        pct(r(f))
+    }
+}
+
+/// The persistent-absence rate as the viewer may see it: x where withheld.
+pub fn pa(f: &queries::types::Figures) -> String {
+    if f.withheld.all || f.withheld.pa {
+        "x".into()
+    } else {
+        pct(f.pa_rate())
+    }
+}
+
+/// The severe-absence rate as the viewer may see it: x where withheld.
+pub fn sa(f: &queries::types::Figures) -> String {
+    if f.withheld.all || f.withheld.sa {
+        "x".into()
+    } else {
+        pct(f.sa_rate())
+    }
+}
+
+/// Enrolments as the viewer may see them: x where withheld.
+pub fn enrolments(f: &queries::types::Figures) -> String {
+    if f.withheld.all {
+        "x".into()
+    } else {
+        crate::format::count(f.enrolments)
+    }
+}

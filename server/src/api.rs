@@ -2,6 +2,7 @@
 //! Handlers are thin: parse and check the parameters, run one `queries` function on a
 //! blocking thread, shape the answer.
 
+use app::reports::actions::{self, ListsParams};
 use app::reports::mask::{MaskParams, WindowMask};
 use app::reports::params::{self, ParamError, WindowChoice};
 use app::reports::ReportError;
@@ -1047,26 +1048,13 @@ pub async fn actions(
     };
     let format = format_param(&p)?;
     let at_risk = w.at_risk;
-    let open_n_days = p.open_n_days.unwrap_or(queries::actions::OPEN_N_DAYS);
     let academy = academy_param(&w, &who, p.academy.clone()).await?;
-    if !who.sees_pupils() {
-        return Err(ApiError::Forbidden);
-    }
-    let (urn, viewer, which) = (academy.clone(), who.clone(), list.clone());
-    let mut lists = w
-        .run_with_calendar(move |conn, cal| {
-            let lists = queries::actions::lists(conn, cal, urn.as_deref(), &at_risk, open_n_days)?;
-            // Nothing pupil-level leaves unaudited: a failed audit write fails the request.
-            queries::accounts::audit(
-                conn,
-                &viewer,
-                "export pupils",
-                &format!("action list {which}, {}, by the API", list_name(&urn)),
-            )?;
-            Ok(lists)
-        })
+    let params = ListsParams::new(academy.clone(), p.open_n_days);
+    let open_n_days = params.open_n_days;
+    // Audited by the report before anything leaves: a failed write fails the request.
+    let lists = w
+        .report::<actions::Export>(&who, (params, list.clone()))
         .await?;
-    lists.retain_academies(|u| who.sees_academy(u));
     if format == Format::Csv {
         let table = lists
             .table(&list, &at_risk, open_n_days)

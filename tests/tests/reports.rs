@@ -94,6 +94,11 @@ async fn one_build_per_key_and_none_shared_between_viewers_who_see_differently()
     assert_eq!(w.load_spec(&spec, "next").status, queries::Status::Loaded);
     web.report::<Slow>(&trust, 1).await.unwrap();
     assert_eq!(BUILDS.load(Ordering::SeqCst), 4);
+    // Without the cache (the bench's cold figures), every call builds.
+    let fresh = web.without_result_cache();
+    fresh.report::<Slow>(&trust, 1).await.unwrap();
+    fresh.report::<Slow>(&trust, 1).await.unwrap();
+    assert_eq!(BUILDS.load(Ordering::SeqCst), 6);
 }
 
 /// Pupil level, for one academy's staff.

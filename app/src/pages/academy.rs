@@ -111,12 +111,12 @@ fn AcademyBody(d: AcademyDetail) -> impl IntoView {
             <strong>{d.scope.label()}</strong>
         </p>
         <section class="headline" aria-label="Academy figures">
-            <div><span class="big">{pct(f.attendance_rate())}</span>" attendance"</div>
-            <div><span class="big">{pct(f.absence_rate())}</span>" absence"</div>
-            <div><span class="big">{pct(f.pa_rate())}</span>" persistently absent"</div>
-            <div><span class="big">{pct(f.sa_rate())}</span>" severely absent"</div>
+            <div><span class="big">{crate::view::rate(&f, Figures::attendance_rate)}</span>" attendance"</div>
+            <div><span class="big">{crate::view::rate(&f, Figures::absence_rate)}</span>" absence"</div>
+            <div><span class="big">{crate::view::pa(&f)}</span>" persistently absent"</div>
+            <div><span class="big">{crate::view::sa(&f)}</span>" severely absent"</div>
             <div><span class="big">{pp(ch)}</span>" against last year"</div>
-            <div><span class="big">{crate::format::count(f.enrolments)}</span>" enrolments"</div>
+            <div><span class="big">{crate::view::enrolments(&f)}</span>" enrolments"</div>
         </section>
         <table class="data">
             <caption>"Against last year, the trust and national figures (DfE, state-funded schools)"</caption>
@@ -168,7 +168,7 @@ fn AcademyBody(d: AcademyDetail) -> impl IntoView {
                     };
                     let label = year_label(&g.group);
                     view! {
-                        <tr><th scope="row">{label}</th><td class="num">{crate::format::count(f.enrolments)}</td><td class="num">{pct(f.attendance_rate())}</td><td class="num">{pct(f.absence_rate())}</td><td class="num">{pct(f.authorised_rate())}</td><td class="num">{pct(f.unauthorised_rate())}</td><td class="num">{pct(f.pa_rate())}</td><td class="num">{pct(f.sa_rate())}</td></tr>
+                        <tr><th scope="row">{label}</th><td class="num">{crate::view::enrolments(f)}</td><td class="num">{crate::view::rate(f, Figures::attendance_rate)}</td><td class="num">{crate::view::rate(f, Figures::absence_rate)}</td><td class="num">{crate::view::rate(f, Figures::authorised_rate)}</td><td class="num">{crate::view::rate(f, Figures::unauthorised_rate)}</td><td class="num">{crate::view::pa(f)}</td><td class="num">{crate::view::sa(f)}</td></tr>
                     }.into_any()
                 }).collect_view()}
             </tbody>

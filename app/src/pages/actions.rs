@@ -7,136 +7,14 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use queries::types::{AcademyRef, ActionTable, ACTION_LISTS};
-use serde::{Deserialize, Serialize};
+use queries::types::ACTION_LISTS;
 
 /// What the page shows, from the URL.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct ActionChoice {
-    pub list: String,
-    pub academy: Option<String>,
-    pub open_n_days: Option<u64>,
-}
-
-impl ActionChoice {
-    pub fn list(&self) -> &str {
-        ACTION_LISTS
-            .iter()
-            .map(|(k, _)| *k)
-            .find(|k| *k == self.list)
-            .unwrap_or("thresholds")
-    }
-
-    fn query(&self, list: &str) -> String {
-        let mut q = format!("list={list}");
-        if let Some(a) = &self.academy {
-            q.push_str(&format!("&academy={a}"));
-        }
-        if let Some(n) = self.open_n_days {
-            q.push_str(&format!("&open_n_days={n}"));
-        }
-        q
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ActionsData {
-    pub choice: ActionChoice,
-    pub academies: Vec<AcademyRef>,
-    pub counts: [usize; 6],
-    pub table: ActionTable,
-    pub open_n_days: u64,
-}
+pub use crate::reports::actions::{ActionChoice, ActionsData};
 
 #[server]
 pub async fn get_actions(choice: ActionChoice) -> Result<ActionsData, ServerFnError> {
-    let warehouse = crate::ssr::warehouse()?;
-    let who = crate::ssr::principal()?;
-    if !who.sees_pupils()
-        || choice
-            .academy
-            .as_ref()
-            .is_some_and(|a| !who.sees_academy(a))
-    {
-        return Err(crate::ssr::forbidden());
-    }
-    let at_risk = warehouse.at_risk;
-    let open_n_days = choice
-        .open_n_days
-        .unwrap_or(queries::actions::OPEN_N_DAYS)
-        .min(190);
-    // The lists are the same for everyone until the next load; who sees which rows,
-    // and the audit of each viewing, are per request.
-    let academy = choice.academy.clone();
-    let lists = warehouse
-        .run_cached(
-            format!("actions {academy:?} {open_n_days}"),
-            move |conn, cal| {
-                queries::actions::lists(conn, cal, academy.as_deref(), &at_risk, open_n_days)
-            },
-        )
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
-    warehouse
-        .run(move |conn| {
-            Ok(ssr::actions(
-                conn,
-                lists,
-                choice,
-                &who,
-                &at_risk,
-                open_n_days,
-            ))
-        })
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?
-        .map_err(ServerFnError::new)
-}
-
-#[cfg(feature = "ssr")]
-pub mod ssr {
-    use super::*;
-    use queries::db::Connection;
-    use queries::types::{ActionLists, Principal};
-
-    pub fn actions(
-        conn: &Connection,
-        mut lists: ActionLists,
-        mut choice: ActionChoice,
-        viewer: &Principal,
-        at_risk: &queries::types::AtRiskRule,
-        open_n_days: u64,
-    ) -> Result<ActionsData, String> {
-        let e = |e: queries::db::DuckError| e.to_string();
-        let academies: Vec<AcademyRef> = queries::figures::academies(conn)
-            .map_err(e)?
-            .into_iter()
-            .filter(|a| viewer.sees_academy(&a.urn))
-            .collect();
-        choice.list = choice.list().to_string();
-        lists.retain_academies(|u| viewer.sees_academy(u));
-        let table = lists
-            .table(&choice.list, at_risk, open_n_days)
-            .ok_or("unknown list")?;
-        queries::accounts::audit(
-            conn,
-            viewer,
-            "view pupils",
-            &format!(
-                "action list {}, {}",
-                choice.list,
-                choice.academy.as_deref().unwrap_or("trust")
-            ),
-        )
-        .map_err(|e| e.to_string())?;
-        Ok(ActionsData {
-            counts: lists.counts(),
-            choice,
-            academies,
-            table,
-            open_n_days,
-        })
-    }
+    crate::reports::serve::<crate::reports::actions::Report>(choice).await
 }
 
 #[component]

@@ -6,14 +6,7 @@ use queries::types::AuditEntry;
 
 #[server]
 pub async fn get_audit() -> Result<Vec<AuditEntry>, ServerFnError> {
-    let who = crate::ssr::principal()?;
-    if who.role != queries::types::Role::Trust {
-        return Err(crate::ssr::forbidden());
-    }
-    crate::ssr::warehouse()?
-        .run(|conn| queries::accounts::recent_audit(conn, 500))
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))
+    crate::reports::serve::<crate::reports::audit::Report>(500).await
 }
 
 #[component]

@@ -121,10 +121,11 @@ fn FilterFields(choice: (CohortFilter, Dimension)) -> impl IntoView {
 }
 
 fn shown_rate(c: &Cell, rate: fn(&Figures) -> Option<f64>) -> String {
-    if c.suppressed {
-        "x".into()
-    } else {
-        pct(c.figures.as_ref().and_then(rate))
+    match &c.figures {
+        _ if c.suppressed => "x".into(),
+        // A count withheld alone (a small PA or SA count): its rate is x.
+        Some(f) if rate(f).is_none() && f.is_withheld() => "x".into(),
+        f => pct(f.as_ref().and_then(rate)),
     }
 }
 

@@ -9,16 +9,7 @@ use crate::format;
 /// Each academy's loaded rows and last extract.
 #[server]
 pub async fn load_status() -> Result<Vec<AcademyStatus>, ServerFnError> {
-    let warehouse = crate::ssr::warehouse()?;
-    let who = crate::ssr::principal()?;
-    let rows = warehouse
-        .run(queries::status::academy_status)
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
-    Ok(rows
-        .into_iter()
-        .filter(|r| who.sees_academy(&r.urn))
-        .collect())
+    crate::reports::serve::<crate::reports::loads::Report>(()).await
 }
 
 #[component]

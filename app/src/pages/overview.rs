@@ -112,11 +112,11 @@ fn OverviewBody(o: Overview, params: Memo<ViewParams>) -> impl IntoView {
             "Academies' term dates differ: each academy's figures are over its own window (dates under its name), and the trust's are the sum of its academies' own windows.".to_string()
         }}</p>
         <section class="headline" aria-label="Trust figures">
-            <div><span class="big">{pct(trust.attendance_rate())}</span>" attendance"</div>
-            <div><span class="big">{pct(trust.absence_rate())}</span>" absence"
-                <small>{format!(" ({} authorised, {} unauthorised)", pct(trust.authorised_rate()), pct(trust.unauthorised_rate()))}</small></div>
-            <div><span class="big">{pct(trust.pa_rate())}</span>" persistently absent"</div>
-            <div><span class="big">{pct(trust.sa_rate())}</span>" severely absent"</div>
+            <div><span class="big">{crate::view::rate(&trust, Figures::attendance_rate)}</span>" attendance"</div>
+            <div><span class="big">{crate::view::rate(&trust, Figures::absence_rate)}</span>" absence"
+                <small>{format!(" ({} authorised, {} unauthorised)", crate::view::rate(&trust, Figures::authorised_rate), crate::view::rate(&trust, Figures::unauthorised_rate))}</small></div>
+            <div><span class="big">{crate::view::pa(&trust)}</span>" persistently absent"</div>
+            <div><span class="big">{crate::view::sa(&trust)}</span>" severely absent"</div>
             <div><span class="big">{pp(trust_change)}</span>" absence against last year"</div>
         </section>
         <table class="data overview">
@@ -152,11 +152,11 @@ fn OverviewBody(o: Overview, params: Memo<ViewParams>) -> impl IntoView {
                                 <th scope="row"><a href=href.clone()>{r.academy.name.clone()}</a><br/><small>{format!("{} · {}", r.academy.phase, r.academy.local_authority)}</small>
                                     {(!o.same_dates).then(|| r.window.as_ref().map(|w| view! { <br/><small class="own-window">{format!("{} to {}", w.from.format("%-d %b"), w.to.format("%-d %b %Y"))}</small> }))}
                                 </th>
-                                <td class="num">{crate::format::count(f.enrolments)}</td>
-                                <td class="num"><a href=href.clone()>{pct(f.attendance_rate())}</a></td>
-                                <td class="num"><a href=format!("{href}#reasons")>{pct(f.absence_rate())}</a><br/><small>{format!("{} / {}", pct(f.authorised_rate()), pct(f.unauthorised_rate()))}</small></td>
-                                <td class="num"><a href=format!("{href}#year-groups")>{pct(f.pa_rate())}</a></td>
-                                <td class="num">{pct(f.sa_rate())}</td>
+                                <td class="num">{crate::view::enrolments(&f)}</td>
+                                <td class="num"><a href=href.clone()>{crate::view::rate(&f, Figures::attendance_rate)}</a></td>
+                                <td class="num"><a href=format!("{href}#reasons")>{crate::view::rate(&f, Figures::absence_rate)}</a><br/><small>{format!("{} / {}", crate::view::rate(&f, Figures::authorised_rate), crate::view::rate(&f, Figures::unauthorised_rate))}</small></td>
+                                <td class="num"><a href=format!("{href}#year-groups")>{crate::view::pa(&f)}</a></td>
+                                <td class="num">{crate::view::sa(&f)}</td>
                                 <td class=move || format!("num {}", match ch { Some(c) if c > 0.05 => "worse", Some(c) if c < -0.05 => "better", _ => "" })>{pp(ch)}</td>
                                 {bench("national")}
                                 {bench("regional")}

@@ -14,31 +14,8 @@ pub async fn get_pupil(
     urn: String,
     pupil_id: String,
 ) -> Result<Option<PupilRecord>, ServerFnError> {
-    let warehouse = crate::ssr::warehouse()?;
-    let who = crate::ssr::principal()?;
-    if !who.sees_pupils() || !who.sees_academy(&urn) {
-        return Err(crate::ssr::forbidden());
-    }
-    warehouse
-        .run_with_calendar(move |conn, cal| {
-            let Some(year) = queries::actions::Year::of(cal) else {
-                return Ok(None);
-            };
-            let rec = queries::pupil::record(conn, &urn, &pupil_id, year.from, year.to)?;
-            if rec.is_some() {
-                // An audit failure must not hide the page's error from the caller.
-                queries::accounts::audit(
-                    conn,
-                    &who,
-                    "view pupil",
-                    &format!("pupil {pupil_id} at {urn}"),
-                )
-                .map_err(|e| queries::db::DuckError::ToSqlConversionFailure(Box::new(e)))?;
-            }
-            Ok(rec)
-        })
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))
+    use crate::reports::pupil;
+    crate::reports::serve::<pupil::Report>(pupil::Params { urn, pupil_id }).await
 }
 
 /// A pupil page's address.

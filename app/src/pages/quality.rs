@@ -8,18 +8,8 @@ use queries::types::DataQuality;
 
 #[server]
 pub async fn get_data_quality() -> Result<DataQuality, ServerFnError> {
-    let warehouse = crate::ssr::warehouse()?;
-    let who = crate::ssr::principal()?;
-    if !who.sees_pupils() {
-        return Err(crate::ssr::forbidden());
-    }
     let today = chrono::Utc::now().date_naive();
-    warehouse
-        .run_with_calendar(move |conn, cal| {
-            queries::quality::report(conn, cal, today, &who.academies)
-        })
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))
+    crate::reports::serve::<crate::reports::quality::Report>(today).await
 }
 
 fn session(s: u8) -> &'static str {

@@ -62,8 +62,9 @@ pub struct Ctx<'a> {
 impl Ctx<'_> {
     /// Another report for the same viewer, through the same cache (a document is made
     /// from its page's data).
+    /// Not audited here: what leaves the layer is audited by the report that returns it.
     pub fn report<R: Report>(&self, params: R::Params) -> Result<Arc<R::Output>, ReportError> {
-        self.warehouse.report_on::<R>(self.conn, self.who, params)
+        self.warehouse.get::<R>(self.conn, self.who, params, false)
     }
 }
 
@@ -187,6 +188,17 @@ impl Warehouse {
         who: &Principal,
         params: R::Params,
     ) -> Result<Arc<R::Output>, ReportError> {
+        self.get::<R>(conn, who, params, true)
+    }
+
+    /// The report, audited as it states when `audit` (everything that leaves the layer).
+    fn get<R: Report>(
+        &self,
+        conn: &Connection,
+        who: &Principal,
+        params: R::Params,
+        audit: bool,
+    ) -> Result<Arc<R::Output>, ReportError> {
         let view = who.visibility(self.suppress_below);
         if !R::allowed(&view, &params) {
             return Err(ReportError::Forbidden);
@@ -202,7 +214,7 @@ impl Warehouse {
             Ok(Arc::new(R::build(&ctx, &params, view)?))
         };
         let audited = |out: Arc<R::Output>| -> Result<Arc<R::Output>, ReportError> {
-            if let Some((action, subject)) = R::audit(&params, &out) {
+            if let Some((action, subject)) = R::audit(&params, &out).filter(|_| audit) {
                 queries::accounts::audit(conn, who, action, &subject)
                     .map_err(|e| ReportError::Audit(e.to_string()))?;
             }

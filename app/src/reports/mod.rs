@@ -10,13 +10,18 @@
 //! the report, its parameters and that visibility.
 
 pub mod academy;
+pub mod actions;
+pub mod audit;
 pub mod cohorts;
 pub mod governors;
 pub mod heatmaps;
+pub mod loads;
 pub mod mask;
 pub mod overview;
 pub mod params;
 pub mod provision;
+pub mod pupil;
+pub mod quality;
 pub mod sef;
 
 #[cfg(feature = "ssr")]
