@@ -340,17 +340,31 @@ fn family_table(
         .into_iter()
         .collect();
     groups.sort_by_key(|g| base.order(g));
-    let cols = groups.len();
+    // Only the groups a place has: a group with no pupils there is not published, and
+    // everyone knows it is zero (hiding it would protect nothing).
+    let present = |u: &String, g: &String| {
+        rows.iter()
+            .any(|r| r.urn.as_ref() == Some(u) && r.dimension == Some(base) && &r.group == g)
+    };
     let mut table = Table::default();
     let mut keys = FamilyKeys {
         cells: Vec::new(),
         sums: Vec::new(),
     };
+    // cell[a][g]: the index of academy a's group g, where it has one.
+    let mut cell: Vec<Vec<Option<usize>>> = Vec::new();
     for a in academies {
+        let mut row = Vec::new();
         for g in &groups {
-            table.cells.push(value(Some(a), Some(base), g, m));
-            keys.cells.push((Some(a.clone()), Some(base), g.clone(), m));
+            if present(a, g) {
+                row.push(Some(table.cells.len()));
+                table.cells.push(value(Some(a), Some(base), g, m));
+                keys.cells.push((Some(a.clone()), Some(base), g.clone(), m));
+            } else {
+                row.push(None);
+            }
         }
+        cell.push(row);
     }
     let all = "All".to_string();
     let mut sum = |members: Vec<usize>, key: CountKey| {
@@ -359,43 +373,42 @@ fn family_table(
             keys.sums.push(key);
         }
     };
+    let cols = groups.len();
+    let cell = &cell;
+    let members = |rows: &[usize], cols_of: &dyn Fn(usize) -> bool| -> Vec<usize> {
+        rows.iter()
+            .flat_map(|&i| {
+                (0..cols)
+                    .filter(|&j| cols_of(j))
+                    .filter_map(move |j| cell[i][j])
+            })
+            .collect()
+    };
+    let every: Vec<usize> = (0..academies.len()).collect();
     for (i, a) in academies.iter().enumerate() {
         sum(
-            (0..cols).map(|j| i * cols + j).collect(),
+            members(&[i], &|_| true),
             (Some(a.clone()), None, all.clone(), m),
         );
     }
     for (j, g) in groups.iter().enumerate() {
         sum(
-            (0..academies.len()).map(|i| i * cols + j).collect(),
+            members(&every, &|c| c == j),
             (None, Some(base), g.clone(), m),
         );
     }
-    sum(
-        (0..academies.len() * cols).collect(),
-        (None, None, all.clone(), m),
-    );
+    sum(members(&every, &|_| true), (None, None, all.clone(), m));
     for &d in &family[1..] {
         // Key stages: sums of the year groups in each.
         for ks in d.groups() {
-            let in_ks: Vec<usize> = (0..cols)
-                .filter(|&j| key_stage_of(&groups[j]) == Some(ks))
-                .collect();
-            if in_ks.is_empty() {
-                continue;
-            }
+            let in_ks = |j: usize| key_stage_of(&groups[j]) == Some(ks);
             for (i, a) in academies.iter().enumerate() {
                 sum(
-                    in_ks.iter().map(|j| i * cols + j).collect(),
+                    members(&[i], &in_ks),
                     (Some(a.clone()), Some(d), ks.to_string(), m),
                 );
             }
-            sum(
-                (0..academies.len())
-                    .flat_map(|i| in_ks.iter().map(move |j| i * cols + j))
-                    .collect(),
-                (None, Some(d), ks.to_string(), m),
-            );
+            sum(members(&every, &in_ks), (None, Some(d), ks.to_string(), m));
         }
     }
     (table, keys)

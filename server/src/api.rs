@@ -3,8 +3,11 @@
 //! blocking thread, shape the answer.
 
 use app::reports::actions::{self, ListsParams};
-use app::reports::mask::{MaskParams, WindowMask};
+use app::reports::cohorts as cohorts_report;
+use app::reports::figures as figures_report;
+use app::reports::heatmaps::{self as heatmaps_report, Cells};
 use app::reports::params::{self, ParamError, WindowChoice};
+use app::reports::provision;
 use app::reports::ReportError;
 use app::ssr::{Warehouse, WarehouseError};
 use axum::extract::{Query, State};
@@ -15,13 +18,10 @@ use axum::Extension;
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use queries::calendar;
-use queries::cohorts;
 use queries::figures::{self, Dimension, Scope};
-use queries::suppress::Mask;
-use queries::types::{CohortFilter, Figures, GroupFigures, Principal};
+use queries::types::{CohortFilter, Figures, Principal};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use std::sync::Arc;
 
 /// Everything an API call can fail with, each mapped to its HTTP status.
 #[derive(Debug, thiserror::Error)]
@@ -187,56 +187,27 @@ struct Common {
     windows: calendar::Windows,
 }
 
-async fn common(w: &Warehouse, p: &Params) -> Result<Common, ApiError> {
-    let choice = WindowChoice::parse(
+/// The window and scope a call asks for, checked.
+fn window_choice(p: &Params) -> Result<WindowChoice, ApiError> {
+    Ok(WindowChoice::parse(
         p.window.as_deref(),
         p.from.as_deref(),
         p.to.as_deref(),
         p.scope.as_deref(),
         Scope::All,
-    )?;
-    let format = format_param(p)?;
-    let windows = w
-        .run_with_calendar(move |_, cals| Ok(params::windows(cals, &choice)))
-        .await?
-        .map_err(ApiError::NotFound)?;
-    Ok(Common {
-        from: windows.from,
-        to: windows.to,
-        scope: choice.scope,
-        format,
-        windows,
-    })
+    )?)
 }
 
-/// The masks of a call's window and of last year's, for `who` (open for staff).
-async fn masks(
-    w: &Warehouse,
-    who: &Principal,
-    c: &Common,
-) -> Result<(Arc<Mask>, Arc<Mask>), ApiError> {
-    let now = MaskParams {
-        spec: c.windows.spec(),
-        from: c.from,
-        to: c.to,
-        scope: c.scope,
-    };
-    let last = match c.windows.last_year() {
-        Some((spec, from, to)) => {
-            w.report::<WindowMask>(
-                who,
-                MaskParams {
-                    spec,
-                    from,
-                    to,
-                    scope: c.scope,
-                },
-            )
-            .await?
+impl Common {
+    fn of(windows: &calendar::Windows, format: Format, scope: Scope) -> Common {
+        Common {
+            from: windows.from,
+            to: windows.to,
+            scope,
+            format,
+            windows: windows.clone(),
         }
-        None => Arc::new(Mask::open()),
-    };
-    Ok((w.report::<WindowMask>(who, now).await?, last))
+    }
 }
 
 /// The fields every figures object carries (docs/api.md). A count withheld from the
@@ -354,37 +325,13 @@ pub async fn summary(
     Extension(who): Extension<Principal>,
     Query(p): Query<Params>,
 ) -> Result<Response, ApiError> {
-    let c = common(&w, &p).await?;
-    let (from, to, scope, spec) = (c.from, c.to, c.scope, c.windows.spec());
-    let last_year = c.windows.last_year();
-    let (now, last) = w
-        .run(move |conn| {
-            let now = figures::by_academy_in(conn, &spec, from, to, scope)?;
-            let last = match last_year {
-                Some((spec, f, t)) => Some(figures::by_academy_in(conn, &spec, f, t, scope)?),
-                None => None,
-            };
-            Ok((now, last))
-        })
+    let format = format_param(&p)?;
+    let summary = w
+        .report::<figures_report::Report>(&who, window_choice(&p)?)
         .await?;
-    let (mut academies, mut trust) = now;
-    academies.retain(|(a, _)| who.sees_academy(&a.urn));
-    // Counts as every report of these windows shows them to this viewer.
-    let (mask_now, mask_last) = masks(&w, &who, &c).await?;
-    for (a, f) in &mut academies {
-        *f = mask_now.shown(Some(&a.urn), None, "All", f);
-    }
-    trust = mask_now.shown(None, None, "All", &trust);
-    let last = last.map(|(rows, t)| {
-        let rows: Vec<_> = rows
-            .into_iter()
-            .map(|(a, f)| {
-                let f = mask_last.shown(Some(&a.urn), None, "All", &f);
-                (a, f)
-            })
-            .collect();
-        (rows, mask_last.shown(None, None, "All", &t))
-    });
+    let c = Common::of(&summary.windows, format, window_choice(&p)?.scope);
+    let (academies, trust) = summary.now.clone();
+    let last = summary.last_year.clone();
     // Each academy's own window and last year's, and its figures then.
     let own = |urn: &str| c.windows.of(urn);
     let last_of = |urn: Option<&str>| -> Option<&Figures> {
@@ -512,35 +459,20 @@ pub async fn cohorts(
             .ok_or_else(|| bad("by", format!("\"{b}\" is not one of {}", dims())))?,
     };
     let filter = p.filter()?;
-    // Combined filters are for staff, who see pupils already: a governor could
-    // difference filtered groups against unfiltered ones.
-    if !who.sees_pupils() && filter != CohortFilter::default() {
-        return Err(ApiError::Forbidden);
-    }
-    let c = common(&w, &p).await?;
+    let format = format_param(&p)?;
+    let window = window_choice(&p)?;
     let academy = academy_param(&w, &who, p.academy.clone()).await?;
-    let (mask, _) = masks(&w, &who, &c).await?;
-    let (from, to, scope, urn, kept) = (c.from, c.to, c.scope, academy.clone(), filter.clone());
-    // Each academy over its own window; the trust's groups are the sum of them.
-    let spec = c.windows.spec();
-    let groups: Vec<GroupFigures> = w
-        .run(move |conn| cohorts::figures_in(conn, &spec, from, to, scope, urn.as_deref(), &kept))
-        .await?
-        .into_iter()
-        .filter(|r| r.dimension == Some(by) && r.urn.is_none())
-        .map(|r| GroupFigures {
-            group: r.group,
-            figures: r.figures,
-        })
-        .collect();
-    // Governors get the window's mask: what one report hides, no other shows.
-    let groups: Vec<queries::suppress::Shown> = groups
-        .into_iter()
-        .map(|g| queries::suppress::Shown {
-            figures: mask.figures(academy.as_deref(), Some(by), &g.group, &g.figures),
-            group: g.group,
-        })
-        .collect();
+    // Combined filters are for staff, who see pupils already (the report refuses a
+    // governor's): a filtered group could be differenced against an unfiltered one.
+    let params = cohorts_report::GroupsParams {
+        window,
+        filter: filter.clone(),
+        by,
+        academy: academy.clone(),
+    };
+    let answer = w.report::<cohorts_report::Groups>(&who, params).await?;
+    let (windows, groups) = &*answer;
+    let c = Common::of(windows, format, window.scope);
     if c.format == Format::Csv {
         let mut header = vec!["group", "suppressed"];
         header.extend(FIGURE_COLUMNS);
@@ -647,26 +579,22 @@ pub async fn heatmap(
         (_, None) => "",
         (_, Some(_)) => return Err(bad("measure", "only for kind=academy-week")),
     };
-    let c = common(&w, &p).await?;
+    let format = format_param(&p)?;
+    let window = window_choice(&p)?;
     let academy = academy_param(&w, &who, p.academy.clone()).await?;
-    let (from, to, scope, urn) = (c.from, c.to, c.scope, academy.clone());
-    // Each academy over its own window's weeks.
-    let span = queries::heatmap::Span {
-        from,
-        to,
-        spec: c.windows.spec(),
-    };
-    let names: std::collections::HashMap<String, String> = w
-        .run(figures::academies)
-        .await?
-        .into_iter()
-        .map(|a| (a.urn, a.name))
-        .collect();
-    // Rows the principal may see: academies of theirs, and the trust's where allowed.
-    let visible = |u: &Option<String>| match u {
-        Some(u) => who.sees_academy(u),
-        None => academy.is_none() && who.sees_trust(),
-    };
+    let answer = w
+        .report::<heatmaps_report::CellsReport>(
+            &who,
+            heatmaps_report::CellsParams {
+                window,
+                kind: kind.clone(),
+                rolling: measure == "rolling-absence",
+                academy: academy.clone(),
+            },
+        )
+        .await?;
+    let c = Common::of(&answer.windows, format, window.scope);
+    let names = &answer.names;
     let place = |u: &Option<String>| -> [Value; 2] {
         match u {
             Some(u) => [
@@ -676,17 +604,13 @@ pub async fn heatmap(
             None => [Value::Null, "Trust".into()],
         }
     };
-    let view = who.visibility(w.suppress_below);
     let meta = json!({
         "kind": kind, "measure": (!measure.is_empty()).then_some(measure),
         "academy": academy, "from": c.from, "to": c.to, "scope": c.scope.as_str(),
     });
     let name = format!("heatmap-{kind}");
-    match (kind.as_str(), measure) {
-        ("academy-week", "pa-to-date") => {
-            let cells = w
-                .run(move |conn| queries::heatmap::pa_by_week(conn, &span, scope, urn.as_deref()))
-                .await?;
+    match &answer.cells {
+        Cells::PaToDate(cells) => {
             let columns = [
                 "urn",
                 "name",
@@ -696,13 +620,11 @@ pub async fn heatmap(
                 "pa_rate",
                 "suppressed",
             ];
-            let hidden = queries::heatmap::hidden_by_week(&cells, &view);
             let rows = cells
                 .iter()
-                .filter(|x| visible(&x.urn))
-                .map(|x| {
+                .map(|(x, hide)| {
                     let [u, n] = place(&x.urn);
-                    let hide = hidden.contains(&(x.urn.clone(), x.week));
+                    let hide = *hide;
                     vec![
                         u,
                         n,
@@ -720,12 +642,7 @@ pub async fn heatmap(
                 .collect();
             Ok(cells_response(c.format, &columns, rows, meta, &name))
         }
-        ("academy-week", _) => {
-            let cells = w
-                .run(move |conn| {
-                    queries::heatmap::rolling_absence(conn, &span, scope, urn.as_deref())
-                })
-                .await?;
+        Cells::RollingAbsence(cells) => {
             let columns = [
                 "urn",
                 "name",
@@ -736,7 +653,6 @@ pub async fn heatmap(
             ];
             let rows = cells
                 .iter()
-                .filter(|x| visible(&x.urn))
                 .map(|x| {
                     let [u, n] = place(&x.urn);
                     vec![
@@ -751,23 +667,7 @@ pub async fn heatmap(
                 .collect();
             Ok(cells_response(c.format, &columns, rows, meta, &name))
         }
-        ("academy-year", _) => {
-            // The window's year groups, as every report of it shows them to this viewer.
-            let (mask, _) = masks(&w, &who, &c).await?;
-            let spec = c.windows.spec();
-            let cells = w
-                .run(move |conn| {
-                    cohorts::figures_in(
-                        conn,
-                        &spec,
-                        from,
-                        to,
-                        scope,
-                        urn.as_deref(),
-                        &CohortFilter::default(),
-                    )
-                })
-                .await?;
+        Cells::YearGroups(cells) => {
             let columns = [
                 "urn",
                 "name",
@@ -778,16 +678,14 @@ pub async fn heatmap(
                 "suppressed",
             ];
             let rows = cells
-                .into_iter()
-                .filter(|r| r.dimension == Some(Dimension::YearGroup) && visible(&r.urn))
-                .map(|r| {
-                    let [uv, nv] = place(&r.urn);
-                    let shown = mask.figures(r.urn.as_deref(), r.dimension, &r.group, &r.figures);
+                .iter()
+                .map(|(urn, group, shown)| {
+                    let [uv, nv] = place(urn);
                     let f = shown.as_ref().map(FigureFields::from);
                     vec![
                         uv,
                         nv,
-                        r.group.into(),
+                        group.clone().into(),
                         f.as_ref().and_then(|f| f.enrolments).into(),
                         f.as_ref().and_then(|f| f.pa_enrolments).into(),
                         f.as_ref().and_then(|f| f.pa_rate).into(),
@@ -797,12 +695,7 @@ pub async fn heatmap(
                 .collect();
             Ok(cells_response(c.format, &columns, rows, meta, &name))
         }
-        _ => {
-            let cells = w
-                .run(move |conn| {
-                    queries::heatmap::by_day_session(conn, &span, scope, urn.as_deref())
-                })
-                .await?;
+        Cells::DaySession(cells) => {
             let columns = [
                 "urn",
                 "name",
@@ -824,7 +717,6 @@ pub async fn heatmap(
             ];
             let rows = cells
                 .iter()
-                .filter(|x| visible(&x.urn))
                 .map(|x| {
                     let [u, n] = place(&x.urn);
                     vec![
@@ -869,21 +761,19 @@ pub async fn provision(
         (None, None) => (None, None),
     };
     let academy = academy_param(&w, &who, p.academy.clone()).await?;
-    if !who.sees_pupils() {
-        return Err(ApiError::Forbidden);
-    }
-    // Names and UPNs leave only once the export is in the audit log: a failed audit
-    // write fails the request.
-    let (viewer, subject) = (
-        who.clone(),
-        format!("provision {kind}, {}, by the API", list_name(&academy)),
-    );
-    w.run(move |conn| queries::accounts::audit(conn, &viewer, "export pupils", &subject))
+    // Names and UPNs leave only once the export is in the audit log (the report's
+    // audit): a failed audit write fails the request.
+    let exported = w
+        .report::<provision::Export>(
+            &who,
+            provision::ExportParams {
+                ap: kind == "ap",
+                academy: academy.clone(),
+                from,
+                to,
+            },
+        )
         .await?;
-    let in_force = move |start: NaiveDate, end: Option<NaiveDate>| match (from, to) {
-        (Some(f), Some(t)) => start <= t && end.is_none_or(|e| e >= f),
-        _ => true,
-    };
     let limit = w.ap_contact_limit;
     let meta = json!({"kind": kind, "academy": academy, "from": from, "to": to});
     let pupil = |p: &queries::types::PupilRef| -> Vec<Value> {
@@ -896,11 +786,7 @@ pub async fn provision(
         ]
     };
     let opt = |d: Option<NaiveDate>| d.map(|d| Value::from(d.to_string())).unwrap_or(Value::Null);
-    if kind == "ap" {
-        let urn = academy.clone();
-        let rows = w
-            .run(move |conn| queries::provision::placements(conn, urn.as_deref()))
-            .await?;
+    if let provision::Exported::Placements(rows) = &*exported {
         let columns = [
             "urn",
             "pupil_id",
@@ -924,7 +810,6 @@ pub async fn provision(
         ];
         let cells = rows
             .iter()
-            .filter(|x| who.sees_academy(&x.pupil.urn) && in_force(x.start_date, x.end_date))
             .map(|x| {
                 let mut r = pupil(&x.pupil);
                 r.extend([
@@ -954,10 +839,9 @@ pub async fn provision(
             "provision-ap",
         ));
     }
-    let urn = academy.clone();
-    let rows = w
-        .run(move |conn| queries::provision::timetables(conn, urn.as_deref()))
-        .await?;
+    let provision::Exported::Timetables(rows) = &*exported else {
+        unreachable!("an export of reduced timetables")
+    };
     let columns = [
         "urn",
         "pupil_id",
@@ -981,7 +865,6 @@ pub async fn provision(
     ];
     let cells = rows
         .iter()
-        .filter(|x| who.sees_academy(&x.pupil.urn) && in_force(x.start_date, x.end_date))
         .map(|x| {
             let mut r = pupil(&x.pupil);
             r.extend([
@@ -1115,10 +998,6 @@ pub async fn actions(
         "rows": rows,
     }))
     .into_response())
-}
-
-fn list_name(urn: &Option<String>) -> String {
-    urn.clone().unwrap_or_else(|| "trust".into())
 }
 
 /// Every API route (method, path): the access matrix test covers each.

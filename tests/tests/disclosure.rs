@@ -389,3 +389,30 @@ fn one_persistently_absent_pupil_in_forty_is_not_shown() {
     let hidden = run(attack(&[a, b]));
     assert!(hidden > 0);
 }
+
+/// Found by the property test: one academy has no SEN support pupils, the other one
+/// (a small group). Hiding the first academy's empty group would protect nothing (its
+/// absence says it is zero), so its other group was left determined by its total.
+#[test]
+fn a_group_an_academy_does_not_have_is_never_hidden_to_protect_another() {
+    let a = kids(5, |i| Kid {
+        sex: "F",
+        year: "3",
+        ..plain(i)
+    });
+    let mut b: Vec<Kid> = ["M", "F", "F", "F", "M", "M"]
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Kid {
+            sex: s,
+            year: "3",
+            ..plain(i)
+        })
+        .collect();
+    b[2].absent = 2;
+    b[3].absent = 2;
+    b[4].fsm = true;
+    b[5].sen = "E";
+    let hidden = run(attack(&[a, b]));
+    assert!(hidden > 0);
+}

@@ -63,7 +63,7 @@ pub struct CohortsData {
 }
 
 #[cfg(feature = "ssr")]
-pub use ssr::Report;
+pub use ssr::{Groups, GroupsParams, Report};
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
@@ -120,6 +120,56 @@ pub mod ssr {
                 (&masks.0, &masks.1),
             )
             .map_err(ReportError::NotFound)
+        }
+    }
+
+    /// One place's groups in one dimension (the API's cohorts): the trust's, or one
+    /// academy's.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub struct GroupsParams {
+        pub window: WindowChoice,
+        pub filter: CohortFilter,
+        pub by: Dimension,
+        pub academy: Option<String>,
+    }
+
+    /// The groups as the viewer may see them, with the windows they are over.
+    pub struct Groups;
+
+    impl crate::reports::Report for Groups {
+        type Params = GroupsParams;
+        type Output = (queries::calendar::Windows, Vec<queries::suppress::Shown>);
+
+        fn allowed(view: &Visibility, p: &GroupsParams) -> bool {
+            (view.sees_pupils() || p.filter == CohortFilter::default())
+                && p.academy.as_ref().is_none_or(|a| view.sees_academy(a))
+        }
+
+        fn build(
+            ctx: &Ctx<'_>,
+            p: &GroupsParams,
+            _: &Visibility,
+        ) -> Result<Self::Output, ReportError> {
+            let w = windows(ctx.cal, &p.window).map_err(ReportError::NotFound)?;
+            let m = mask(ctx, &w, p.window.scope, false)?;
+            let urn = p.academy.as_deref();
+            let groups = cohorts::figures_in(
+                ctx.conn,
+                &w.spec(),
+                w.from,
+                w.to,
+                p.window.scope,
+                urn,
+                &p.filter,
+            )?
+            .into_iter()
+            .filter(|r| r.dimension == Some(p.by) && r.urn.is_none())
+            .map(|r| queries::suppress::Shown {
+                figures: m.figures(urn, Some(p.by), &r.group, &r.figures),
+                group: r.group,
+            })
+            .collect();
+            Ok((w, groups))
         }
     }
 

@@ -63,7 +63,7 @@ pub struct HeatmapsData {
 }
 
 #[cfg(feature = "ssr")]
-pub use ssr::Report;
+pub use ssr::{Cells, CellsParams, CellsReport, HeatmapCells, Report};
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
@@ -81,11 +81,129 @@ pub mod ssr {
     use queries::db::Connection;
     use queries::types::{Dimension, GroupFigures, Visibility};
 
+    /// The API's heatmaps: `kind` (academy-week, academy-year, day-session), the
+    /// rolling-absence measure for academy-week, one academy or every one.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub struct CellsParams {
+        pub window: WindowChoice,
+        pub kind: String,
+        pub rolling: bool,
+        pub academy: Option<String>,
+    }
+
+    /// A heatmap's cells, for the places the viewer may see.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Cells {
+        /// Persistent absence to date by week; `true` where withheld from the viewer.
+        PaToDate(Vec<(queries::heatmap::WeekCell, bool)>),
+        RollingAbsence(Vec<queries::heatmap::WeekCell>),
+        /// (place, year group, figures as the viewer may see them).
+        YearGroups(Vec<(Option<String>, String, Option<queries::types::Figures>)>),
+        DaySession(Vec<queries::heatmap::DaySessionCell>),
+    }
+
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct HeatmapCells {
+        pub windows: queries::calendar::Windows,
+        /// Academies' names by URN.
+        pub names: std::collections::HashMap<String, String>,
+        pub cells: Cells,
+    }
+
     /// The window and which heatmap.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct Params {
         pub window: WindowChoice,
         pub choice: HeatmapChoice,
+    }
+
+    /// The API's heatmap cells (aggregates: every role that may see the places).
+    pub struct CellsReport;
+
+    impl crate::reports::Report for CellsReport {
+        type Params = CellsParams;
+        type Output = HeatmapCells;
+
+        fn allowed(view: &Visibility, p: &CellsParams) -> bool {
+            p.academy.as_ref().is_none_or(|a| view.sees_academy(a))
+        }
+
+        fn build(
+            ctx: &Ctx<'_>,
+            p: &CellsParams,
+            view: &Visibility,
+        ) -> Result<HeatmapCells, ReportError> {
+            let w = windows(ctx.cal, &p.window).map_err(ReportError::NotFound)?;
+            let (scope, urn) = (p.window.scope, p.academy.as_deref());
+            let span = queries::heatmap::Span {
+                from: w.from,
+                to: w.to,
+                spec: w.spec(),
+            };
+            // Rows the viewer may see: academies of theirs, and the trust's where allowed.
+            let visible = |u: &Option<String>| match u {
+                Some(u) => view.sees_academy(u),
+                None => p.academy.is_none() && view.sees_trust(),
+            };
+            let cells = match (p.kind.as_str(), p.rolling) {
+                ("academy-week", false) => {
+                    let cells = queries::heatmap::pa_by_week(ctx.conn, &span, scope, urn)?;
+                    let hidden = queries::heatmap::hidden_by_week(&cells, view);
+                    Cells::PaToDate(
+                        cells
+                            .into_iter()
+                            .filter(|c| visible(&c.urn))
+                            .map(|c| {
+                                let h = hidden.contains(&(c.urn.clone(), c.week));
+                                (c, h)
+                            })
+                            .collect(),
+                    )
+                }
+                ("academy-week", true) => Cells::RollingAbsence(
+                    queries::heatmap::rolling_absence(ctx.conn, &span, scope, urn)?
+                        .into_iter()
+                        .filter(|c| visible(&c.urn))
+                        .collect(),
+                ),
+                ("academy-year", _) => {
+                    let m = crate::reports::mask::mask(ctx, &w, scope, false)?;
+                    Cells::YearGroups(
+                        queries::cohorts::figures_in(
+                            ctx.conn,
+                            &w.spec(),
+                            w.from,
+                            w.to,
+                            scope,
+                            urn,
+                            &Default::default(),
+                        )?
+                        .into_iter()
+                        .filter(|r| r.dimension == Some(Dimension::YearGroup) && visible(&r.urn))
+                        .map(|r| {
+                            let f = m.figures(r.urn.as_deref(), r.dimension, &r.group, &r.figures);
+                            (r.urn, r.group, f)
+                        })
+                        .collect(),
+                    )
+                }
+                _ => Cells::DaySession(
+                    queries::heatmap::by_day_session(ctx.conn, &span, scope, urn)?
+                        .into_iter()
+                        .filter(|c| visible(&c.urn))
+                        .collect(),
+                ),
+            };
+            let names = queries::figures::academies(ctx.conn)?
+                .into_iter()
+                .map(|a| (a.urn, a.name))
+                .collect();
+            Ok(HeatmapCells {
+                windows: w,
+                names,
+                cells,
+            })
+        }
     }
 
     /// The heatmaps for the academies the viewer may see; the persistent absentees'

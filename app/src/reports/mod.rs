@@ -13,6 +13,7 @@ pub mod academy;
 pub mod actions;
 pub mod audit;
 pub mod cohorts;
+pub mod figures;
 pub mod governors;
 pub mod heatmaps;
 pub mod loads;

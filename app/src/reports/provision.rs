@@ -69,7 +69,7 @@ pub struct ProvisionReport {
 }
 
 #[cfg(feature = "ssr")]
-pub use ssr::{LaReport, ListParams, Lists, ReportParams};
+pub use ssr::{Export, ExportParams, Exported, LaReport, ListParams, Lists, ReportParams};
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
@@ -119,6 +119,75 @@ pub mod ssr {
                 ctx.warehouse.ap_contact_limit,
             )
             .map_err(ReportError::NotFound)
+        }
+    }
+
+    /// The API's export: placements (`ap`) or reduced timetables, for one academy or
+    /// every academy the viewer may see, in force at some point from `from` to `to`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub struct ExportParams {
+        pub ap: bool,
+        pub academy: Option<String>,
+        pub from: Option<NaiveDate>,
+        pub to: Option<NaiveDate>,
+    }
+
+    /// What the export holds.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Exported {
+        Placements(Vec<Placement>),
+        Timetables(Vec<Timetable>),
+    }
+
+    /// Names and UPNs: staff and the trust only, every export audited before it leaves.
+    pub struct Export;
+
+    impl crate::reports::Report for Export {
+        type Params = ExportParams;
+        type Output = Exported;
+
+        fn allowed(view: &Visibility, p: &ExportParams) -> bool {
+            view.sees_pupils() && p.academy.as_ref().is_none_or(|a| view.sees_academy(a))
+        }
+
+        fn audit(p: &ExportParams, _: &Exported) -> Option<(&'static str, String)> {
+            let kind = if p.ap { "ap" } else { "reduced-timetable" };
+            let place = p.academy.as_deref().unwrap_or("trust");
+            Some((
+                "export pupils",
+                format!("provision {kind}, {place}, by the API"),
+            ))
+        }
+
+        fn build(
+            ctx: &Ctx<'_>,
+            p: &ExportParams,
+            view: &Visibility,
+        ) -> Result<Exported, ReportError> {
+            let in_force = |start: NaiveDate, end: Option<NaiveDate>| match (p.from, p.to) {
+                (Some(f), Some(t)) => start <= t && end.is_none_or(|e| e >= f),
+                _ => true,
+            };
+            let urn = p.academy.as_deref();
+            Ok(if p.ap {
+                Exported::Placements(
+                    provision::placements(ctx.conn, urn)?
+                        .into_iter()
+                        .filter(|x| {
+                            view.sees_academy(&x.pupil.urn) && in_force(x.start_date, x.end_date)
+                        })
+                        .collect(),
+                )
+            } else {
+                Exported::Timetables(
+                    provision::timetables(ctx.conn, urn)?
+                        .into_iter()
+                        .filter(|x| {
+                            view.sees_academy(&x.pupil.urn) && in_force(x.start_date, x.end_date)
+                        })
+                        .collect(),
+                )
+            })
         }
     }
 
