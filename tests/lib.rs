@@ -310,6 +310,11 @@ pub async fn get(app: &axum::Router, uri: &str) -> (axum::http::StatusCode, Vec<
     (status, body)
 }
 
+/// The API's routes on `w` as `who` (what the guard would attach).
+pub fn api_as(w: &Warehouse, who: queries::types::Principal) -> axum::Router {
+    server::api::routes(app::ssr::Warehouse::new(w.shared())).layer(axum::Extension(who))
+}
+
 /// A signed-in principal for tests: `academies` empty is the whole trust.
 pub fn principal(role: queries::types::Role, academies: &[&str]) -> queries::types::Principal {
     queries::types::Principal {

@@ -79,6 +79,28 @@ pub async fn whoami() -> Result<Option<queries::types::Principal>, ServerFnError
     Ok(ssr::principal().ok())
 }
 
+/// The main navigation for `p`: (path, label), in order. The guard's framed error page
+/// uses it too.
+pub fn nav(p: &queries::types::Principal) -> Vec<(&'static str, &'static str)> {
+    let trust = p.role == queries::types::Role::Trust;
+    let staff = p.sees_pupils();
+    [
+        (true, "/", "Overview"),
+        (staff, "/actions", "Action lists"),
+        (true, "/cohorts", "Cohorts"),
+        (true, "/heatmaps", "Heatmaps"),
+        (true, "/provision", "AP and timetables"),
+        (true, "/governors", "Governors"),
+        (true, "/loads", "Data loaded"),
+        (staff, "/data-quality", "Data quality"),
+        (trust, "/audit", "Audit log"),
+    ]
+    .into_iter()
+    .filter(|(shown, _, _)| *shown)
+    .map(|(_, href, label)| (href, label))
+    .collect()
+}
+
 /// The navigation for who is signed in, and the sign-out button.
 #[component]
 fn Header() -> impl IntoView {
@@ -88,19 +110,9 @@ fn Header() -> impl IntoView {
             {move || Suspend::new(async move {
                 match who.await {
                     Ok(Some(p)) => {
-                        let trust = p.role == queries::types::Role::Trust;
-                        let staff = p.sees_pupils();
                         view! {
                             <nav aria-label="Main">
-                                <A href="/">"Overview"</A>
-                                {staff.then(|| view! { <A href="/actions">"Action lists"</A> })}
-                                <A href="/cohorts">"Cohorts"</A>
-                                <A href="/heatmaps">"Heatmaps"</A>
-                                <A href="/provision">"AP and timetables"</A>
-                                <A href="/governors">"Governors"</A>
-                                <A href="/loads">"Data loaded"</A>
-                                {staff.then(|| view! { <A href="/data-quality">"Data quality"</A> })}
-                                {trust.then(|| view! { <A href="/audit">"Audit log"</A> })}
+                                {nav(&p).into_iter().map(|(href, label)| view! { <A href=href>{label}</A> }).collect_view()}
                             </nav>
                             <form class="signout" method="post" action="/session/end">
                                 <span>{format!("{} ({})", p.name, p.role.as_str())}</span>

@@ -87,14 +87,39 @@ impl From<&crate::reports::params::WindowChoice> for ViewParams {
     }
 }
 
+/// A date from the form's day, month and year boxes (`{name}_day`, `_month`, `_year`,
+/// the GOV.UK date-input pattern), as `YYYY-MM-DD`, or from `name` itself (links). Boxes
+/// that do not make a date come back as typed, so the error names them.
+pub fn date_param(get: impl Fn(&str) -> Option<String>, name: &str) -> Option<String> {
+    let part = |p: &str| {
+        get(&format!("{name}_{p}"))
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    match (part("day"), part("month"), part("year")) {
+        (None, None, None) => get(name).filter(|s| !s.is_empty()),
+        (d, m, y) => {
+            let (d, m, y) = (
+                d.unwrap_or_default(),
+                m.unwrap_or_default(),
+                y.unwrap_or_default(),
+            );
+            match (d.parse::<u32>(), m.parse::<u32>(), y.parse::<i32>()) {
+                (Ok(d), Ok(m), Ok(y)) if y >= 1000 => Some(format!("{y:04}-{m:02}-{d:02}")),
+                _ => Some(format!("{d}/{m}/{y}")),
+            }
+        }
+    }
+}
+
 /// The view parameters from the current URL.
 pub fn use_view_params() -> Memo<ViewParams> {
     let query = use_query_map();
     Memo::new(move |_| {
         query.with(|q| ViewParams {
             window: q.get("window").unwrap_or_else(|| "ytd".into()),
-            from: q.get("from").filter(|s| !s.is_empty()),
-            to: q.get("to").filter(|s| !s.is_empty()),
+            from: date_param(|k| q.get(k), "from"),
+            to: date_param(|k| q.get(k), "to"),
             scope: q.get("scope").unwrap_or_else(|| "all".into()),
             sort: q.get("sort"),
             desc: q.get("dir").as_deref() == Some("desc"),
@@ -122,8 +147,8 @@ pub fn WindowForm(
                     }).collect_view()}
                 </select>
             </label>
-            <label>"From " <input type="date" name="from" value=p.from.clone().unwrap_or_default()/></label>
-            <label>"To " <input type="date" name="to" value=p.to.clone().unwrap_or_default()/></label>
+            <DateInput name="from" legend="From (custom dates)" value=p.from.clone()/>
+            <DateInput name="to" legend="To" value=p.to.clone()/>
             <label>"Scope "
                 <select name="scope">
                     {[Scope::All, Scope::Dfe].into_iter().map(|s| {
@@ -135,6 +160,27 @@ pub fn WindowForm(
             {children.map(|c| c())}
             <button type="submit">"Show"</button>
         </form>
+    }
+}
+
+/// A date as day, month and year boxes (the GOV.UK date-input pattern): it reads the
+/// British way in every browser, and takes what people type.
+#[component]
+fn DateInput(name: &'static str, legend: &'static str, value: Option<String>) -> impl IntoView {
+    let date = value
+        .as_deref()
+        .and_then(|v| chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").ok());
+    let part = move |f: &str| date.map(|d| d.format(f).to_string()).unwrap_or_default();
+    let hint = format!("{name}-hint");
+    let described_by = hint.clone();
+    view! {
+        <fieldset class="date-input" role="group" aria-describedby=described_by>
+            <legend>{legend}</legend>
+            <span class="hint" id=hint>"For example, 27 3 2026"</span>
+            <label>"Day" <input class="w2" name=format!("{name}_day") inputmode="numeric" maxlength="2" value=part("%-d")/></label>
+            <label>"Month" <input class="w2" name=format!("{name}_month") inputmode="numeric" maxlength="2" value=part("%-m")/></label>
+            <label>"Year" <input class="w4" name=format!("{name}_year") inputmode="numeric" maxlength="4" value=part("%Y")/></label>
+        </fieldset>
     }
 }
 
@@ -184,5 +230,38 @@ pub fn enrolments(f: &queries::types::Figures) -> String {
         "x".into()
     } else {
         crate::format::count(f.enrolments)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::date_param;
+
+    fn q<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn dates_come_as_day_month_year_boxes_or_from_links() {
+        let boxes = [
+            ("from_day", "7"),
+            ("from_month", "9"),
+            ("from_year", "2025"),
+        ];
+        assert_eq!(date_param(q(&boxes), "from").as_deref(), Some("2025-09-07"));
+        assert_eq!(
+            date_param(q(&[("from", "2025-09-07")]), "from").as_deref(),
+            Some("2025-09-07")
+        );
+        // Empty boxes are no date; half-filled ones come back as typed, to be refused.
+        let empty = [("from_day", ""), ("from_month", " "), ("from_year", "")];
+        assert_eq!(date_param(q(&empty), "from"), None);
+        let half = [("from_day", "31"), ("from_month", "2")];
+        assert_eq!(date_param(q(&half), "from").as_deref(), Some("31/2/"));
     }
 }

@@ -11,6 +11,7 @@ use duckdb::Connection;
 
 use crate::calendar::{Calendar, Calendars, Period};
 use crate::cohorts::{self, GAPS};
+use crate::suppress::Mask;
 use crate::types::{
     AcademyRef, CohortFilter, CohortRow, Compared, Dimension, Figures, GapLine, GroupFigures,
     PlaceSummary, Rates, Scope, TermRef, Visibility,
@@ -143,26 +144,26 @@ pub fn sets(rows: Vec<CohortRow>) -> Sets {
     out
 }
 
-/// A gap's two groups as `viewer` may see them: (of, against, either suppressed).
+/// A gap's two groups as the viewer may see them through `mask`: (of, against, either
+/// suppressed).
 fn pair(
     sets: &Sets,
     urn: &Option<String>,
     d: Dimension,
     of: &str,
     against: &str,
-    viewer: &Visibility,
+    mask: &Mask,
 ) -> (Option<Figures>, Option<Figures>, bool) {
     let Some(groups) = sets.get(&(urn.clone(), d)) else {
         return (None, None, false);
     };
-    let shown = crate::suppress::for_viewer(viewer, groups.clone());
-    let find = |g: &str| {
-        let present = groups.iter().any(|x| x.group == g);
-        let seen = shown
-            .iter()
-            .find(|s| s.group == g)
-            .and_then(|s| s.figures.clone());
-        (seen.clone(), present && seen.is_none())
+    let find = |g: &str| match groups.iter().find(|x| x.group == g) {
+        None => (None, false),
+        Some(x) => {
+            let seen = mask.figures(urn.as_deref(), Some(d), g, &x.figures);
+            let hidden = seen.is_none();
+            (seen, hidden)
+        }
     };
     let ((a, ha), (b, hb)) = (find(of), find(against));
     (a, b, ha || hb)
@@ -176,12 +177,18 @@ fn gap_of(
     Some(rate(a.as_ref()?)? - rate(b.as_ref()?)?)
 }
 
-/// Gaps for one place.
-pub fn gaps(now: &Sets, last: &Sets, urn: &Option<String>, viewer: &Visibility) -> Vec<GapLine> {
+/// Gaps for one place, as the viewer may see them through the windows' masks (this
+/// window's and last year's; `Mask::open()` for staff).
+pub fn gaps(
+    now: &Sets,
+    last: &Sets,
+    urn: &Option<String>,
+    (now_mask, last_mask): (&Mask, &Mask),
+) -> Vec<GapLine> {
     GAPS.iter()
         .map(|def| {
-            let (a, b, suppressed) = pair(now, urn, def.dimension, def.of, def.against, viewer);
-            let (la, lb, _) = pair(last, urn, def.dimension, def.of, def.against, viewer);
+            let (a, b, suppressed) = pair(now, urn, def.dimension, def.of, def.against, now_mask);
+            let (la, lb, _) = pair(last, urn, def.dimension, def.of, def.against, last_mask);
             GapLine {
                 name: def.name.to_string(),
                 of_label: def.dimension.group_label(def.of),
@@ -320,17 +327,39 @@ pub fn summaries(
         }
         _ => None,
     };
+    // Each window's groups, and what the viewer may see of them: one mask per window
+    // (this term, the previous term, last year's), so that nothing one part of the
+    // summary hides another shows.
     let filter = CohortFilter::default();
-    let (spec, from, to) = &own.now;
-    let gaps_now = sets(cohorts::figures_in(
-        conn, spec, *from, *to, req.scope, None, &filter,
-    )?);
-    let gaps_last = match (&last_year, &own.last_year) {
-        (Some(_), Some((spec, f, t))) => sets(cohorts::figures_in(
-            conn, spec, *f, *t, req.scope, None, &filter,
-        )?),
-        _ => Sets::new(),
+    let groups_of =
+        |w: &Option<(String, NaiveDate, NaiveDate)>| -> Result<Vec<CohortRow>, duckdb::Error> {
+            match w {
+                Some((spec, f, t)) => {
+                    cohorts::figures_in(conn, spec, *f, *t, req.scope, None, &filter)
+                }
+                None => Ok(Vec::new()),
+            }
+        };
+    let masked = |rows: &[CohortRow]| match req.viewer.threshold() {
+        Some(_) => Mask::protect(rows, req.viewer),
+        None => Mask::open(),
     };
+    let rows_now = groups_of(&Some(own.now.clone()))?;
+    let rows_last = match &last_year {
+        Some(_) => groups_of(&own.last_year)?,
+        None => Vec::new(),
+    };
+    let rows_previous = match (&previous, req.viewer.threshold()) {
+        (Some(_), Some(_)) => groups_of(&own.previous)?,
+        _ => Vec::new(),
+    };
+    let (mask_now, mask_last, mask_previous) = (
+        masked(&rows_now),
+        masked(&rows_last),
+        masked(&rows_previous),
+    );
+    let gaps_now = sets(rows_now);
+    let gaps_last = sets(rows_last);
     let placements = crate::provision::placements(conn, None)?;
     let timetables = crate::provision::timetables(conn, None)?;
     // In force during the term: the pupil's academy's own dates for it.
@@ -338,21 +367,40 @@ pub fn summaries(
         let (from, to) = own.dates.get(urn).copied().unwrap_or((term.from, term.to));
         start <= to && end.is_none_or(|e| e >= from)
     };
+    // Pupils on AP and reduced timetables in the term, by academy and for the trust,
+    // protected together (the trust's count is their sum).
+    let places: Vec<Option<String>> = now.keys().cloned().collect();
+    let on = |urn: &Option<String>, rt: bool| -> u64 {
+        let mine = |u: &str| urn.as_deref().is_none_or(|x| x == u);
+        if rt {
+            timetables
+                .iter()
+                .filter(|t| mine(&t.pupil.urn) && in_term(&t.pupil.urn, t.start_date, t.end_date))
+                .count() as u64
+        } else {
+            placements
+                .iter()
+                .filter(|p| mine(&p.pupil.urn) && in_term(&p.pupil.urn, p.start_date, p.end_date))
+                .count() as u64
+        }
+    };
+    let counts = |rt: bool| -> HashMap<Option<String>, Option<u64>> {
+        let n: Vec<(Option<String>, u64)> = places.iter().map(|u| (u.clone(), on(u, rt))).collect();
+        let hidden = crate::suppress::by_place(&n, req.viewer);
+        n.into_iter()
+            .zip(hidden)
+            .map(|((u, n), h)| (u, (!h).then_some(n)))
+            .collect()
+    };
+    let (ap_counts, rt_counts) = (counts(false), counts(true));
     let mut out = Vec::new();
     for place in req.places {
         let urn = place.as_ref().map(|a| a.urn.clone());
         let Some(figures) = now.get(&urn) else {
             continue;
         };
-        let mine = |u: &str| urn.as_deref().is_none_or(|x| x == u);
-        let ap = placements
-            .iter()
-            .filter(|p| mine(&p.pupil.urn) && in_term(&p.pupil.urn, p.start_date, p.end_date))
-            .count() as u64;
-        let rt = timetables
-            .iter()
-            .filter(|t| mine(&t.pupil.urn) && in_term(&t.pupil.urn, t.start_date, t.end_date))
-            .count() as u64;
+        let u = urn.as_deref();
+        let figures = &mask_now.shown(u, None, "All", figures);
         let phase = place.as_ref().map(|a| a.phase.clone());
         let mut s = PlaceSummary {
             name: place
@@ -366,25 +414,29 @@ pub fn summaries(
             previous: previous.as_ref().and_then(|(name, m)| {
                 m.get(&urn).map(|f| Compared {
                     label: name.clone(),
-                    rates: Rates::of(f),
+                    rates: Rates::of(&mask_previous.shown(u, None, "All", f)),
                 })
             }),
             last_year: last_year.as_ref().and_then(|(name, _, _, m)| {
                 m.get(&urn).map(|f| Compared {
                     label: name.clone(),
-                    rates: Rates::of(f),
+                    rates: Rates::of(&mask_last.shown(u, None, "All", f)),
                 })
             }),
+            // The trust beside an academy, for those who see the trust.
             trust: urn.as_ref().and_then(|_| {
-                now.get(&None).map(|f| Compared {
-                    label: "The trust".to_string(),
-                    rates: Rates::of(f),
-                })
+                now.get(&None)
+                    .and_then(|f| mask_now.figures(None, None, "All", f))
+                    .filter(|_| req.viewer.threshold().is_none() || req.viewer.sees_trust())
+                    .map(|f| Compared {
+                        label: "The trust".to_string(),
+                        rates: Rates::of(&f),
+                    })
             }),
             national: national_for(phase.as_deref(), term),
-            gaps: gaps(&gaps_now, &gaps_last, &urn, req.viewer),
-            ap: crate::suppress::count(req.viewer, ap).into(),
-            reduced_timetable: crate::suppress::count(req.viewer, rt).into(),
+            gaps: gaps(&gaps_now, &gaps_last, &urn, (&mask_now, &mask_last)),
+            ap: ap_counts.get(&urn).copied().flatten().into(),
+            reduced_timetable: rt_counts.get(&urn).copied().flatten().into(),
             sentences: Vec::new(),
         };
         s.sentences = crate::narrative::sentences(&s, req.threshold);

@@ -1199,7 +1199,7 @@ impl Rates {
             unauthorised: f.unauthorised_rate(),
             pa: f.pa_rate(),
             sa: f.sa_rate(),
-            enrolments: Some(f.enrolments),
+            enrolments: (!f.withheld.all).then_some(f.enrolments),
         }
     }
 

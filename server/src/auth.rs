@@ -201,23 +201,49 @@ fn unauthorised(path: &str, query: Option<&str>) -> Response {
     }
 }
 
-fn forbidden(path: &str) -> Response {
+/// Text for HTML.
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// 403: JSON for the API; for a page, the app's frame (its stylesheet, the header with
+/// the navigation for who is signed in) around a titled message.
+fn forbidden(path: &str, p: &Principal) -> Response {
     if is_api(path) {
-        (
+        return (
             StatusCode::FORBIDDEN,
             Json(serde_json::json!({"error": "not allowed for this account"})),
         )
-            .into_response()
-    } else {
-        (
-            StatusCode::FORBIDDEN,
-            axum::response::Html(
-                "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>Not allowed · Rollcall</title></head>\
-                 <body><h1>Not allowed</h1><p>Your account cannot see this page.</p><p><a href=\"/\">Back to Rollcall</a></p></body></html>",
-            ),
-        )
-            .into_response()
+            .into_response();
     }
+    let links: String = app::nav(p)
+        .into_iter()
+        .map(|(href, label)| format!("<a href=\"{href}\">{}</a>", escape(label)))
+        .collect();
+    let header = format!(
+        "<nav aria-label=\"Main\">{links}</nav>\
+         <form class=\"signout\" method=\"post\" action=\"/session/end\">\
+         <span>{} ({})</span><button type=\"submit\">Sign out</button></form>",
+        escape(&p.name),
+        p.role.as_str()
+    );
+    (
+        StatusCode::FORBIDDEN,
+        axum::response::Html(format!(
+            "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <link rel=\"stylesheet\" href=\"/pkg/rollcall.css\">\
+             <title>Not allowed · Rollcall</title></head><body>\
+             <header class=\"top\"><a href=\"/\" class=\"brand\">Rollcall</a>{header}</header>\
+             <main><h1>Not allowed</h1><p>Your account cannot see this page.</p>\
+             <p><a href=\"/\">Back to the overview</a></p></main></body></html>"
+        )),
+    )
+        .into_response()
 }
 
 fn url_encode(s: &str) -> String {
@@ -289,7 +315,7 @@ pub async fn guard(State(auth): State<Auth>, mut req: Request, next: Next) -> Re
         && method != Method::HEAD
         && !same_origin(&req)
     {
-        return forbidden(&path);
+        return forbidden(&path, &principal);
     }
     let allowed = match (&rule, via) {
         (None, Some(Via::Session)) => true, // unknown page: the app answers 404
@@ -304,7 +330,7 @@ pub async fn guard(State(auth): State<Auth>, mut req: Request, next: Next) -> Re
         (Some(Rule::Upload), v) => v == Some(Via::Token(TokenScope::Upload)),
     };
     if !allowed {
-        return forbidden(&path);
+        return forbidden(&path, &principal);
     }
     req.extensions_mut().insert(principal);
     next.run(req).await

@@ -610,8 +610,6 @@ fn coding_unlike_the_trust_is_flagged_with_why() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_actions_api_and_its_csv_for_excel() {
-    use http_body_util::BodyExt;
-    use tower::ServiceExt;
     let w = academy();
     // A pupil whose name Excel would run as a formula.
     w.conn()
@@ -627,28 +625,11 @@ async fn the_actions_api_and_its_csv_for_excel() {
         academies: vec![],
     };
     let app = server::api::routes(app::ssr::Warehouse::new(w.shared())).layer(axum::Extension(who));
-    let get = |uri: &str| {
+    let get = |uri: &'static str| {
         let app = app.clone();
-        let uri = uri.to_string();
         async move {
-            let resp = app
-                .oneshot(
-                    axum::http::Request::get(uri)
-                        .body(axum::body::Body::empty())
-                        .unwrap(),
-                )
-                .await
-                .unwrap();
-            let status = resp.status().as_u16();
-            (
-                status,
-                resp.into_body()
-                    .collect()
-                    .await
-                    .unwrap()
-                    .to_bytes()
-                    .to_vec(),
-            )
+            let (status, body) = rollcall_tests::get(&app, uri).await;
+            (status.as_u16(), body)
         }
     };
     let (status, body) = get("/api/v1/actions?list=cme").await;

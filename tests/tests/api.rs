@@ -3,14 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use chrono::{Datelike, NaiveDate};
-use http_body_util::BodyExt;
 use queries::codes::{self, Category};
-use rollcall_tests::Warehouse;
+use rollcall_tests::{get, Warehouse};
 use serde_json::Value;
-use tower::ServiceExt;
 
 /// Which group a pupil's session falls in.
 type GroupKey = dyn Fn(&Pupil, NaiveDate, u8) -> Option<String>;
@@ -224,24 +221,6 @@ fn assert_same(got: &Value, want: &Value, what: &str) {
             _ => assert_eq!(got[f], want[f], "{what} {f}"),
         }
     }
-}
-
-async fn get(app: &axum::Router, uri: &str) -> (StatusCode, Vec<u8>) {
-    let resp = app
-        .clone()
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = resp.status();
-    (
-        status,
-        resp.into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec(),
-    )
 }
 
 /// The trust role: sees every academy.

@@ -198,6 +198,33 @@ async fn fetch_everything(w: &Warehouse) -> (Seen, Vec<String>) {
             }
         }
     }
+    // The governors' termly summary (its own windows, its own masks): no count of 1-4
+    // shown, nor one a rate and its enrolments give away.
+    use app::reports::governors;
+    let choice = governors::SummaryParams::default().checked().unwrap();
+    let summary = web
+        .report::<governors::Report>(&governor, choice)
+        .await
+        .unwrap();
+    for s in &summary.as_ref().as_ref().unwrap().summaries {
+        let small = |n: u64| n > 0 && n < 5;
+        for c in [&s.ap, &s.reduced_timetable] {
+            if let queries::types::Count::Shown(n) = c {
+                assert!(!small(*n), "{}: AP or RT count {n}", s.name);
+            }
+        }
+        if let Some(n) = s.now.enrolments {
+            assert!(!small(n), "{}: enrolments {n}", s.name);
+            for rate in [s.now.pa, s.now.sa].into_iter().flatten() {
+                let count = (rate * n as f64 / 100.0).round() as u64;
+                assert!(
+                    !small(count),
+                    "{}: a rate of {rate} of {n} is {count} pupils",
+                    s.name
+                );
+            }
+        }
+    }
     (seen, urns)
 }
 

@@ -251,37 +251,14 @@ fn counts_by_half_term_and_on_roll() {
 }
 
 async fn api(w: &Warehouse, role: queries::types::Role, uri: &str) -> (u16, Vec<u8>) {
-    use http_body_util::BodyExt;
-    use tower::ServiceExt;
-    let who = queries::types::Principal {
-        actor: "someone".into(),
-        name: "Someone".into(),
-        role,
-        academies: if role == queries::types::Role::Trust {
-            Vec::new()
-        } else {
-            vec![A.into()]
-        },
+    let academies: &[&str] = if role == queries::types::Role::Trust {
+        &[]
+    } else {
+        &[A]
     };
-    let app = server::api::routes(app::ssr::Warehouse::new(w.shared())).layer(axum::Extension(who));
-    let resp = app
-        .oneshot(
-            axum::http::Request::get(uri)
-                .body(axum::body::Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    (
-        status,
-        resp.into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec(),
-    )
+    let app = rollcall_tests::api_as(w, rollcall_tests::principal(role, academies));
+    let (status, body) = rollcall_tests::get(&app, uri).await;
+    (status.as_u16(), body)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -356,4 +333,108 @@ async fn every_provision_export_is_audited_and_none_goes_unaudited() {
     let (status, body) = api(&w, Role::Trust, "/api/v1/provision?kind=ap").await;
     assert_eq!(status, 500, "{}", String::from_utf8_lossy(&body));
     assert!(!String::from_utf8_lossy(&body).contains("P1"));
+}
+
+/// Every pupil-level report, in every format the product serves it, writes its audit
+/// line on every request; when the audit log cannot be written, none of them serves.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_pupil_level_route_and_format_is_audited_and_none_goes_unaudited() {
+    use app::reports::{actions, heatmaps, params::WindowChoice, provision, pupil, quality};
+    use queries::types::Role;
+    let w = academy();
+    let staff = rollcall_tests::principal(Role::Academy, &[A]);
+    let web = app::ssr::Warehouse::new(w.shared());
+    let uris = [
+        "/api/v1/provision?kind=ap",
+        "/api/v1/provision?kind=ap&format=csv",
+        "/api/v1/provision?kind=reduced-timetable",
+        "/api/v1/provision?kind=reduced-timetable&format=csv",
+        "/api/v1/actions?list=cme",
+        "/api/v1/actions?list=thresholds&format=csv",
+    ];
+    // What the pages' server functions call, each a pupil-level report.
+    let pages = |web: app::ssr::Warehouse, staff: queries::types::Principal| async move {
+        let today = chrono::NaiveDate::from_ymd_opt(2024, 9, 14).unwrap();
+        let choice = heatmaps::HeatmapChoice {
+            kind: "pupils".into(),
+            measure: String::new(),
+            academy: Some(A.into()),
+        };
+        vec![
+            web.report::<actions::Report>(&staff, Default::default())
+                .await
+                .map(|_| ()),
+            web.report::<provision::Lists>(
+                &staff,
+                provision::ListParams {
+                    academy: None,
+                    sort: String::new(),
+                },
+            )
+            .await
+            .map(|_| ()),
+            web.report::<provision::LaReport>(
+                &staff,
+                provision::ReportParams {
+                    urn: A.into(),
+                    half_term: None,
+                },
+            )
+            .await
+            .map(|_| ()),
+            web.report::<pupil::Report>(
+                &staff,
+                pupil::Params {
+                    urn: A.into(),
+                    pupil_id: "P1".into(),
+                },
+            )
+            .await
+            .map(|_| ()),
+            web.report::<heatmaps::Report>(
+                &staff,
+                heatmaps::ssr::Params {
+                    window: WindowChoice::default(),
+                    choice,
+                },
+            )
+            .await
+            .map(|_| ()),
+            web.report::<quality::Report>(&staff, today)
+                .await
+                .map(|_| ()),
+        ]
+    };
+    let audited = || w.count("SELECT count(*) FROM audit_log");
+    // Twice: the second from the cache, audited all the same.
+    for _ in 0..2 {
+        for uri in uris {
+            let before = audited();
+            assert_eq!(api(&w, Role::Academy, uri).await.0, 200, "{uri}");
+            assert_eq!(audited(), before + 1, "{uri}");
+        }
+        let before = audited();
+        for (i, r) in pages(web.clone(), staff.clone())
+            .await
+            .into_iter()
+            .enumerate()
+        {
+            r.unwrap_or_else(|e| panic!("page report {i}: {e}"));
+        }
+        assert_eq!(audited(), before + 6, "one line per page viewing");
+    }
+    w.conn()
+        .execute_batch("ALTER TABLE audit_log RENAME TO audit_log_gone")
+        .unwrap();
+    for uri in uris {
+        let (status, body) = api(&w, Role::Academy, uri).await;
+        assert_eq!(status, 500, "{uri}");
+        assert!(!String::from_utf8_lossy(&body).contains("P1"), "{uri}");
+    }
+    for (i, r) in pages(web, staff).await.into_iter().enumerate() {
+        assert!(
+            matches!(r, Err(app::reports::ReportError::Audit(_))),
+            "page report {i} served unaudited"
+        );
+    }
 }

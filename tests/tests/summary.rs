@@ -107,6 +107,10 @@ fn viewer(role: Role) -> Principal {
 }
 
 fn summaries(w: &Warehouse, role: Role, slug: &str) -> Vec<queries::types::PlaceSummary> {
+    summaries_for(w, &viewer(role), slug)
+}
+
+fn summaries_for(w: &Warehouse, v: &Principal, slug: &str) -> Vec<queries::types::PlaceSummary> {
     let conn = w.conn();
     let cal = queries::figures::calendars(&conn).unwrap();
     let terms = queries::summary::terms(&cal);
@@ -115,7 +119,6 @@ fn summaries(w: &Warehouse, role: Role, slug: &str) -> Vec<queries::types::Place
     let places: Vec<Option<queries::types::AcademyRef>> = std::iter::once(None)
         .chain(academies.into_iter().map(Some))
         .collect();
-    let v = viewer(role);
     queries::summary::summaries(
         &conn,
         &cal,
@@ -215,8 +218,20 @@ fn a_governor_gets_small_groups_and_counts_suppressed_and_no_claim_from_them() {
         a.sentences.last().unwrap(),
         "During the term fewer than 5 pupils were on alternative provision and no pupils on a reduced timetable."
     );
-    // The trust's own summary: every figure over both academies.
+    // A governor of one academy is not shown the trust's figures: they would give
+    // away the other academy's by difference.
     let t = all.iter().find(|s| s.urn.is_none()).unwrap();
+    assert_eq!((t.now.absence, t.now.enrolments), (None, None));
+    assert!(a.trust.is_none());
+    // A governor of the whole trust gets the trust's own summary: every figure over
+    // both academies, the PA count of 2 withheld.
+    let whole = Principal {
+        academies: Vec::new(),
+        ..viewer(Role::Governor)
+    };
+    let all = summaries_for(&w, &whole, "spring-2025");
+    let t = all.iter().find(|s| s.urn.is_none()).unwrap();
+    assert_eq!(t.now.pa, None);
     assert_eq!(t.name, "Test Trust");
     assert_eq!(t.now.absence, Some(2.0));
     assert!(t.trust.is_none());
@@ -236,17 +251,9 @@ fn the_self_evaluation_pack_states_strengths_and_concerns_from_its_figures() {
     let w = trust();
     let conn = w.conn();
     let cal = queries::figures::calendars(&conn).unwrap();
-    let pack = app::reports::sef::ssr::pack(
-        &conn,
-        &cal,
-        "100001",
-        Scope::Dfe,
-        &queries::types::Visibility::everything(),
-        10,
-        "Test Trust",
-    )
-    .unwrap()
-    .unwrap();
+    let pack = app::reports::sef::ssr::pack(&conn, &cal, "100001", Scope::Dfe, 10, "Test Trust")
+        .unwrap()
+        .unwrap();
     assert_eq!(pack.now.absence, Some(2.5));
     assert_eq!(pack.now.pa, Some(20.0));
     assert_eq!(pack.window, "2024/25 to date");
@@ -307,15 +314,9 @@ fn the_self_evaluation_pack_states_strengths_and_concerns_from_its_figures() {
     }
     assert!(doc.pdf().unwrap().starts_with(b"%PDF-"));
     // Another academy's URN that does not exist: no pack.
-    assert!(app::reports::sef::ssr::pack(
-        &conn,
-        &cal,
-        "999999",
-        Scope::Dfe,
-        &queries::types::Visibility::everything(),
-        10,
-        "T"
-    )
-    .unwrap()
-    .is_none());
+    assert!(
+        app::reports::sef::ssr::pack(&conn, &cal, "999999", Scope::Dfe, 10, "T")
+            .unwrap()
+            .is_none()
+    );
 }

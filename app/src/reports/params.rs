@@ -46,8 +46,14 @@ impl Default for WindowChoice {
 
 /// A date as `YYYY-MM-DD`.
 pub fn date(parameter: &str, value: &str) -> Result<NaiveDate, ParamError> {
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .map_err(|_| bad(parameter, format!("\"{value}\" is not a date (YYYY-MM-DD)")))
+    NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
+        let form = if value.contains('/') {
+            "day, month and year"
+        } else {
+            "YYYY-MM-DD"
+        };
+        bad(parameter, format!("\"{value}\" is not a date ({form})"))
+    })
 }
 
 /// `scope`: all or dfe, `default` when absent or empty.
@@ -180,10 +186,13 @@ mod tests {
             parse(Some("fortnight"), None, None).unwrap_err().parameter,
             "window"
         );
-        let e = parse(None, Some("01/09/2025"), Some("2025-10-01")).unwrap_err();
+        let e = parse(None, Some("1 Sept"), Some("2025-10-01")).unwrap_err();
+        assert_eq!(e.message, "\"1 Sept\" is not a date (YYYY-MM-DD)");
+        // The page's day, month and year boxes, half filled.
+        let e = parse(None, Some("31/2/"), Some("2025-10-01")).unwrap_err();
         assert_eq!(
             (e.parameter.as_str(), e.message.as_str()),
-            ("from", "\"01/09/2025\" is not a date (YYYY-MM-DD)")
+            ("from", "\"31/2/\" is not a date (day, month and year)")
         );
         assert_eq!(
             parse(None, Some("2025-10-01"), Some("2025-09-01"))

@@ -95,7 +95,7 @@ pub mod ssr {
         fn build(
             ctx: &Ctx<'_>,
             p: &Params,
-            view: &Visibility,
+            _: &Visibility,
         ) -> Result<Option<SefPack>, ReportError> {
             let w = ctx.warehouse;
             pack(
@@ -103,7 +103,6 @@ pub mod ssr {
                 ctx.cal,
                 &p.urn,
                 p.scope,
-                view,
                 w.ap_contact_limit,
                 &w.trust_name,
             )
@@ -200,7 +199,6 @@ pub mod ssr {
         cals: &Calendars,
         urn: &str,
         scope: Scope,
-        view: &Visibility,
         contact_limit: u64,
         trust_name: &str,
     ) -> Result<Option<SefPack>, String> {
@@ -360,7 +358,9 @@ pub mod ssr {
                 academy.name
             ),
         });
-        // Gaps as the viewer sees them (staff: no suppression), with last year and England.
+        // Gaps as staff see them (the pack is for staff: no suppression), with last year
+        // and England.
+        let open = queries::suppress::Mask::open();
         let filter = queries::types::CohortFilter::default();
         let gaps_now = summary::sets(
             cohorts::figures(conn, from, latest, scope, Some(urn), &filter).map_err(e)?,
@@ -371,7 +371,7 @@ pub mod ssr {
             }
             None => summary::Sets::new(),
         };
-        let gaps = summary::gaps(&gaps_now, &gaps_last, &mine, view);
+        let gaps = summary::gaps(&gaps_now, &gaps_last, &mine, (&open, &open));
         let pp = crate::view::pp;
         let gap_rows: Vec<Vec<String>> = gaps
             .iter()

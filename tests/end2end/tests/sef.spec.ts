@@ -62,4 +62,21 @@ test("a governor may not open the pack, nor another academy's staff", async ({ p
   expect((await page.request.get("/academy/140101/sef.pdf")).status()).toBe(403);
   await signIn(page, "staff@e2e.test");
   expect((await page.goto("/academy/140102/sef"))?.status()).toBe(403);
+  // The refusal comes in the app's frame: a title, and the navigation for who is in.
+  await expect(page).toHaveTitle("Not allowed · Rollcall");
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(nav.getByRole("link", { name: "Overview" })).toBeVisible();
+  await expect(nav.getByRole("link", { name: "Action lists" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Not allowed");
+});
+
+test("error pages pass axe: a refusal and an unknown page", async ({ page }, info) => {
+  test.skip(info.project.name === "js-off", "axe runs as a script");
+  await signIn(page, "staff@e2e.test");
+  for (const [path, status] of [["/academy/140102/sef", 403], ["/no-such-page", 404]] as const) {
+    expect((await page.goto(path))?.status()).toBe(status);
+    const results = await new AxeBuilder({ page }).analyze();
+    const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    expect(serious.map((v) => `${path} ${v.id}: ${v.help}`)).toEqual([]);
+  }
 });
