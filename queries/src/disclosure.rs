@@ -246,8 +246,10 @@ pub fn is_small(n: u64, threshold: u64) -> bool {
 /// Primary suppression (every count and sum of 1 to `threshold - 1`), then
 /// complementary suppression until nothing hidden can be worked out from what is
 /// shown. Each round takes the first item still disclosed and hides the first of the
-/// shown items that would protect it: counts beside it (sharing a shown sum) smallest
-/// first, then sums smallest first, then any other count.
+/// shown items that would protect it: counts beside it (sharing a shown sum: its row and
+/// column before wider sums, smallest first), then any other count, and a published sum
+/// only when no count will do; when no one item protects it, the first of them (the next
+/// round adds another).
 pub fn protect(table: &Table, threshold: u64) -> Hidden {
     protect_from(table, threshold, Hidden::none(table), &[])
 }
@@ -276,27 +278,39 @@ pub fn protect_from(table: &Table, threshold: u64, start: Hidden, fixed: &[usize
             Item::Sum(s) => table.sums[s].clone(),
         };
         let by_value = |i: &usize| (table.cells[*i] == 0, table.cells[*i], *i);
-        // Counts beside it first (sharing a shown sum), then shown sums, then the rest.
-        let mut beside: Vec<usize> = (0..table.sums.len())
+        // Counts beside it first: those sharing a shown sum with it, the smallest such sum
+        // first (its row and column before the grand total), then by value.
+        let mut beside: Vec<(usize, usize)> = Vec::new();
+        for s in (0..table.sums.len())
             .filter(|&s| !hidden.sums[s] && table.sums[s].iter().any(|i| members.contains(i)))
-            .flat_map(|s| table.sums[s].iter().copied())
-            .filter(|&i| !hidden.cells[i] && !members.contains(&i))
+        {
+            for &i in &table.sums[s] {
+                if !hidden.cells[i] && !members.contains(&i) {
+                    beside.push((table.sums[s].len(), i));
+                }
+            }
+        }
+        beside.sort_by_key(|&(size, i)| (size, by_value(&i)));
+        let mut seen = std::collections::HashSet::new();
+        let beside: Vec<usize> = beside
+            .into_iter()
+            .map(|(_, i)| i)
+            .filter(|i| seen.insert(*i))
             .collect();
-        beside.sort_by_key(by_value);
-        beside.dedup();
-        let mut sums: Vec<usize> = (0..table.sums.len())
-            .filter(|&s| !hidden.sums[s] && !fixed.contains(&s))
-            .collect();
-        sums.sort_by_key(|&s| (table.sum(s), s));
+        // Then any other count; a published total only when no count will do.
         let mut rest: Vec<usize> = (0..table.cells.len())
             .filter(|&i| !hidden.cells[i] && !beside.contains(&i) && !members.contains(&i))
             .collect();
         rest.sort_by_key(by_value);
+        let mut sums: Vec<usize> = (0..table.sums.len())
+            .filter(|&s| !hidden.sums[s] && !fixed.contains(&s))
+            .collect();
+        sums.sort_by_key(|&s| (table.sum(s), s));
         let candidates: Vec<Item> = beside
             .into_iter()
             .map(Item::Cell)
-            .chain(sums.into_iter().map(Item::Sum))
             .chain(rest.into_iter().map(Item::Cell))
+            .chain(sums.into_iter().map(Item::Sum))
             .collect();
         let with = |item: Item| {
             let mut h = hidden.clone();

@@ -141,7 +141,7 @@ fn CohortsBody(d: CohortsData, params: ViewParams) -> impl IntoView {
             {(!d.filter.is_empty()).then(|| view! { " · " <a href=clear.clone()>"Clear the filters"</a> })}
         </p>
         {d.suppressing.then(|| view! {
-            <p class="note">"Groups of fewer than the trust's threshold of pupils are shown as x, with the next smallest group where one alone would give it away."</p>
+            <p class="note">"Counts below the trust's threshold (a group's pupils, or the persistently or severely absent among them) are shown as x, and so is whatever would let one be worked out from the totals beside it."</p>
         })}
         <GapsSection d=d.clone()/>
         <ByTable d=d.clone() params=params.clone()/>

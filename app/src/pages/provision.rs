@@ -174,7 +174,7 @@ fn SharesTable(shares: Vec<ShareRow>, governor: bool) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
-        {governor.then(|| view! { <p class="note">"x: fewer than the trust's threshold of pupils."</p> })}
+        {governor.then(|| view! { <p class="note">"x: fewer than the trust's threshold of pupils, or a count that would let one be worked out from the trust's total."</p> })}
     }
     .into_any()
 }

@@ -163,7 +163,8 @@ pub fn notes(s: &PlaceSummary, threshold: u64) -> String {
          the share of pupils missing 10% or more of their sessions, SA (severe absence) 50% \
          or more. Each academy's figures are over its own dates for the term (academies keep \
          their own half terms); the trust's are the sum of them. x: fewer than {threshold} \
-         pupils, hidden to protect them. England: {}.",
+         pupils, or a figure that would let one be worked out, hidden to protect them. \
+         England: {}.",
         s.ap.cell(),
         s.reduced_timetable.cell(),
         if s.national.is_some() {
