@@ -104,10 +104,14 @@ pub fn date_param(get: impl Fn(&str) -> Option<String>, name: &str) -> Option<St
                 m.unwrap_or_default(),
                 y.unwrap_or_default(),
             );
-            match (d.parse::<u32>(), m.parse::<u32>(), y.parse::<i32>()) {
-                (Ok(d), Ok(m), Ok(y)) if y >= 1000 => Some(format!("{y:04}-{m:02}-{d:02}")),
-                _ => Some(format!("{d}/{m}/{y}")),
-            }
+            let date = match (d.parse::<u32>(), m.parse::<u32>(), y.parse::<i32>()) {
+                (Ok(d), Ok(m), Ok(y)) if y >= 1000 => chrono::NaiveDate::from_ymd_opt(y, m, d),
+                _ => None,
+            };
+            Some(match date {
+                Some(date) => date.format("%Y-%m-%d").to_string(),
+                None => format!("{d}/{m}/{y}"),
+            })
         }
     }
 }
@@ -163,23 +167,46 @@ pub fn WindowForm(
     }
 }
 
+/// Why a page's data could not be shown: the reason alone (a parameter named, "not
+/// allowed for this account"), not the server function's wrapping.
+#[component]
+pub fn Failed(e: ServerFnError) -> impl IntoView {
+    let text = match &e {
+        ServerFnError::ServerError(m) => m.clone(),
+        other => other.to_string(),
+    };
+    view! { <p class="error" role="alert">{text}</p> }
+}
+
 /// A date as day, month and year boxes (the GOV.UK date-input pattern): it reads the
 /// British way in every browser, and takes what people type.
 #[component]
 fn DateInput(name: &'static str, legend: &'static str, value: Option<String>) -> impl IntoView {
-    let date = value
-        .as_deref()
-        .and_then(|v| chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").ok());
-    let part = move |f: &str| date.map(|d| d.format(f).to_string()).unwrap_or_default();
+    // A date, or what was typed in the boxes (day/month/year) when it was not one.
+    let parts: [String; 3] = match value.as_deref() {
+        Some(v) => match chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+            Ok(d) => [
+                d.format("%-d").to_string(),
+                d.format("%-m").to_string(),
+                d.format("%Y").to_string(),
+            ],
+            Err(_) => {
+                let mut typed = v.splitn(3, '/').map(str::to_string);
+                [(); 3].map(|_| typed.next().unwrap_or_default())
+            }
+        },
+        None => Default::default(),
+    };
+    let part = move |i: usize| parts[i].clone();
     let hint = format!("{name}-hint");
     let described_by = hint.clone();
     view! {
         <fieldset class="date-input" role="group" aria-describedby=described_by>
             <legend>{legend}</legend>
             <span class="hint" id=hint>"For example, 27 3 2026"</span>
-            <label>"Day" <input class="w2" name=format!("{name}_day") inputmode="numeric" maxlength="2" value=part("%-d")/></label>
-            <label>"Month" <input class="w2" name=format!("{name}_month") inputmode="numeric" maxlength="2" value=part("%-m")/></label>
-            <label>"Year" <input class="w4" name=format!("{name}_year") inputmode="numeric" maxlength="4" value=part("%Y")/></label>
+            <label>"Day" <input class="w2" name=format!("{name}_day") inputmode="numeric" maxlength="2" value=part(0)/></label>
+            <label>"Month" <input class="w2" name=format!("{name}_month") inputmode="numeric" maxlength="2" value=part(1)/></label>
+            <label>"Year" <input class="w4" name=format!("{name}_year") inputmode="numeric" maxlength="4" value=part(2)/></label>
         </fieldset>
     }
 }
@@ -263,5 +290,12 @@ mod tests {
         assert_eq!(date_param(q(&empty), "from"), None);
         let half = [("from_day", "31"), ("from_month", "2")];
         assert_eq!(date_param(q(&half), "from").as_deref(), Some("31/2/"));
+        // No 31 February: refused as typed.
+        let bad = [
+            ("from_day", "31"),
+            ("from_month", "2"),
+            ("from_year", "2026"),
+        ];
+        assert_eq!(date_param(q(&bad), "from").as_deref(), Some("31/2/2026"));
     }
 }

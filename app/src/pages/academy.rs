@@ -49,7 +49,7 @@ pub fn AcademyPage() -> impl IntoView {
                         <AcademyBody d/>
                     }.into_any(),
                     Ok(None) => view! { <crate::pages::NotFound/> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <crate::view::Failed e/> }.into_any(),
                 }
             })}
         </Suspense>

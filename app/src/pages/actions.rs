@@ -36,7 +36,7 @@ pub fn ActionsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(d) => view! { <ActionsBody d/> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <crate::view::Failed e/> }.into_any(),
                 }
             })}
         </Suspense>

@@ -30,7 +30,7 @@ pub fn AuditPage() -> impl IntoView {
                             </tbody>
                         </table>
                     }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <crate::view::Failed e/> }.into_any(),
                 }
             })}
         </Suspense>

@@ -87,7 +87,7 @@ pub fn CohortsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(d) => view! { <CohortsBody d params=params.get_untracked()/> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <crate::view::Failed e/> }.into_any(),
                 }
             })}
         </Suspense>

@@ -41,7 +41,7 @@ pub fn GovernorsPage() -> impl IntoView {
                 match data.await {
                     Ok(Some(d)) => view! { <GovernorsBody d params=params.get_untracked()/> }.into_any(),
                     Ok(None) => view! { <crate::pages::NotFound/> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <crate::view::Failed e/> }.into_any(),
                 }
             })}
         </Suspense>

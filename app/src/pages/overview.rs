@@ -58,7 +58,7 @@ pub fn OverviewPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(o) => view! { <OverviewBody o params/> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <crate::view::Failed e/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -111,14 +111,20 @@ fn OverviewBody(o: Overview, params: Memo<ViewParams>) -> impl IntoView {
         } else {
             "Academies' term dates differ: each academy's figures are over its own window (dates under its name), and the trust's are the sum of its academies' own windows.".to_string()
         }}</p>
-        <section class="headline" aria-label="Trust figures">
-            <div><span class="big">{crate::view::rate(&trust, Figures::attendance_rate)}</span>" attendance"</div>
-            <div><span class="big">{crate::view::rate(&trust, Figures::absence_rate)}</span>" absence"
-                <small>{format!(" ({} authorised, {} unauthorised)", crate::view::rate(&trust, Figures::authorised_rate), crate::view::rate(&trust, Figures::unauthorised_rate))}</small></div>
-            <div><span class="big">{crate::view::pa(&trust)}</span>" persistently absent"</div>
-            <div><span class="big">{crate::view::sa(&trust)}</span>" severely absent"</div>
-            <div><span class="big">{pp(trust_change)}</span>" absence against last year"</div>
-        </section>
+        {if trust.withheld.all {
+            view! { <p class="note">"The trust's own figures are for those who see the whole trust (beside one academy's, they would give the others' away)."</p> }.into_any()
+        } else {
+            view! {
+                <section class="headline" aria-label="Trust figures">
+                    <div><span class="big">{crate::view::rate(&trust, Figures::attendance_rate)}</span>" attendance"</div>
+                    <div><span class="big">{crate::view::rate(&trust, Figures::absence_rate)}</span>" absence"
+                        <small>{format!(" ({} authorised, {} unauthorised)", crate::view::rate(&trust, Figures::authorised_rate), crate::view::rate(&trust, Figures::unauthorised_rate))}</small></div>
+                    <div><span class="big">{crate::view::pa(&trust)}</span>" persistently absent"</div>
+                    <div><span class="big">{crate::view::sa(&trust)}</span>" severely absent"</div>
+                    <div><span class="big">{pp(trust_change)}</span>" absence against last year"</div>
+                </section>
+            }.into_any()
+        }}
         <table class="data overview">
             <caption>"Academies: " {o.window.name.clone()} ", " {o.scope.label()} ". England, region and local authority: DfE 2025/26 to date, the academy's phase."</caption>
             <thead>

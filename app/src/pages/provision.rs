@@ -72,7 +72,7 @@ pub fn ProvisionPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(d) => view! { <ProvisionBody d/> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <crate::view::Failed e/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -304,7 +304,7 @@ pub fn ProvisionReportPage() -> impl IntoView {
                 match data.await {
                     Ok(Some(r)) => view! { <ReportBody r/> }.into_any(),
                     Ok(None) => view! { <crate::pages::NotFound/> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <crate::view::Failed e/> }.into_any(),
                 }
             })}
         </Suspense>

@@ -31,7 +31,7 @@ pub fn DataQualityPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(d) => view! { <QualityBody d/> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <crate::view::Failed e/> }.into_any(),
                 }
             })}
         </Suspense>

@@ -42,7 +42,7 @@ pub fn SefPage() -> impl IntoView {
                 match data.await {
                     Ok(Some(p)) => view! { <SefBody p/> }.into_any(),
                     Ok(None) => view! { <crate::pages::NotFound/> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <crate::view::Failed e/> }.into_any(),
                 }
             })}
         </Suspense>
