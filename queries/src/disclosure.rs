@@ -8,7 +8,7 @@
 //! hidden counts as unknowns and every shown sum as a linear equation in them. A hidden
 //! count (or a hidden sum) is **disclosed** when those equations determine it: exactly
 //! when its coefficient vector lies in the row space of the equations. [`disclosed`]
-//! decides that by Gaussian elimination in exact rational arithmetic; [`protect`] hides
+//! decides that by Gaussian elimination (over a 61-bit prime field: see `Q`); [`protect`] hides
 //! counts below the threshold (primary suppression) and then, while anything hidden is
 //! still determined, hides the smallest further count beside it (complementary
 //! suppression) until nothing hidden can be worked out.
@@ -79,52 +79,48 @@ pub enum Item {
     Sum(usize),
 }
 
-/// An exact rational, kept in lowest terms with a positive denominator.
+/// A number modulo the Mersenne prime 2^61 - 1. The equations have small integer
+/// coefficients (0 and 1), so elimination over this field decides the same ranks as over
+/// the rationals unless the prime divides one of the matrix's minors, which for tables of
+/// counts does not happen in practice (and would hide more, not less: a vector outside
+/// the rational row space can only fall inside it mod p). Rationals were exact too but
+/// grew past i128 on tables of 60 academies and were slower by two orders of magnitude.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Q {
-    n: i128,
-    d: i128,
-}
+struct Q(u64);
 
-fn gcd(a: i128, b: i128) -> i128 {
-    let (mut a, mut b) = (a.abs(), b.abs());
-    while b != 0 {
-        (a, b) = (b, a % b);
-    }
-    a
-}
+const P: u64 = (1 << 61) - 1;
 
 impl Q {
-    const ZERO: Q = Q { n: 0, d: 1 };
-
-    fn new(n: i128, d: i128) -> Q {
-        let g = gcd(n, d).max(1);
-        let s = if d < 0 { -1 } else { 1 };
-        Q {
-            n: s * n / g,
-            d: s * d / g,
-        }
-    }
+    const ZERO: Q = Q(0);
 
     /// `self + 1`.
     fn succ(self) -> Q {
-        Q::new(self.n + self.d, self.d)
+        Q((self.0 + 1) % P)
     }
 
     fn is_zero(self) -> bool {
-        self.n == 0
+        self.0 == 0
     }
 
     fn sub(self, o: Q) -> Q {
-        Q::new(self.n * o.d - o.n * self.d, self.d * o.d)
+        Q((self.0 + P - o.0) % P)
     }
 
     fn mul(self, o: Q) -> Q {
-        Q::new(self.n * o.n, self.d * o.d)
+        Q(((self.0 as u128 * o.0 as u128) % P as u128) as u64)
     }
 
+    /// `self / o`, `o` not zero (Fermat: o^(p-2) is its inverse).
     fn div(self, o: Q) -> Q {
-        Q::new(self.n * o.d, self.d * o.n)
+        let (mut base, mut e, mut inv) = (o, P - 2, Q(1));
+        while e > 0 {
+            if e & 1 == 1 {
+                inv = inv.mul(base);
+            }
+            base = base.mul(base);
+            e >>= 1;
+        }
+        self.mul(inv)
     }
 }
 
@@ -171,7 +167,7 @@ impl Equations {
             for (pivot, r) in &rows {
                 let f = row[*pivot];
                 if !f.is_zero() {
-                    for (x, y) in row.iter_mut().zip(r) {
+                    for (x, y) in row.iter_mut().zip(r).filter(|(_, y)| !y.is_zero()) {
                         *x = x.sub(f.mul(*y));
                     }
                 }
@@ -179,14 +175,14 @@ impl Equations {
             let Some(pivot) = row.iter().position(|q| !q.is_zero()) else {
                 continue;
             };
-            let p = row[pivot];
-            for x in row.iter_mut() {
-                *x = x.div(p);
+            let inverse = Q(1).div(row[pivot]);
+            for x in row.iter_mut().filter(|x| !x.is_zero()) {
+                *x = x.mul(inverse);
             }
             for (_, r) in rows.iter_mut() {
                 let f = r[pivot];
                 if !f.is_zero() {
-                    for (x, y) in r.iter_mut().zip(&row) {
+                    for (x, y) in r.iter_mut().zip(&row).filter(|(_, y)| !y.is_zero()) {
                         *x = x.sub(f.mul(*y));
                     }
                 }
@@ -217,7 +213,7 @@ impl Equations {
         for (pivot, r) in &self.rows {
             let f = v[*pivot];
             if !f.is_zero() {
-                for (x, y) in v.iter_mut().zip(r) {
+                for (x, y) in v.iter_mut().zip(r).filter(|(_, y)| !y.is_zero()) {
                     *x = x.sub(f.mul(*y));
                 }
             }
@@ -237,6 +233,25 @@ pub fn disclosed(table: &Table, hidden: &Hidden) -> Vec<Item> {
         .map(Item::Sum);
     cells.chain(sums).collect()
 }
+
+/// The first hidden item (counts, then sums) the shown ones determine, if any.
+fn first_disclosed(table: &Table, hidden: &Hidden) -> Option<Item> {
+    let eq = Equations::new(table, hidden);
+    (0..table.cells.len())
+        .filter(|&i| hidden.cells[i])
+        .find(|&i| eq.determines(&[i]))
+        .map(Item::Cell)
+        .or_else(|| {
+            (0..table.sums.len())
+                .filter(|&s| hidden.sums[s])
+                .find(|&s| eq.determines(&table.sums[s]))
+                .map(Item::Sum)
+        })
+}
+
+/// How many candidates a round of complementary suppression tries before it takes the
+/// first (bounds the work on large tables; the next round goes on from there).
+const TRIES: usize = 16;
 
 /// Whether a count is small enough to hide: 1 to `threshold - 1` (0 may be shown).
 pub fn is_small(n: u64, threshold: u64) -> bool {
@@ -270,7 +285,7 @@ pub fn protect_from(table: &Table, threshold: u64, start: Hidden, fixed: &[usize
             .collect(),
     };
     loop {
-        let Some(exposed) = disclosed(table, &hidden).into_iter().next() else {
+        let Some(exposed) = first_disclosed(table, &hidden) else {
             return hidden;
         };
         let members: Vec<usize> = match exposed {
@@ -320,9 +335,10 @@ pub fn protect_from(table: &Table, threshold: u64, start: Hidden, fixed: &[usize
             }
             h
         };
-        let protects = |item: &Item| !disclosed(table, &with(*item)).contains(&exposed);
+        let protects = |item: &Item| !Equations::new(table, &with(*item)).determines(&members);
         match candidates
             .iter()
+            .take(TRIES)
             .find(|c| protects(c))
             .or(candidates.first())
         {
