@@ -154,18 +154,21 @@ pub mod ssr {
             day_session: figures::by_day_session(conn, window.from, window.to, scope, Some(urn))
                 .map_err(e)?,
             // Every group here; the report's build hides what the viewer may not see.
-            year_groups: queries::suppress::for_viewer(
-                &Visibility::everything(),
-                figures::by_group(
-                    conn,
-                    window.from,
-                    window.to,
-                    scope,
-                    Dimension::YearGroup,
-                    Some(urn),
-                )
-                .map_err(e)?,
-            ),
+            year_groups: figures::by_group(
+                conn,
+                window.from,
+                window.to,
+                scope,
+                Dimension::YearGroup,
+                Some(urn),
+            )
+            .map_err(e)?
+            .into_iter()
+            .map(|g| Shown {
+                group: g.group,
+                figures: Some(g.figures),
+            })
+            .collect(),
             benchmarks: queries::benchmarks::for_academy(&academy.phase, &academy.local_authority),
             history: queries::benchmarks::national_history()
                 .into_iter()

@@ -49,7 +49,8 @@ pub mod ssr {
     use queries::types::WeekPoint;
 
     /// The trust overview: every academy's figures and the trust's, for the academies
-    /// `view` may see (the trust's totals are aggregates, shown to every role).
+    /// `view` may see; counts through the window's mask for governors (the trust's own
+    /// figures withheld from a governor of one academy).
     pub struct Report;
 
     impl crate::reports::Report for Report {
