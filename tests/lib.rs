@@ -6,10 +6,46 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use queries::db::Connection;
-use queries::{Db, LoadOutcome, Loader, TrustConfig};
+use queries::{Db, LoadOutcome, Loader, Status, TrustConfig};
 
 pub const PUPILS_HEADER: &str = "pupil_id,upn,surname,forename,date_of_birth,sex,year_group,entry_date,leaving_date,sen_provision,fsm,eal,ethnicity,looked_after";
 pub const MARKS_HEADER: &str = "pupil_id,date,session,code,minutes_late";
+
+/// A date, for fixtures: `date(2025, 1, 6)`.
+pub fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// The present mark for a session: `/` in the morning (0), `\` in the afternoon.
+pub fn present(session: u8) -> &'static str {
+    if session == 0 {
+        "/"
+    } else {
+        "\\"
+    }
+}
+
+/// A register code function for [`register`]: `code` where `when(date, session)`,
+/// present otherwise.
+pub fn present_but(
+    code: &'static str,
+    when: impl Fn(chrono::NaiveDate, u8) -> bool,
+) -> impl Fn(chrono::NaiveDate, u8) -> &'static str {
+    move |day, s| if when(day, s) { code } else { present(s) }
+}
+
+/// Asserts that a load went in, with its report as the message.
+#[track_caller]
+pub fn assert_loaded(o: &LoadOutcome) {
+    assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
+}
+
+/// Asserts that a load went in whole: loaded, and no row rejected.
+#[track_caller]
+pub fn assert_loaded_whole(o: &LoadOutcome) {
+    assert_loaded(o);
+    assert_eq!(o.rows_rejected(), 0, "{}", o.report_text());
+}
 
 /// A pupils.csv row with sensible values for everything but the id.
 pub fn pupil(id: &str) -> String {
@@ -64,13 +100,19 @@ impl ExtractSpec {
     }
 
     /// marks.csv from rows like `P1,2025-01-06,AM,/,` (the header is added).
-    pub fn marks(self, rows: &[&str]) -> Self {
+    pub fn marks<S: AsRef<str>>(self, rows: &[S]) -> Self {
         let text = std::iter::once(MARKS_HEADER)
-            .chain(rows.iter().copied())
+            .chain(rows.iter().map(AsRef::as_ref))
             .collect::<Vec<_>>()
             .join("\n")
             + "\n";
         self.file("marks.csv", text)
+    }
+
+    /// The same extract taken at another time (`extracted_at`).
+    pub fn taken_at(mut self, extracted_at: &str) -> Self {
+        self.extracted_at = extracted_at.into();
+        self
     }
 
     pub fn manifest(&self) -> serde_json::Value {
@@ -176,12 +218,27 @@ pub fn register(
         .collect()
 }
 
+/// Each pupil's marks.csv rows, as [`register`] with `code(id, date, session)`.
+pub fn registers(
+    ids: impl IntoIterator<Item = String>,
+    days: &[chrono::NaiveDate],
+    code: impl Fn(&str, chrono::NaiveDate, u8) -> &'static str,
+) -> Vec<String> {
+    ids.into_iter()
+        .flat_map(|id| register(&id, days, |day, s| code(&id, day, s)))
+        .collect()
+}
+
 /// A trust from the seed generator (`scale` as `rollcall seed --scale` takes it, as of
 /// 14 March 2025), every extract loaded.
 pub fn seeded_trust(scale: &str) -> Warehouse {
+    seeded_trust_on(date(2025, 3, 14), scale)
+}
+
+/// [`seeded_trust`] as of `today`.
+pub fn seeded_trust_on(today: chrono::NaiveDate, scale: &str) -> Warehouse {
     let w = Warehouse::new();
-    let mut opts =
-        seed_data::SeedOptions::demo(chrono::NaiveDate::from_ymd_opt(2025, 3, 14).unwrap());
+    let mut opts = seed_data::SeedOptions::demo(today);
     opts.apply_scale(scale).unwrap();
     for e in seed_data::generate(&opts, &w.dir.path().join("seed"), &mut |_, _, _| {})
         .unwrap()
@@ -242,24 +299,59 @@ impl Warehouse {
         self.db.connect().unwrap()
     }
 
+    /// A connection to the accounts store (accounts, tokens, the audit log).
+    pub fn accounts(&self) -> queries::accounts::Conn {
+        self.db.accounts().connect().unwrap()
+    }
+
+    /// How many audit log entries `filter` (an SQL condition) matches.
+    pub fn audited(&self, filter: &str) -> i64 {
+        self.accounts()
+            .query_row(
+                &format!("SELECT count(*) FROM audit_log WHERE {filter}"),
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
+    /// From now on every audit write fails (the store refuses new entries).
+    pub fn break_audit_log(&self) {
+        self.accounts()
+            .execute_batch(
+                "CREATE TRIGGER audit_log_broken BEFORE INSERT ON audit_log
+                 BEGIN SELECT RAISE(ABORT, 'broken by the test'); END;",
+            )
+            .unwrap();
+    }
+
     pub fn count(&self, sql: &str) -> i64 {
         self.conn().query_row(sql, [], |r| r.get(0)).unwrap()
     }
 
+    /// The one text value `sql` selects.
+    pub fn string(&self, sql: &str) -> String {
+        self.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    /// Writes `spec` as a folder named `name`, loads it and asserts that it went in
+    /// whole (no row rejected).
+    #[track_caller]
+    pub fn load_whole(&self, spec: &ExtractSpec, name: &str) -> LoadOutcome {
+        let o = self.load_spec(spec, name);
+        assert_loaded_whole(&o);
+        o
+    }
+
     /// Every mark as `pupil_id date session code`, sorted.
     pub fn marks(&self) -> Vec<String> {
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare(
-                "SELECT p.pupil_id || ' ' || m.date::VARCHAR || ' ' ||
-                        CASE m.session WHEN 0 THEN 'AM' ELSE 'PM' END || ' ' || m.code::VARCHAR
-                 FROM marks m JOIN pupils p USING (pupil_key) ORDER BY 1",
-            )
-            .unwrap();
-        stmt.query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
+        query_rows(
+            &self.conn(),
+            "SELECT p.pupil_id || ' ' || m.date::VARCHAR || ' ' ||
+                    CASE m.session WHEN 0 THEN 'AM' ELSE 'PM' END || ' ' || m.code::VARCHAR
+             FROM marks m JOIN pupils p USING (pupil_key) ORDER BY 1",
+            |r| r.get(0),
+        )
     }
 }
 
@@ -267,6 +359,20 @@ impl Default for Warehouse {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// Every row of `sql`, each read by `row`.
+pub fn query_rows<T>(
+    conn: &Connection,
+    sql: &str,
+    row: impl FnMut(&duckdb::Row<'_>) -> duckdb::Result<T>,
+) -> Vec<T> {
+    conn.prepare(sql)
+        .unwrap()
+        .query_map([], row)
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
 }
 
 /// Everything the loader writes, summarised: equal snapshots mean an unchanged warehouse.
@@ -308,6 +414,43 @@ pub async fn get(app: &axum::Router, uri: &str) -> (axum::http::StatusCode, Vec<
         .to_bytes()
         .to_vec();
     (status, body)
+}
+
+/// `GET uri` on a router, which must answer 200 (the message names the URI): the body
+/// as JSON.
+pub async fn get_json(app: &axum::Router, uri: &str) -> serde_json::Value {
+    let (status, body) = get(app, uri).await;
+    assert_eq!(
+        status,
+        axum::http::StatusCode::OK,
+        "{uri}: {}",
+        String::from_utf8_lossy(&body)
+    );
+    serde_json::from_slice(&body).unwrap()
+}
+
+/// The path of the server function `name` (the name, then its hash, so that
+/// `get_provision` is not `get_provision_report`).
+pub fn server_fn_path(name: &str) -> String {
+    leptos::server_fn::axum::server_fn_paths()
+        .find(|(p, _)| {
+            p.trim_start_matches("/api/")
+                .strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+        })
+        .map(|(p, _)| p.to_string())
+        .unwrap_or_else(|| panic!("server function {name}"))
+}
+
+/// The whole server, its guard included, over `w` (not in demo mode).
+pub fn whole_server(w: &Warehouse) -> axum::Router {
+    server::serve::router(
+        app::ssr::Warehouse::new(w.shared()),
+        server::serve::leptos_options("127.0.0.1:3000".parse().unwrap()),
+        server::auth::Auth::new(w.shared(), false),
+        false,
+        w.data_dir().join("inbox"),
+    )
 }
 
 /// The API's routes on `w` as `who` (what the guard would attach).

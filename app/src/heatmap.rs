@@ -4,6 +4,7 @@
 //! the pupils or figures behind it. The colour scale is viridis, reversed so that more
 //! absence is darker: perceptually uniform and readable with colour-vision deficiency.
 
+use crate::view::ScrollTable;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -278,32 +279,30 @@ pub fn HeatmapView(map: Heatmap, id: &'static str) -> impl IntoView {
             <div class="chart-scroll" tabindex="0" inner_html=map.svg.clone()></div>
             <details>
                 <summary>{format!("{} as a table", g.title)}</summary>
-                <div class="table-scroll" tabindex="0">
-                    <table class="data heat-table">
-                        <caption>{g.title.clone()}" ("{g.value_name.clone()}")"</caption>
-                        <thead><tr>
-                            <th scope="col">{format!("{} \\ {}", g.row_name, g.col_name)}</th>
-                            {g.cols.iter().map(|c| view! { <th scope="col" class="num">{c.label.clone()}</th> }).collect_view()}
-                        </tr></thead>
-                        <tbody>
-                            {g.rows.iter().zip(g.cells.iter()).map(|(r, cells)| view! {
-                                <tr>
-                                    <th scope="row">{match &r.href {
-                                        Some(h) => view! { <a href=h.clone()>{r.label.clone()}</a> }.into_any(),
-                                        None => r.label.clone().into_any(),
-                                    }}</th>
-                                    {cells.iter().map(|c| {
-                                        let shown = c.value.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into());
-                                        view! { <td class="num" title=c.text.clone()>{match &c.href {
-                                            Some(h) => view! { <a href=h.clone()>{shown}</a> }.into_any(),
-                                            None => shown.into_any(),
-                                        }}</td> }
-                                    }).collect_view()}
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
+                <ScrollTable class="data heat-table">
+                    <caption>{g.title.clone()}" ("{g.value_name.clone()}")"</caption>
+                    <thead><tr>
+                        <th scope="col">{format!("{} \\ {}", g.row_name, g.col_name)}</th>
+                        {g.cols.iter().map(|c| view! { <th scope="col" class="num">{c.label.clone()}</th> }).collect_view()}
+                    </tr></thead>
+                    <tbody>
+                        {g.rows.iter().zip(g.cells.iter()).map(|(r, cells)| view! {
+                            <tr>
+                                <th scope="row">{match &r.href {
+                                    Some(h) => view! { <a href=h.clone()>{r.label.clone()}</a> }.into_any(),
+                                    None => r.label.clone().into_any(),
+                                }}</th>
+                                {cells.iter().map(|c| {
+                                    let shown = c.value.map(|v| format!("{v:.1}")).unwrap_or_else(|| "–".into());
+                                    view! { <td class="num" title=c.text.clone()>{match &c.href {
+                                        Some(h) => view! { <a href=h.clone()>{shown}</a> }.into_any(),
+                                        None => shown.into_any(),
+                                    }}</td> }
+                                }).collect_view()}
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </ScrollTable>
             </details>
         </figure>
     }

@@ -3,6 +3,7 @@
 //! hydrated in the browser. Server functions are thin: each calls a plain function in
 //! `queries` through [`ssr::Warehouse`], which keeps DuckDB off the async runtime.
 
+pub mod admin;
 #[cfg(feature = "ssr")]
 pub mod charts;
 #[cfg(feature = "ssr")]
@@ -66,6 +67,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("data-quality") view=pages::quality::DataQualityPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("loads") view=pages::loads::LoadsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("audit") view=pages::audit::AuditPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("admin") view=pages::admin::AdminPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("signin") view=pages::signin::SignInPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
@@ -94,6 +96,7 @@ pub fn nav(p: &queries::types::Principal) -> Vec<(&'static str, &'static str)> {
         (true, "/loads", "Data loaded"),
         (staff, "/data-quality", "Data quality"),
         (trust, "/audit", "Audit log"),
+        (trust, "/admin", "Accounts"),
     ]
     .into_iter()
     .filter(|(shown, _, _)| *shown)

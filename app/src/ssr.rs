@@ -40,9 +40,16 @@ pub enum WarehouseError {
     Duck(#[from] DuckError),
     #[error("the query task failed: {0}")]
     Join(#[from] tokio::task::JoinError),
+    #[error("{0}")]
+    Accounts(#[from] queries::accounts::AccountError),
 }
 
 impl Warehouse {
+    /// A connection to the accounts store (accounts, tokens, the audit log).
+    pub fn accounts(&self) -> Result<queries::accounts::Conn, WarehouseError> {
+        Ok(self.db.accounts().connect()?)
+    }
+
     pub fn new(db: Arc<Db>) -> Self {
         Warehouse {
             db,

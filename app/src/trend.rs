@@ -20,6 +20,15 @@ pub mod ssr {
     use crate::charts::{line_chart, LineChart, Series, PALETTE};
     use queries::types::WeekPoint;
 
+    /// One place's weeks (an academy's, or the trust's with `None`) from weekly rows by
+    /// place.
+    pub fn weeks_of(rows: &[(Option<String>, WeekPoint)], urn: Option<&str>) -> Vec<WeekPoint> {
+        rows.iter()
+            .filter(|(u, _)| u.as_deref() == urn)
+            .map(|(_, w)| w.clone())
+            .collect()
+    }
+
     /// Chart points: x is the week's position in the window (1, 2, ...).
     pub fn weeks_series(points: &[WeekPoint]) -> Vec<(f64, f64)> {
         points

@@ -153,14 +153,7 @@ pub fn WindowForm(
             </label>
             <DateInput name="from" legend="From (custom dates)" value=p.from.clone()/>
             <DateInput name="to" legend="To" value=p.to.clone()/>
-            <label>"Scope "
-                <select name="scope">
-                    {[Scope::All, Scope::Dfe].into_iter().map(|s| {
-                        let selected = s == p.scope();
-                        view! { <option value=s.as_str() selected=selected>{s.label()}</option> }
-                    }).collect_view()}
-                </select>
-            </label>
+            <ScopeSelect selected=p.scope() default=Scope::All/>
             {children.map(|c| c())}
             <button type="submit">"Show"</button>
         </form>
@@ -178,10 +171,171 @@ pub fn Failed(e: ServerFnError) -> impl IntoView {
     view! { <p class="error" role="alert">{text}</p> }
 }
 
+/// The academy to show, as a labelled drop-down of the academies the viewer may see;
+/// with `all`, a first choice of every academy (no `academy` parameter).
+#[component]
+pub fn AcademySelect(
+    academies: Vec<queries::types::AcademyRef>,
+    selected: Option<String>,
+    #[prop(optional)] all: bool,
+) -> impl IntoView {
+    view! {
+        <label>"Academy "
+            <select name="academy">
+                {all.then(|| view! { <option value="" selected=selected.is_none()>"All academies"</option> })}
+                {academies.into_iter().map(|a| {
+                    let chosen = selected.as_deref() == Some(a.urn.as_str());
+                    view! { <option value=a.urn selected=chosen>{a.name}</option> }
+                }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// A page's title (the tab's and the heading's) and the sentence saying what it is for.
+#[component]
+pub fn Heading(title: &'static str, #[prop(optional)] lead: Option<&'static str>) -> impl IntoView {
+    view! {
+        <leptos_meta::Title text=title/>
+        <h1>{title}</h1>
+        {lead.map(|lead| view! { <p class="lead">{lead}</p> })}
+    }
+}
+
+/// A part of a page under its own heading, which names it for screen readers
+/// (`aria-labelledby` the heading's `id`).
+#[component]
+pub fn Section(
+    /// The heading's id.
+    id: &'static str,
+    #[prop(into)] heading: String,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <section aria-labelledby=id>
+            <h2 id=id>{heading}</h2>
+            {children()}
+        </section>
+    }
+}
+
+/// A table wider than a phone, in a box of its own that scrolls sideways (focusable,
+/// so that it scrolls from the keyboard too); the children are the table's.
+#[component]
+pub fn ScrollTable(
+    #[prop(optional)] id: Option<&'static str>,
+    #[prop(default = "data")] class: &'static str,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div class="table-scroll" tabindex="0">
+            <table class=class id=id>{children()}</table>
+        </div>
+    }
+}
+
+/// What the figures are over, for the line above them: the window's name and dates and
+/// the scope, then the children (more about the same figures).
+#[component]
+pub fn ScopeNote(
+    window: queries::calendar::Window,
+    scope: Scope,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    let dates = format!(
+        " ({} to {}) · ",
+        window.from.format("%-d %b %Y"),
+        window.to.format("%-d %b %Y")
+    );
+    let what = view! { <strong>{window.name}</strong>{dates}<strong>{scope.label()}</strong> };
+    // Without children, nothing after (not even the marker an empty `Option` leaves).
+    match children {
+        Some(more) => view! { <p class="scope-note">{what}{more()}</p> }.into_any(),
+        None => view! { <p class="scope-note">{what}</p> }.into_any(),
+    }
+}
+
+/// The scope chooser (every pupil, or DfE's scope), the page's default first.
+#[component]
+pub fn ScopeSelect(selected: Scope, default: Scope) -> impl IntoView {
+    let order = match default {
+        Scope::Dfe => [Scope::Dfe, Scope::All],
+        Scope::All => [Scope::All, Scope::Dfe],
+    };
+    view! {
+        <label>"Scope "
+            <select name="scope">
+                {order.into_iter().map(|s| view! { <option value=s.as_str() selected=s == selected>{s.label()}</option> }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// A page that shows one server function's data: its [`Heading`], then the data as
+/// [`loaded`] shows it.
+#[component]
+pub fn Page<T, V, F>(
+    title: &'static str,
+    lead: &'static str,
+    data: Resource<Result<T, ServerFnError>>,
+    body: F,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + Serialize + for<'de> Deserialize<'de> + 'static,
+    V: IntoView + 'static,
+    F: Fn(T) -> V + Clone + Send + Sync + 'static,
+{
+    view! {
+        <Heading title lead/>
+        {loaded(data, body)}
+    }
+}
+
+/// The part of every page that waits for its data: "Loading…" while it comes, the body
+/// once it has come, and the reason in plain words when it could not be had.
+pub fn loaded<T, V>(
+    data: Resource<Result<T, ServerFnError>>,
+    body: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + Serialize + for<'de> Deserialize<'de> + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || {
+                let body = body.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(d) => body(d).into_any(),
+                        Err(e) => view! { <Failed e/> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// [`loaded`] for data that may not exist (an academy, a pupil, a summary): the app's
+/// "not found" page when it does not.
+pub fn found<T, V>(
+    data: Resource<Result<Option<T>, ServerFnError>>,
+    body: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + Serialize + for<'de> Deserialize<'de> + 'static,
+    V: IntoView + 'static,
+{
+    loaded(data, move |d| match d {
+        Some(d) => body(d).into_any(),
+        None => view! { <crate::pages::NotFound/> }.into_any(),
+    })
+}
+
 /// A date as day, month and year boxes (the GOV.UK date-input pattern): it reads the
 /// British way in every browser, and takes what people type.
 #[component]
-fn DateInput(name: &'static str, legend: &'static str, value: Option<String>) -> impl IntoView {
+pub fn DateInput(name: &'static str, legend: &'static str, value: Option<String>) -> impl IntoView {
     // A date, or what was typed in the boxes (day/month/year) when it was not one.
     let parts: [String; 3] = match value.as_deref() {
         Some(v) => match chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d") {

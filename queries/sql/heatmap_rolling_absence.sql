@@ -3,18 +3,9 @@
 -- window; fewer at the window's start. Per academy and for the trust (urn NULL).
 -- $1 from, $2 to, $3 DfE scope, $4 an academy's URN or NULL for every academy; $5 each academy's own window
 -- (`academy_windows`, within $1..$2).
-WITH weekly AS (
-    SELECT a.urn, date_trunc('week', w.date)::DATE AS week,
-           count(*) AS possible,
-           count(*) FILTER (WHERE w.authorised OR w.unauthorised) AS absent
-    FROM academy_window_marks($5, $1, $2, $3) w
-    JOIN academies a ON a.academy_id = w.academy_id
-    WHERE $4 IS NULL OR a.urn = $4
-    GROUP BY GROUPING SETS ((a.urn, week), (week))
-)
 SELECT urn, week,
        sum(possible) OVER last_four AS possible,
        sum(absent) OVER last_four AS absent
-FROM weekly
+FROM weekly_absence($5, $1, $2, $3, $4)
 WINDOW last_four AS (PARTITION BY urn ORDER BY week ROWS BETWEEN 3 PRECEDING AND CURRENT ROW)
 ORDER BY urn NULLS FIRST, week;

@@ -1,19 +1,8 @@
 -- Every alternative-provision placement (one academy's, or all with $1 NULL), with
 -- its sessions from the start to its end or the academy's latest loaded day, and the
 -- school days since the last welfare contact.
-WITH as_of AS (
-    SELECT * FROM academy_as_of()
-),
-placed AS (
-    SELECT row_number() OVER () AS n, ap.*, a.urn, a.name AS academy_name,
-           p.pupil_id, p.upn, p.forename, p.surname,
-           year_group_label(p.nc_year + academic_year(o.as_of) - p.year_group_year) AS year_group,
-           o.as_of, least(coalesce(ap.end_date, o.as_of), o.as_of) AS until
-    FROM ap_placements ap
-    JOIN academies a ON a.academy_id = ap.academy_id
-    JOIN pupils p ON p.pupil_key = ap.pupil_key
-    JOIN as_of o ON o.academy_id = ap.academy_id
-    WHERE $1 IS NULL OR a.urn = $1
+WITH placed AS (
+    SELECT * FROM pupil_records('ap_placements', $1)
 ),
 sessions AS (
     SELECT pl.n,

@@ -1,18 +1,7 @@
 -- Every reduced timetable (one academy's, or all with $1 NULL), with its C2 sessions
 -- from the start to its end or the academy's latest loaded day.
-WITH as_of AS (
-    SELECT * FROM academy_as_of()
-),
-timetabled AS (
-    SELECT row_number() OVER () AS n, rt.*, a.urn, a.name AS academy_name,
-           p.pupil_id, p.upn, p.forename, p.surname,
-           year_group_label(p.nc_year + academic_year(o.as_of) - p.year_group_year) AS year_group,
-           o.as_of, least(coalesce(rt.end_date, o.as_of), o.as_of) AS until
-    FROM reduced_timetables rt
-    JOIN academies a ON a.academy_id = rt.academy_id
-    JOIN pupils p ON p.pupil_key = rt.pupil_key
-    JOIN as_of o ON o.academy_id = rt.academy_id
-    WHERE $1 IS NULL OR a.urn = $1
+WITH timetabled AS (
+    SELECT * FROM pupil_records('reduced_timetables', $1)
 ),
 c2 AS (
     SELECT t.n, count(*) AS sessions

@@ -1,10 +1,22 @@
-//! Accounts (argon2id password hashes), API tokens (shown once, stored as SHA-256) and
-//! the audit log.
+//! Accounts (argon2id password hashes), API tokens (shown once, stored as SHA-256),
+//! sessions and the audit log, in their own store: a SQLite file in WAL mode beside the
+//! warehouse. Many processes may write it at once (the server, and `rollcall users` or
+//! `rollcall tokens` while it serves), each change is one short transaction, and the
+//! warehouse's single-writer lock is never involved. The audit log is append-only:
+//! the store refuses to change or delete a row of it.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::LazyLock;
+use std::time::Duration;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use duckdb::{params, Connection};
 use rand_core::{OsRng, RngCore};
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// A connection to the accounts store.
+pub type Conn = Connection;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -18,8 +30,10 @@ pub enum AccountError {
     Invalid(String),
     #[error("no such account: {0}")]
     NotFound(String),
-    #[error(transparent)]
-    Db(#[from] duckdb::Error),
+    #[error("the accounts store: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("the accounts store: {0}")]
+    Io(#[from] std::io::Error),
     #[error("password hashing failed: {0}")]
     Hash(String),
 }
@@ -50,6 +64,235 @@ impl User {
     }
 }
 
+/// The accounts store's schema, one step per `PRAGMA user_version`.
+const SCHEMA: &[&str] = &["CREATE TABLE users (
+         user_id       INTEGER PRIMARY KEY,
+         email         TEXT NOT NULL UNIQUE,
+         name          TEXT NOT NULL,
+         role          TEXT NOT NULL,
+         academies     TEXT NOT NULL DEFAULT '',  -- URNs, comma-separated
+         password_hash TEXT NOT NULL,
+         disabled      INTEGER NOT NULL DEFAULT 0,
+         demo          INTEGER NOT NULL DEFAULT 0,
+         created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+     );
+     CREATE TABLE api_tokens (
+         token_id     INTEGER PRIMARY KEY,
+         name         TEXT NOT NULL,
+         token_sha256 TEXT NOT NULL UNIQUE,
+         scope        TEXT NOT NULL,
+         urn          TEXT,
+         created_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+         revoked_at   TEXT
+     );
+     CREATE TABLE audit_log (
+         entry_id  INTEGER PRIMARY KEY,
+         logged_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+         actor     TEXT NOT NULL,
+         role      TEXT NOT NULL,
+         action    TEXT NOT NULL,
+         subject   TEXT NOT NULL
+     );
+     CREATE INDEX audit_log_logged_at ON audit_log (logged_at);
+     CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+     CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+     CREATE TABLE sessions (
+         id          TEXT PRIMARY KEY,
+         data        BLOB NOT NULL,
+         expiry_date INTEGER NOT NULL  -- Unix seconds
+     );
+     CREATE INDEX sessions_expiry ON sessions (expiry_date);"];
+
+/// The accounts store: where it is, and how to connect to it.
+#[derive(Debug)]
+pub struct Store {
+    uri: String,
+    /// Keeps an in-memory store alive between connections.
+    _keeper: Option<std::sync::Mutex<Connection>>,
+    path: Option<PathBuf>,
+}
+
+impl Store {
+    /// Opens (creating if need be) the store at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store, AccountError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let store = Store {
+            uri: path.display().to_string(),
+            _keeper: None,
+            path: Some(path.to_path_buf()),
+        };
+        let conn = store.connect()?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        migrate(&conn)?;
+        Ok(store)
+    }
+
+    /// A store in memory (tests), shared by every connection to it.
+    pub fn open_in_memory() -> Result<Store, AccountError> {
+        static N: AtomicU64 = AtomicU64::new(0);
+        let uri = format!(
+            "file:rollcall-accounts-{}-{}?mode=memory&cache=shared",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        );
+        let keeper = Connection::open(&uri)?;
+        migrate(&keeper)?;
+        Ok(Store {
+            uri,
+            _keeper: Some(std::sync::Mutex::new(keeper)),
+            path: None,
+        })
+    }
+
+    /// The file, for an on-disk store.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// A connection: waits up to 5 s for another writer, and enforces foreign keys.
+    pub fn connect(&self) -> Result<Connection, AccountError> {
+        let conn = Connection::open(&self.uri)?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Ok(conn)
+    }
+
+    /// Whether the store has no accounts, tokens or audit entries yet.
+    pub fn is_empty(&self) -> Result<bool, AccountError> {
+        let conn = self.connect()?;
+        let n: i64 = conn.query_row(
+            "SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM api_tokens)
+                  + (SELECT count(*) FROM audit_log)",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(n == 0)
+    }
+}
+
+fn migrate(conn: &Connection) -> Result<(), AccountError> {
+    let version: usize = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, step) in SCHEMA.iter().enumerate().skip(version) {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(step)?;
+        tx.pragma_update(None, "user_version", i + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Moves accounts, tokens and the audit log out of the warehouse, where they lived
+    /// before this store: copied in one transaction (password and token hashes as they
+    /// were), then the warehouse's tables dropped. Nothing to do when the warehouse has
+    /// no such tables; refused (nothing changed) when this store already holds any.
+    pub fn import_from_warehouse(
+        &self,
+        warehouse: &duckdb::Connection,
+    ) -> Result<bool, AccountError> {
+        let has_old: i64 = warehouse
+            .query_row(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = 'users'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(old)?;
+        if has_old == 0 {
+            return Ok(false);
+        }
+        let drop_old = || {
+            warehouse
+                .execute_batch(
+                    "DROP TABLE audit_log; DROP TABLE api_tokens; DROP TABLE users;
+                     DROP SEQUENCE IF EXISTS user_id_seq; DROP SEQUENCE IF EXISTS token_id_seq;",
+                )
+                .map_err(old)
+        };
+        let rows_old: i64 = warehouse
+            .query_row(
+                "SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM api_tokens)
+                      + (SELECT count(*) FROM audit_log)",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(old)?;
+        if rows_old == 0 {
+            drop_old()?;
+            return Ok(false);
+        }
+        if !self.is_empty()? {
+            return Err(AccountError::Invalid(
+                "the warehouse still holds accounts, and the accounts store holds some too: \
+                 move one aside (see docs/deploy.md) and start again"
+                    .into(),
+            ));
+        }
+        let mut conn = self.connect()?;
+        let tx = conn.transaction()?;
+        let rows = |sql: &str, n: usize| -> Result<Vec<Vec<duckdb::types::Value>>, AccountError> {
+            let mut stmt = warehouse.prepare(sql).map_err(old)?;
+            let rows = stmt
+                .query_map([], |r| (0..n).map(|i| r.get(i)).collect())
+                .map_err(old)?;
+            rows.collect::<Result<_, _>>().map_err(old)
+        };
+        let text = |v: &duckdb::types::Value| -> Option<String> {
+            match v {
+                duckdb::types::Value::Null => None,
+                duckdb::types::Value::Text(t) => Some(t.clone()),
+                duckdb::types::Value::Boolean(b) => Some(if *b { "1" } else { "0" }.into()),
+                other => Some(format!("{other:?}")),
+            }
+        };
+        for r in rows(
+            "SELECT email, name, role, array_to_string(academies, ','), password_hash,
+                    disabled::INTEGER::VARCHAR, demo::INTEGER::VARCHAR FROM users ORDER BY user_id",
+            7,
+        )? {
+            let v: Vec<Option<String>> = r.iter().map(text).collect();
+            tx.execute(
+                "INSERT INTO users (email, name, role, academies, password_hash, disabled, demo)
+                 VALUES (?, ?, ?, coalesce(?, ''), ?, ?, ?)",
+                params![v[0], v[1], v[2], v[3], v[4], v[5], v[6]],
+            )?;
+        }
+        for r in rows(
+            "SELECT name, token_sha256, scope, urn,
+                    strftime(revoked_at, '%Y-%m-%dT%H:%M:%SZ') FROM api_tokens ORDER BY token_id",
+            5,
+        )? {
+            let v: Vec<Option<String>> = r.iter().map(text).collect();
+            tx.execute(
+                "INSERT INTO api_tokens (name, token_sha256, scope, urn, revoked_at) VALUES (?, ?, ?, ?, ?)",
+                params![v[0], v[1], v[2], v[3], v[4]],
+            )?;
+        }
+        for r in rows(
+            "SELECT strftime(logged_at, '%Y-%m-%dT%H:%M:%S.%gZ'), actor, role, action, subject
+             FROM audit_log ORDER BY logged_at",
+            5,
+        )? {
+            let v: Vec<Option<String>> = r.iter().map(text).collect();
+            tx.execute(
+                "INSERT INTO audit_log (logged_at, actor, role, action, subject) VALUES (?, ?, ?, ?, ?)",
+                params![v[0], v[1], v[2], v[3], v[4]],
+            )?;
+        }
+        tx.commit()?;
+        drop_old()?;
+        Ok(true)
+    }
+}
+
+fn old(e: duckdb::Error) -> AccountError {
+    AccountError::Invalid(format!("reading the warehouse's old accounts: {e}"))
+}
+
 /// A random secret: `bytes` random bytes as hex.
 pub fn secret(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
@@ -74,7 +317,7 @@ fn check_password(password: &str) -> Result<(), AccountError> {
     Ok(())
 }
 
-fn read_user(r: &duckdb::Row<'_>) -> Result<User, duckdb::Error> {
+fn read_user(r: &rusqlite::Row<'_>) -> Result<User, rusqlite::Error> {
     let role: String = r.get(3)?;
     let academies: String = r.get(4)?;
     Ok(User {
@@ -92,29 +335,11 @@ fn read_user(r: &duckdb::Row<'_>) -> Result<User, duckdb::Error> {
     })
 }
 
-const USER_COLUMNS: &str =
-    "user_id, email, name, role, array_to_string(academies, ','), disabled, demo";
+const USER_COLUMNS: &str = "user_id, email, name, role, academies, disabled, demo";
 
-/// Adds an account. Academy staff need at least one academy; governors either one
-/// academy or none (a trust governor).
-pub fn add_user(
-    conn: &Connection,
-    email: &str,
-    name: &str,
-    role: Role,
-    academies: &[String],
-    password: &str,
-    demo: bool,
-) -> Result<i32, AccountError> {
-    let email = email.trim().to_lowercase();
-    if !email.contains('@') || email.len() < 3 {
-        return Err(AccountError::Invalid(format!(
-            "\"{email}\" is not an email address"
-        )));
-    }
-    if name.trim().is_empty() {
-        return Err(AccountError::Invalid("a name is needed".into()));
-    }
+/// Whether `role` may have `academies`: academy staff need at least one academy;
+/// governors one academy or none (a trust governor); the trust role none.
+fn check_role(role: Role, academies: &[String]) -> Result<(), AccountError> {
     for urn in academies {
         if urn.len() != 6 || !urn.chars().all(|c| c.is_ascii_digit()) {
             return Err(AccountError::Invalid(format!(
@@ -140,6 +365,52 @@ pub fn add_user(
         }
         _ => {}
     }
+    Ok(())
+}
+
+/// Changes an account's role and academies.
+pub fn set_role(
+    conn: &Connection,
+    email: &str,
+    role: Role,
+    academies: &[String],
+) -> Result<(), AccountError> {
+    check_role(role, academies)?;
+    let n = conn.execute(
+        "UPDATE users SET role = ?, academies = ? WHERE email = ?",
+        params![
+            role.as_str(),
+            academies.join(","),
+            email.trim().to_lowercase()
+        ],
+    )?;
+    if n == 0 {
+        return Err(AccountError::NotFound(email.into()));
+    }
+    Ok(())
+}
+
+/// Adds an account. Academy staff need at least one academy; governors either one
+/// academy or none (a trust governor).
+pub fn add_user(
+    conn: &Connection,
+    email: &str,
+    name: &str,
+    role: Role,
+    academies: &[String],
+    password: &str,
+    demo: bool,
+) -> Result<i32, AccountError> {
+    let email = email.trim().to_lowercase();
+    if !email.contains('@') || email.len() < 3 {
+        return Err(AccountError::Invalid(format!(
+            "\"{email}\" is not an email address"
+        )));
+    }
+    if name.trim().is_empty() {
+        return Err(AccountError::Invalid("a name is needed".into()));
+    }
+    check_role(role, academies)?;
     check_password(password)?;
     let hash = hash_password(password)?;
     let exists: i64 = conn.query_row(
@@ -153,39 +424,32 @@ pub fn add_user(
         )));
     }
     let id: i32 = conn.query_row(
-        "INSERT INTO users VALUES (nextval('user_id_seq'), ?, ?, ?, string_split(?, ',')::VARCHAR[], ?, false, ?, now()::TIMESTAMP)
-         RETURNING user_id",
-        params![email, name.trim(), role.as_str(), academies.join(","), hash, demo],
+        "INSERT INTO users (email, name, role, academies, password_hash, demo)
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING user_id",
+        params![
+            email,
+            name.trim(),
+            role.as_str(),
+            academies.join(","),
+            hash,
+            demo
+        ],
         |r| r.get(0),
     )?;
-    if academies.is_empty() {
-        conn.execute(
-            "UPDATE users SET academies = []::VARCHAR[] WHERE user_id = ?",
-            params![id],
-        )?;
-    }
     Ok(id)
 }
 
 pub fn find_user(conn: &Connection, email: &str) -> Result<Option<User>, AccountError> {
-    let mut stmt = conn.prepare(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?"))?;
-    let mut rows = stmt.query(params![email.trim().to_lowercase()])?;
-    Ok(match rows.next()? {
-        Some(r) => Some(read_user(r)?),
-        None => None,
-    })
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?");
+    Ok(conn
+        .query_row(&sql, params![email.trim().to_lowercase()], read_user)
+        .optional()?)
 }
 
 /// The account with this id, if any.
 pub fn user_by_id(conn: &Connection, id: i32) -> Result<Option<User>, AccountError> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {USER_COLUMNS} FROM users WHERE user_id = ?"
-    ))?;
-    let mut rows = stmt.query(params![id])?;
-    Ok(match rows.next()? {
-        Some(r) => Some(read_user(r)?),
-        None => None,
-    })
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE user_id = ?");
+    Ok(conn.query_row(&sql, params![id], read_user).optional()?)
 }
 
 pub fn list_users(conn: &Connection) -> Result<Vec<User>, AccountError> {
@@ -203,24 +467,18 @@ pub fn authenticate(
     demo_mode: bool,
 ) -> Result<Option<User>, AccountError> {
     let email = email.trim().to_lowercase();
-    let found: Option<(User, String)> = {
-        let mut stmt = conn.prepare(&format!(
-            "SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = ?"
-        ))?;
-        let mut rows = stmt.query(params![email])?;
-        match rows.next()? {
-            Some(r) => Some((read_user(r)?, r.get(7)?)),
-            None => None,
-        }
-    };
-    // Verify against a hash even for an unknown email, so timing says nothing.
-    let dummy;
+    let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = ?");
+    let found: Option<(User, String)> = conn
+        .query_row(&sql, params![email], |r| Ok((read_user(r)?, r.get(7)?)))
+        .optional()?;
+    // An unknown email is verified against a hash too, made once: the same work (one
+    // verification) either way, so the time taken says nothing about who has an account.
+    static UNKNOWN: LazyLock<String> = LazyLock::new(|| {
+        hash_password("no account has this password").expect("argon2 hashes a fixed password")
+    });
     let hash = match &found {
         Some((_, h)) => h.as_str(),
-        None => {
-            dummy = hash_password("not a real password at all")?;
-            dummy.as_str()
-        }
+        None => UNKNOWN.as_str(),
     };
     let parsed = PasswordHash::new(hash).map_err(|e| AccountError::Hash(e.to_string()))?;
     let ok = Argon2::default()
@@ -260,8 +518,11 @@ pub fn set_password(conn: &Connection, email: &str, password: &str) -> Result<()
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TokenScope {
-    /// Read the metrics API.
+    /// Read the metrics API's aggregates, as a governor of the trust sees them (small
+    /// numbers suppressed, no pupil-level route).
     Read,
+    /// Read the metrics API, pupil-level routes included (as the trust role).
+    ReadPupils,
     /// Push extracts for one academy.
     Upload,
 }
@@ -270,6 +531,7 @@ impl TokenScope {
     pub fn as_str(self) -> &'static str {
         match self {
             TokenScope::Read => "read",
+            TokenScope::ReadPupils => "read-pupils",
             TokenScope::Upload => "upload",
         }
     }
@@ -277,6 +539,7 @@ impl TokenScope {
     pub fn parse(s: &str) -> Option<TokenScope> {
         match s {
             "read" => Some(TokenScope::Read),
+            "read-pupils" => Some(TokenScope::ReadPupils),
             "upload" => Some(TokenScope::Upload),
             _ => None,
         }
@@ -309,7 +572,7 @@ pub fn create_token(
                 "an upload token is for one academy (--academy URN)".into(),
             ))
         }
-        (TokenScope::Read, Some(_)) => {
+        (TokenScope::Read | TokenScope::ReadPupils, Some(_)) => {
             return Err(AccountError::Invalid(
                 "a read token reads the whole trust's metrics; give no --academy".into(),
             ))
@@ -318,7 +581,7 @@ pub fn create_token(
     }
     let secret = format!("rc_{}", secret(24));
     let id: i32 = conn.query_row(
-        "INSERT INTO api_tokens VALUES (nextval('token_id_seq'), ?, ?, ?, ?, now()::TIMESTAMP, NULL) RETURNING token_id",
+        "INSERT INTO api_tokens (name, token_sha256, scope, urn) VALUES (?, ?, ?, ?) RETURNING token_id",
         params![name, token_hash(&secret), scope.as_str(), urn],
         |r| r.get(0),
     )?;
@@ -334,7 +597,7 @@ pub fn create_token(
     ))
 }
 
-fn read_token(r: &duckdb::Row<'_>) -> Result<Token, duckdb::Error> {
+fn read_token(r: &rusqlite::Row<'_>) -> Result<Token, rusqlite::Error> {
     let scope: String = r.get(2)?;
     Ok(Token {
         token_id: r.get(0)?,
@@ -347,14 +610,14 @@ fn read_token(r: &duckdb::Row<'_>) -> Result<Token, duckdb::Error> {
 
 /// The live token a secret belongs to.
 pub fn find_token(conn: &Connection, secret: &str) -> Result<Option<Token>, AccountError> {
-    let mut stmt = conn.prepare(
-        "SELECT token_id, name, scope, urn, revoked_at IS NOT NULL FROM api_tokens WHERE token_sha256 = ? AND revoked_at IS NULL",
-    )?;
-    let mut rows = stmt.query(params![token_hash(secret)])?;
-    Ok(match rows.next()? {
-        Some(r) => Some(read_token(r)?),
-        None => None,
-    })
+    Ok(conn
+        .query_row(
+            "SELECT token_id, name, scope, urn, revoked_at IS NOT NULL FROM api_tokens
+             WHERE token_sha256 = ? AND revoked_at IS NULL",
+            params![token_hash(secret)],
+            read_token,
+        )
+        .optional()?)
 }
 
 pub fn list_tokens(conn: &Connection) -> Result<Vec<Token>, AccountError> {
@@ -367,7 +630,8 @@ pub fn list_tokens(conn: &Connection) -> Result<Vec<Token>, AccountError> {
 
 pub fn revoke_token(conn: &Connection, id: i32) -> Result<(), AccountError> {
     let n = conn.execute(
-        "UPDATE api_tokens SET revoked_at = now()::TIMESTAMP WHERE token_id = ? AND revoked_at IS NULL",
+        "UPDATE api_tokens SET revoked_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+         WHERE token_id = ? AND revoked_at IS NULL",
         params![id],
     )?;
     if n == 0 {
@@ -382,39 +646,63 @@ pub fn audit(
     who: &Principal,
     action: &str,
     subject: &str,
-) -> Result<(), duckdb::Error> {
+) -> Result<(), AccountError> {
     conn.execute(
-        "INSERT INTO audit_log VALUES (now()::TIMESTAMP, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (actor, role, action, subject) VALUES (?, ?, ?, ?)",
         params![who.actor, who.role.as_str(), action, subject],
     )?;
     Ok(())
 }
 
-pub fn recent_audit(conn: &Connection, limit: u32) -> Result<Vec<AuditEntry>, duckdb::Error> {
-    let mut stmt = conn.prepare(
-        "SELECT strftime(logged_at, '%Y-%m-%dT%H:%M:%SZ'), actor, role, action, subject FROM audit_log ORDER BY logged_at DESC LIMIT ?",
+pub use crate::types::AuditFilter;
+
+/// The newest `limit` entries that `filter` keeps, newest first.
+pub fn search_audit(
+    conn: &Connection,
+    filter: &AuditFilter,
+    limit: u32,
+) -> Result<Vec<AuditEntry>, AccountError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT substr(logged_at, 1, 19) || 'Z', actor, role, action, subject FROM audit_log
+         WHERE (?1 IS NULL OR actor = ?1)
+           AND (?2 IS NULL OR instr(subject, ?2) > 0)
+           AND (?3 IS NULL OR logged_at >= ?3)
+           AND (?4 IS NULL OR logged_at < date(?4, '+1 day'))
+         ORDER BY entry_id DESC LIMIT ?5",
     )?;
-    let rows = stmt.query_map(params![limit], |r| {
-        Ok(AuditEntry {
-            at: r.get(0)?,
-            actor: r.get(1)?,
-            role: r.get(2)?,
-            action: r.get(3)?,
-            subject: r.get(4)?,
-        })
-    })?;
-    rows.collect()
+    let rows = stmt.query_map(
+        params![
+            filter.actor.as_deref().map(|a| a.trim().to_lowercase()),
+            filter.subject.as_deref().map(str::trim),
+            filter.from,
+            filter.to,
+            limit
+        ],
+        |r| {
+            Ok(AuditEntry {
+                at: r.get(0)?,
+                actor: r.get(1)?,
+                role: r.get(2)?,
+                action: r.get(3)?,
+                subject: r.get(4)?,
+            })
+        },
+    )?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn recent_audit(conn: &Connection, limit: u32) -> Result<Vec<AuditEntry>, AccountError> {
+    search_audit(conn, &AuditFilter::default(), limit)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Db;
 
     #[test]
     fn users_sign_in_only_with_the_right_password_and_when_allowed() {
-        let db = Db::open_in_memory().unwrap();
-        let c = db.connect().unwrap();
+        let store = Store::open_in_memory().unwrap();
+        let c = store.connect().unwrap();
         add_user(
             &c,
             "Lead@Trust.org",
@@ -498,8 +786,8 @@ mod tests {
 
     #[test]
     fn tokens_are_hashed_scoped_and_revocable() {
-        let db = Db::open_in_memory().unwrap();
-        let c = db.connect().unwrap();
+        let store = Store::open_in_memory().unwrap();
+        let c = store.connect().unwrap();
         let (t, secret) = create_token(&c, "Power BI", TokenScope::Read, None).unwrap();
         assert!(secret.starts_with("rc_") && secret.len() == 51);
         let stored: String = c

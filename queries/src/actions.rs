@@ -7,6 +7,7 @@ use chrono::{Duration, NaiveDate};
 use duckdb::{params, Connection, Row};
 
 use crate::calendar::{academic_year, Calendars};
+use crate::db::query_all;
 use crate::types::{
     AtRisk, AtRiskRule, Certificate, Crossing, MissingRun, OpenN, PenaltyWindow, PupilRef,
 };
@@ -120,8 +121,9 @@ fn sessions(
     y: &Year,
     recent_weeks: u64,
 ) -> Result<Vec<Sessions>, duckdb::Error> {
-    let mut stmt = conn.prepare_cached(include_str!("../sql/actions_attendance.sql"))?;
-    let rows = stmt.query_map(
+    query_all(
+        conn,
+        include_str!("../sql/actions_attendance.sql"),
         params![
             urn,
             y.from,
@@ -150,8 +152,7 @@ fn sessions(
                 absent_recent: r.get(19)?,
             })
         },
-    )?;
-    rows.collect()
+    )
 }
 
 pub use crate::types::ActionLists as Lists;
@@ -309,10 +310,10 @@ fn penalty(
     urn: Option<&str>,
     y: &Year,
 ) -> Result<(Vec<PenaltyWindow>, Vec<PenaltyWindow>), duckdb::Error> {
-    let mut stmt = conn.prepare_cached(include_str!("../sql/actions_penalty.sql"))?;
     // Far enough back for 10 school weeks before the year began (summer included).
     let back = y.from - Duration::weeks(20);
-    let rows = stmt.query_map(params![urn, back, y.to, y.from], |r| {
+    let sql = include_str!("../sql/actions_penalty.sql");
+    let all = query_all(conn, sql, params![urn, back, y.to, y.from], |r| {
         let last_week: NaiveDate = r.get(6)?;
         Ok(PenaltyWindow {
             pupil: pupil(r)?,
@@ -322,7 +323,6 @@ fn penalty(
             now: r.get(9)?,
         })
     })?;
-    let all: Vec<PenaltyWindow> = rows.collect::<Result<_, _>>()?;
     let now: Vec<PenaltyWindow> = all
         .iter()
         .filter(|w| w.now && w.sessions >= PENALTY_SESSIONS)
@@ -348,8 +348,8 @@ fn missing(
     urn: Option<&str>,
     y: &Year,
 ) -> Result<Vec<MissingRun>, duckdb::Error> {
-    let mut stmt = conn.prepare_cached(include_str!("../sql/actions_cme.sql"))?;
-    let rows = stmt.query_map(params![urn, y.from, y.to, CME_DAYS], |r| {
+    let sql = include_str!("../sql/actions_cme.sql");
+    query_all(conn, sql, params![urn, y.from, y.to, CME_DAYS], |r| {
         Ok(MissingRun {
             pupil: pupil(r)?,
             first_day: r.get(6)?,
@@ -357,8 +357,7 @@ fn missing(
             school_days: r.get(8)?,
             ongoing: r.get(9)?,
         })
-    })?;
-    rows.collect()
+    })
 }
 
 /// `N` marks at least `min_age` school days old this year.
@@ -368,8 +367,8 @@ pub fn open_n(
     y: &Year,
     min_age: u64,
 ) -> Result<Vec<OpenN>, duckdb::Error> {
-    let mut stmt = conn.prepare_cached(include_str!("../sql/actions_open_n.sql"))?;
-    let rows = stmt.query_map(params![urn, y.from, y.to, min_age], |r| {
+    let sql = include_str!("../sql/actions_open_n.sql");
+    query_all(conn, sql, params![urn, y.from, y.to, min_age], |r| {
         Ok(OpenN {
             pupil: pupil(r)?,
             sessions: r.get(6)?,
@@ -377,8 +376,7 @@ pub fn open_n(
             oldest_age: r.get(8)?,
             newest_age: r.get(9)?,
         })
-    })?;
-    rows.collect()
+    })
 }
 
 /// Every list for the trust or one academy. `at_risk`: who is at risk of persistent

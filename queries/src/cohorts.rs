@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 use duckdb::{params, Connection};
 
+use crate::db::query_all;
 use crate::figures::figures_at;
 use crate::types::{CohortFilter, CohortRow, Dimension, Scope};
 
@@ -35,8 +36,9 @@ pub fn figures_in(
     filter: &CohortFilter,
 ) -> Result<Vec<CohortRow>, duckdb::Error> {
     let f = |d| filter.get(d);
-    let mut stmt = conn.prepare_cached(include_str!("../sql/cohort_figures.sql"))?;
-    let rows = stmt.query_map(
+    let mut out = query_all(
+        conn,
+        include_str!("../sql/cohort_figures.sql"),
         params![
             from,
             to,
@@ -62,7 +64,6 @@ pub fn figures_in(
             })
         },
     )?;
-    let mut out: Vec<CohortRow> = rows.collect::<Result<_, _>>()?;
     let rank = |r: &CohortRow| {
         (
             r.dimension

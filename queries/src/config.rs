@@ -110,33 +110,26 @@ impl TrustConfig {
             })?;
             mark_map.insert(mark, code);
         }
-        let reject_limit_percent = raw.reject_limit_percent.unwrap_or(1.0);
-        if !(0.0..=100.0).contains(&reject_limit_percent) {
-            return Err(format!(
-                "reject_limit_percent: {reject_limit_percent} is not between 0 and 100"
-            ));
-        }
-        let suppress_below = raw
-            .suppress_below
-            .unwrap_or(crate::suppress::DEFAULT_THRESHOLD);
-        if !(2..=100).contains(&suppress_below) {
-            return Err(format!(
-                "suppress_below: {suppress_below} is not between 2 and 100"
-            ));
-        }
-        let ap_contact_limit_days = raw
-            .ap_contact_limit_days
-            .unwrap_or(crate::provision::DEFAULT_CONTACT_LIMIT);
-        if !(1..=200).contains(&ap_contact_limit_days) {
-            return Err(format!(
-                "ap_contact_limit_days: {ap_contact_limit_days} is not between 1 and 200"
-            ));
-        }
+        let reject_limit_percent = setting(
+            "reject_limit_percent",
+            raw.reject_limit_percent,
+            1.0,
+            0.0..=100.0,
+        )?;
+        let suppress_below = setting(
+            "suppress_below",
+            raw.suppress_below,
+            crate::suppress::DEFAULT_THRESHOLD,
+            2..=100,
+        )?;
+        let ap_contact_limit_days = setting(
+            "ap_contact_limit_days",
+            raw.ap_contact_limit_days,
+            crate::provision::DEFAULT_CONTACT_LIMIT,
+            1..=200,
+        )?;
         let defaults = crate::types::AtRiskRule::default();
-        let weeks = raw.at_risk_weeks.unwrap_or(defaults.weeks);
-        if !(1..=20).contains(&weeks) {
-            return Err(format!("at_risk_weeks: {weeks} is not between 1 and 20"));
-        }
+        let weeks = setting("at_risk_weeks", raw.at_risk_weeks, defaults.weeks, 1..=20)?;
         let margin = raw.at_risk_margin.unwrap_or(defaults.margin);
         if !(0.0..=5.0).contains(&margin) || ((margin * 10.0).round() - margin * 10.0).abs() > 1e-9
         {
@@ -178,6 +171,26 @@ impl TrustConfig {
     /// The statutory code a trust's own mark stands for, if the config maps it.
     pub fn map_mark(&self, raw: &str) -> Option<&'static Code> {
         self.mark_map.get(raw).copied()
+    }
+}
+
+/// The setting `name`: `value`, or `default` when the file leaves it out, if it is
+/// within `range`.
+fn setting<T: PartialOrd + std::fmt::Display>(
+    name: &str,
+    value: Option<T>,
+    default: T,
+    range: std::ops::RangeInclusive<T>,
+) -> Result<T, String> {
+    let value = value.unwrap_or(default);
+    if range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!(
+            "{name}: {value} is not between {} and {}",
+            range.start(),
+            range.end()
+        ))
     }
 }
 
@@ -237,7 +250,10 @@ mod tests {
         assert!(err.contains("not a DfE code"), "{err}");
         let err = TrustConfig::parse("[marks]\n\"I\" = \"O\"\n").unwrap_err();
         assert!(err.contains("statutory"), "{err}");
-        assert!(TrustConfig::parse("reject_limit_percent = 120.0").is_err());
+        assert_eq!(
+            TrustConfig::parse("reject_limit_percent = 120.0").unwrap_err(),
+            "reject_limit_percent: 120 is not between 0 and 100"
+        );
         assert!(TrustConfig::parse("nmae = \"typo\"").is_err());
     }
 }

@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use duckdb::params;
 pub use duckdb::{Connection, Error as DuckError};
 
+use crate::accounts::Store;
 use crate::codes::{Category, CODES};
 
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +23,8 @@ pub enum DbError {
     Duck(#[from] duckdb::Error),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Accounts(#[from] crate::accounts::AccountError),
 }
 
 /// Versioned migrations, applied in order, each once.
@@ -57,12 +60,24 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "windows",
         include_str!("../sql/migrations/0007_windows.sql"),
     ),
+    (
+        8,
+        "shared_queries",
+        include_str!("../sql/migrations/0008_shared_queries.sql"),
+    ),
 ];
 
-/// The warehouse: one DuckDB database (a file, or in memory for tests).
+/// The warehouse: one DuckDB database (a file, or in memory for tests), and beside it
+/// the accounts store (accounts, tokens, sessions, the audit log: many writers).
 pub struct Db {
     path: Option<PathBuf>,
     base: Mutex<Connection>,
+    accounts: Store,
+}
+
+/// The accounts store's file beside a warehouse file.
+pub fn accounts_path(warehouse: &Path) -> PathBuf {
+    warehouse.with_file_name("accounts.sqlite")
 }
 
 impl Db {
@@ -90,6 +105,7 @@ impl Db {
         let db = Db {
             path: Some(path.to_path_buf()),
             base: Mutex::new(conn),
+            accounts: Store::open(&accounts_path(path))?,
         };
         db.migrate()?;
         Ok(db)
@@ -100,6 +116,7 @@ impl Db {
         let db = Db {
             path: None,
             base: Mutex::new(Connection::open_in_memory()?),
+            accounts: Store::open_in_memory()?,
         };
         db.migrate()?;
         Ok(db)
@@ -107,6 +124,11 @@ impl Db {
 
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
+    }
+
+    /// The accounts store.
+    pub fn accounts(&self) -> &Store {
+        &self.accounts
     }
 
     /// A connection of its own for one caller (one thread at a time).
@@ -148,6 +170,10 @@ impl Db {
                 }
             }
         }
+        // Accounts lived in the warehouse before the accounts store: moved once.
+        if self.accounts.import_from_warehouse(&conn)? {
+            tracing::info!("moved accounts, tokens and the audit log to the accounts store");
+        }
         Ok(())
     }
 
@@ -160,6 +186,17 @@ impl Db {
             |r| r.get(0),
         )?)
     }
+}
+
+/// Every row `sql` gives with `params`, each read by `read` (from the connection's
+/// statement cache).
+pub(crate) fn query_all<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl duckdb::Params,
+    read: impl FnMut(&duckdb::Row<'_>) -> Result<T, duckdb::Error>,
+) -> Result<Vec<T>, duckdb::Error> {
+    conn.prepare_cached(sql)?.query_map(params, read)?.collect()
 }
 
 fn fill_codes(conn: &Connection) -> Result<(), duckdb::Error> {

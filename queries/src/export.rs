@@ -165,13 +165,12 @@ pub fn portable_figures(
     from: chrono::NaiveDate,
     to: chrono::NaiveDate,
 ) -> Result<Vec<(String, [u64; 7])>, duckdb::Error> {
-    let mut stmt = conn.prepare(include_str!("../sql/portable/figures_by_academy.sql"))?;
-    let rows = stmt.query_map(duckdb::params![from, to], |r| {
+    let sql = include_str!("../sql/portable/figures_by_academy.sql");
+    crate::db::query_all(conn, sql, duckdb::params![from, to], |r| {
         let mut v = [0u64; 7];
         for (i, x) in v.iter_mut().enumerate() {
             *x = r.get::<_, i64>(i + 1)? as u64;
         }
         Ok((r.get(0)?, v))
-    })?;
-    rows.collect()
+    })
 }

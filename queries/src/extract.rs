@@ -24,8 +24,17 @@ pub const MARKS: &str = "marks.csv";
 pub const AP_PLACEMENTS: &str = "ap_placements.csv";
 pub const REDUCED_TIMETABLES: &str = "reduced_timetables.csv";
 const KNOWN_FILES: &[&str] = &[PUPILS, MARKS, AP_PLACEMENTS, REDUCED_TIMETABLES];
-/// Larger entries are refused rather than inflated (a zip bomb guard).
-const MAX_ENTRY_BYTES: u64 = 4 << 30;
+/// How much of a zip is read before it is refused (zip bombs): an extract is a
+/// manifest and four CSV files, the largest (a year of a big secondary's marks) some
+/// tens of MB. Sizes are what the entries inflate to, counted as they inflate (a zip's
+/// own size fields may lie), and no entry is inflated past its limit.
+pub const MAX_ZIP_ENTRIES: usize = 64;
+/// The most one file may inflate to.
+pub const MAX_ENTRY_BYTES: u64 = 1 << 30;
+/// The most all of a zip's files together may inflate to.
+pub const MAX_ZIP_BYTES: u64 = 2 << 30;
+/// The most a manifest may be.
+const MAX_MANIFEST_BYTES: u64 = 1 << 20;
 
 /// A fault that rejects the whole extract.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -119,11 +128,53 @@ pub fn read_raw(source: &Path) -> Result<BTreeMap<String, Vec<u8>>, FileFault> {
 }
 
 fn read_zip(source: &Path) -> Result<BTreeMap<String, Vec<u8>>, FileFault> {
+    read_zip_keeping(source, &|_| true)
+}
+
+/// Checks a zip against the limits without keeping more than its manifest: every entry
+/// is inflated (into nothing) only as far as its limit. The manifest's JSON.
+pub fn check_zip(source: &Path) -> Result<serde_json::Value, FileFault> {
+    let files = read_zip_keeping(source, &|name| name == "manifest.json")?;
+    let manifest = files
+        .get("manifest.json")
+        .ok_or_else(|| FileFault::new("manifest.json", "missing"))?;
+    serde_json::from_slice(manifest)
+        .map_err(|e| FileFault::new("manifest.json", format!("not readable JSON: {e}")))
+}
+
+/// Reads a zip's extract files into memory, those that `keep` names; the others are
+/// inflated into nothing, to count them against [`MAX_ZIP_BYTES`].
+fn read_zip_keeping(
+    source: &Path,
+    keep: &dyn Fn(&str) -> bool,
+) -> Result<BTreeMap<String, Vec<u8>>, FileFault> {
     let shown = source.display().to_string();
     let file = std::fs::File::open(source).map_err(|e| FileFault::new(&shown, e.to_string()))?;
     let mut archive = zip::ZipArchive::new(file)
         .map_err(|e| FileFault::new(&shown, format!("not a readable zip: {e}")))?;
+    if archive.len() > MAX_ZIP_ENTRIES {
+        return Err(FileFault::new(
+            &shown,
+            format!(
+                "{} entries; an extract has at most {MAX_ZIP_ENTRIES}",
+                archive.len()
+            ),
+        ));
+    }
+    let too_big = |name: &str, what: String| FileFault::new(name, format!("{what}; refused"));
+    // The sizes the zip declares, before anything is inflated.
+    let declared: u64 = (0..archive.len())
+        .filter_map(|i| archive.by_index_raw(i).ok().map(|e| e.size()))
+        .try_fold(0u64, |sum, n| sum.checked_add(n))
+        .unwrap_or(u64::MAX);
+    if declared > MAX_ZIP_BYTES {
+        return Err(too_big(
+            &shown,
+            format!("its files would inflate to {declared} bytes, more than {MAX_ZIP_BYTES}"),
+        ));
+    }
     let mut files = BTreeMap::new();
+    let mut inflated = 0u64;
     for i in 0..archive.len() {
         let mut entry = archive
             .by_index(i)
@@ -140,31 +191,54 @@ fn read_zip(source: &Path) -> Result<BTreeMap<String, Vec<u8>>, FileFault> {
             ));
         };
         if entry.size() > MAX_ENTRY_BYTES {
-            return Err(FileFault::new(
+            return Err(too_big(
                 &raw_name,
-                format!("{} bytes is more than the loader accepts", entry.size()),
+                format!("{} bytes, more than {MAX_ENTRY_BYTES}", entry.size()),
             ));
         }
         // The extract's files sit at the top or inside one folder.
         let parts: Vec<_> = path.components().collect();
-        if parts.len() > 2 {
-            continue;
-        }
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
-        let mut bytes = Vec::with_capacity(entry.size() as usize);
-        entry
-            .by_ref()
-            .take(MAX_ENTRY_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| FileFault::new(&raw_name, format!("cannot read from zip: {e}")))?;
-        if files.insert(name.clone(), bytes).is_some() {
-            return Err(FileFault::new(
-                &shown,
-                format!("zip holds {name} more than once"),
+        let wanted = parts.len() <= 2 && keep(&name);
+        let limit = if name == "manifest.json" {
+            MAX_MANIFEST_BYTES
+        } else {
+            MAX_ENTRY_BYTES
+        }
+        .min(MAX_ZIP_BYTES - inflated);
+        let mut reader = entry.by_ref().take(limit + 1);
+        let read =
+            |e: std::io::Error| FileFault::new(&raw_name, format!("cannot read from zip: {e}"));
+        let (n, bytes) = if wanted {
+            let mut bytes = Vec::new();
+            reader.read_to_end(&mut bytes).map_err(read)?;
+            (bytes.len() as u64, Some(bytes))
+        } else {
+            (
+                std::io::copy(&mut reader, &mut std::io::sink()).map_err(read)?,
+                None,
+            )
+        };
+        if n > limit {
+            return Err(too_big(
+                &raw_name,
+                format!(
+                    "inflates past {limit} bytes (its zip entry says {})",
+                    entry.size()
+                ),
             ));
+        }
+        inflated += n;
+        if let Some(bytes) = bytes {
+            if files.insert(name.clone(), bytes).is_some() {
+                return Err(FileFault::new(
+                    &shown,
+                    format!("zip holds {name} more than once"),
+                ));
+            }
         }
     }
     Ok(files)

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use duckdb::{params, Connection, Row};
 
 use crate::calendar::{Calendar, Calendars};
+use crate::db::query_all;
 use crate::types::{AcademyRef, Figures, GroupFigures, WeekPoint};
 pub use crate::types::{Dimension, Scope};
 
@@ -42,24 +43,22 @@ pub(crate) fn pupil_at(r: &Row<'_>, first: usize) -> Result<crate::types::PupilR
 }
 
 pub fn academies(conn: &Connection) -> Result<Vec<AcademyRef>, duckdb::Error> {
-    let mut stmt = conn.prepare_cached(include_str!("../sql/academies.sql"))?;
-    let rows = stmt.query_map([], |r| {
+    query_all(conn, include_str!("../sql/academies.sql"), [], |r| {
         Ok(AcademyRef {
             urn: r.get(0)?,
             name: r.get(1)?,
             phase: r.get(2)?,
             local_authority: r.get(3)?,
         })
-    })?;
-    rows.collect()
+    })
 }
 
 /// Each academy's school calendar and the trust's, as the registers describe them.
 pub fn calendars(conn: &Connection) -> Result<Calendars, duckdb::Error> {
-    let mut stmt = conn.prepare_cached(include_str!("../sql/school_days.sql"))?;
-    let days: Vec<(String, NaiveDate)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
+    let days: Vec<(String, NaiveDate)> =
+        query_all(conn, include_str!("../sql/school_days.sql"), [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
     Ok(Calendars::from_days(&days))
 }
 
@@ -180,8 +179,8 @@ pub fn weekly_in(
     scope: Scope,
     urn: Option<&str>,
 ) -> Result<Vec<(Option<String>, WeekPoint)>, duckdb::Error> {
-    let mut stmt = conn.prepare_cached(include_str!("../sql/weekly_absence.sql"))?;
-    let rows = stmt.query_map(params![from, to, scope.dfe(), urn, spec], |r| {
+    let sql = include_str!("../sql/weekly_absence.sql");
+    query_all(conn, sql, params![from, to, scope.dfe(), urn, spec], |r| {
         Ok((
             r.get(0)?,
             WeekPoint {
@@ -190,8 +189,7 @@ pub fn weekly_in(
                 absent_sessions: r.get(3)?,
             },
         ))
-    })?;
-    rows.collect()
+    })
 }
 
 /// Absent sessions by code: (code, meaning, authorised, sessions).
@@ -202,11 +200,10 @@ pub fn by_code(
     scope: Scope,
     urn: Option<&str>,
 ) -> Result<Vec<(String, String, bool, u64)>, duckdb::Error> {
-    let mut stmt = conn.prepare_cached(include_str!("../sql/absence_by_code.sql"))?;
-    let rows = stmt.query_map(params![from, to, scope.dfe(), urn], |r| {
+    let sql = include_str!("../sql/absence_by_code.sql");
+    query_all(conn, sql, params![from, to, scope.dfe(), urn], |r| {
         Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-    })?;
-    rows.collect()
+    })
 }
 
 /// Absence by ISO weekday (1 = Monday) and session (0 = AM) for one academy or the

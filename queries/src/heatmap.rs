@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use duckdb::{params, Connection};
 use serde::Serialize;
 
+use crate::db::query_all;
 use crate::types::Scope;
 
 /// A figure at one academy (or the trust, `urn` None) in one week (its Monday).
@@ -41,17 +42,15 @@ fn week_cells(
     scope: Scope,
     urn: Option<&str>,
 ) -> Result<Vec<WeekCell>, duckdb::Error> {
-    let mut stmt = conn.prepare_cached(sql)?;
     let params = params![span.from, span.to, scope.dfe(), urn, span.spec];
-    let rows = stmt.query_map(params, |r| {
+    query_all(conn, sql, params, |r| {
         Ok(WeekCell {
             urn: r.get(0)?,
             week: r.get(1)?,
             of: r.get::<_, Option<u64>>(2)?.unwrap_or(0),
             count: r.get::<_, Option<u64>>(3)?.unwrap_or(0),
         })
-    })?;
-    rows.collect()
+    })
 }
 
 /// Persistent absence from the window's start to the end of each school week:
@@ -123,9 +122,9 @@ pub fn by_day_session(
     scope: Scope,
     urn: Option<&str>,
 ) -> Result<Vec<DaySessionCell>, duckdb::Error> {
-    let mut stmt = conn.prepare_cached(include_str!("../sql/absence_by_day_session.sql"))?;
+    let sql = include_str!("../sql/absence_by_day_session.sql");
     let params = params![span.from, span.to, scope.dfe(), urn, span.spec];
-    let rows = stmt.query_map(params, |r| {
+    query_all(conn, sql, params, |r| {
         Ok(DaySessionCell {
             urn: r.get(0)?,
             weekday: r.get::<_, i64>(1)? as u8,
@@ -133,8 +132,7 @@ pub fn by_day_session(
             possible: r.get(3)?,
             absent: r.get(4)?,
         })
-    })?;
-    rows.collect()
+    })
 }
 
 /// A persistent absentee and their absence week by week (pupil level).

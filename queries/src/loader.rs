@@ -5,6 +5,7 @@
 //! uncommitted transaction back). Rows go in by DuckDB's appender (Arrow batches for the
 //! marks) into staging tables and from there by set-based SQL, never row by row.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,7 +16,7 @@ use duckdb::arrow::array::{
 };
 use duckdb::arrow::datatypes::{DataType, Field, Schema};
 use duckdb::arrow::record_batch::RecordBatch;
-use duckdb::{params, Connection};
+use duckdb::{params, Appender, Connection};
 use serde::Serialize;
 
 use crate::config::TrustConfig;
@@ -672,13 +673,11 @@ fn write(
     )? as u64;
 
     if let Some(ap) = &parsed.ap {
-        conn.execute_batch(
-            "CREATE OR REPLACE TEMP TABLE stage_ap (idx UINTEGER, provider VARCHAR,
-                provider_urn VARCHAR, arranged_by VARCHAR, start_date DATE, end_date DATE,
-                sessions_per_week UTINYINT, last_contact_date DATE)",
-        )?;
-        {
-            let mut app = conn.appender_to_catalog_and_db("stage_ap", "temp", "main")?;
+        let columns = "idx UINTEGER, provider VARCHAR, provider_urn VARCHAR,
+            arranged_by VARCHAR, start_date DATE, end_date DATE, sessions_per_week UTINYINT,
+            last_contact_date DATE";
+        let (table, held) = ("ap_placements", &parsed.ap_held);
+        replace_pupil_records(conn, academy_id, table, held, columns, |app| {
             for r in ap {
                 app.append_row(params![
                     r.pupil,
@@ -691,38 +690,15 @@ fn write(
                     r.last_contact_date
                 ])?;
             }
-            app.flush()?;
-        }
-        stage_ids(conn, "stage_kept", parsed.ap_held.iter())?;
-        // Pupils with a rejected row here (or in pupils.csv) keep their placements.
-        conn.execute(
-            "DELETE FROM ap_placements
-             WHERE academy_id = ?
-               AND pupil_key NOT IN (SELECT pupil_key FROM held_pupil_keys)
-               AND pupil_key NOT IN (SELECT p.pupil_key FROM pupils p JOIN stage_kept k
-                                     ON p.academy_id = ? AND p.pupil_id = k.pupil_id)",
-            params![academy_id, academy_id],
-        )?;
-        conn.execute(
-            "INSERT INTO ap_placements
-             SELECT ?, p.pupil_key, s.provider, s.provider_urn, s.arranged_by, s.start_date,
-                    s.end_date, s.sessions_per_week, s.last_contact_date
-             FROM stage_ap s JOIN stage_pupils sp ON sp.idx = s.idx
-             JOIN pupils p ON p.academy_id = ? AND p.pupil_id = sp.pupil_id
-             WHERE sp.pupil_id NOT IN (SELECT pupil_id FROM stage_kept)",
-            params![academy_id, academy_id],
-        )?;
-        conn.execute_batch("DROP TABLE stage_ap")?;
+            Ok(())
+        })?;
     }
     if let Some(rt) = &parsed.rt {
-        conn.execute_batch(
-            "CREATE OR REPLACE TEMP TABLE stage_rt (idx UINTEGER, start_date DATE,
-                planned_end_date DATE, next_review_date DATE, end_date DATE,
-                sessions_per_week UTINYINT, reason VARCHAR, parents_agreed BOOLEAN,
-                la_notified BOOLEAN)",
-        )?;
-        {
-            let mut app = conn.appender_to_catalog_and_db("stage_rt", "temp", "main")?;
+        let columns = "idx UINTEGER, start_date DATE, planned_end_date DATE,
+            next_review_date DATE, end_date DATE, sessions_per_week UTINYINT, reason VARCHAR,
+            parents_agreed BOOLEAN, la_notified BOOLEAN";
+        let (table, held) = ("reduced_timetables", &parsed.rt_held);
+        replace_pupil_records(conn, academy_id, table, held, columns, |app| {
             for r in rt {
                 app.append_row(params![
                     r.pupil,
@@ -736,29 +712,48 @@ fn write(
                     r.la_notified
                 ])?;
             }
-            app.flush()?;
-        }
-        stage_ids(conn, "stage_kept", parsed.rt_held.iter())?;
-        conn.execute(
-            "DELETE FROM reduced_timetables
+            Ok(())
+        })?;
+    }
+    Ok(academy_id)
+}
+
+/// Replaces the academy's rows of a per-pupil record table (`ap_placements`,
+/// `reduced_timetables`) with the extract's, which `fill` stages with `columns`: `idx`
+/// (the pupil's index in `stage_pupils`), then the table's columns after `academy_id`
+/// and `pupil_key`, by name. Pupils with a rejected row in the file (`held`) or in
+/// pupils.csv keep the rows they had, and get none of the extract's.
+fn replace_pupil_records(
+    conn: &Connection,
+    academy_id: u16,
+    table: &str,
+    held: &HashSet<String>,
+    columns: &str,
+    fill: impl FnOnce(&mut Appender<'_>) -> Result<(), duckdb::Error>,
+) -> Result<(), duckdb::Error> {
+    stage(conn, "stage_records", columns, fill)?;
+    stage_ids(conn, "stage_kept", held.iter())?;
+    conn.execute(
+        &format!(
+            "DELETE FROM {table}
              WHERE academy_id = ?
                AND pupil_key NOT IN (SELECT pupil_key FROM held_pupil_keys)
                AND pupil_key NOT IN (SELECT p.pupil_key FROM pupils p JOIN stage_kept k
-                                     ON p.academy_id = ? AND p.pupil_id = k.pupil_id)",
-            params![academy_id, academy_id],
-        )?;
-        conn.execute(
-            "INSERT INTO reduced_timetables
-             SELECT ?, p.pupil_key, s.start_date, s.planned_end_date, s.next_review_date,
-                    s.end_date, s.sessions_per_week, s.reason, s.parents_agreed, s.la_notified
-             FROM stage_rt s JOIN stage_pupils sp ON sp.idx = s.idx
+                                     ON p.academy_id = ? AND p.pupil_id = k.pupil_id)"
+        ),
+        params![academy_id, academy_id],
+    )?;
+    conn.execute(
+        &format!(
+            "INSERT INTO {table} BY NAME
+             SELECT ? AS academy_id, p.pupil_key, s.* EXCLUDE (idx)
+             FROM stage_records s JOIN stage_pupils sp ON sp.idx = s.idx
              JOIN pupils p ON p.academy_id = ? AND p.pupil_id = sp.pupil_id
-             WHERE sp.pupil_id NOT IN (SELECT pupil_id FROM stage_kept)",
-            params![academy_id, academy_id],
-        )?;
-        conn.execute_batch("DROP TABLE stage_rt")?;
-    }
-    Ok(academy_id)
+             WHERE sp.pupil_id NOT IN (SELECT pupil_id FROM stage_kept)"
+        ),
+        params![academy_id, academy_id],
+    )?;
+    conn.execute_batch("DROP TABLE stage_records")
 }
 
 /// Lists what this load held over (`held_over`) until a later extract sends a good row:
@@ -829,13 +824,25 @@ fn stage_ids<'i>(
     name: &str,
     ids: impl Iterator<Item = &'i String>,
 ) -> Result<(), duckdb::Error> {
-    conn.execute_batch(&format!(
-        "CREATE OR REPLACE TEMP TABLE {name} (pupil_id VARCHAR)"
-    ))?;
+    stage(conn, name, "pupil_id VARCHAR", |app| {
+        for id in ids {
+            app.append_row(params![id])?;
+        }
+        Ok(())
+    })
+}
+
+/// Makes the temp table `name` afresh with `columns` (as CREATE TABLE lists them), and
+/// fills it by `fill` through an appender.
+fn stage(
+    conn: &Connection,
+    name: &str,
+    columns: &str,
+    fill: impl FnOnce(&mut Appender<'_>) -> Result<(), duckdb::Error>,
+) -> Result<(), duckdb::Error> {
+    conn.execute_batch(&format!("CREATE OR REPLACE TEMP TABLE {name} ({columns})"))?;
     let mut app = conn.appender_to_catalog_and_db(name, "temp", "main")?;
-    for id in ids {
-        app.append_row(params![id])?;
-    }
+    fill(&mut app)?;
     app.flush()
 }
 
@@ -848,19 +855,15 @@ fn merge_spells(
     academy_id: u16,
     at: chrono::NaiveDateTime,
 ) -> Result<(), duckdb::Error> {
-    conn.execute_batch(
-        "CREATE OR REPLACE TEMP TABLE stage_spells (pupil_id VARCHAR, entry_date DATE,
-            leaving_date DATE)",
-    )?;
-    {
-        let mut app = conn.appender_to_catalog_and_db("stage_spells", "temp", "main")?;
+    let columns = "pupil_id VARCHAR, entry_date DATE, leaving_date DATE";
+    stage(conn, "stage_spells", columns, |app| {
         for p in &parsed.pupils {
             for s in &p.spells {
                 app.append_row(params![p.pupil_id, s.entry_date, s.leaving_date])?;
             }
         }
-        app.flush()?;
-    }
+        Ok(())
+    })?;
     conn.execute(
         "DELETE FROM spells
          WHERE EXISTS (
@@ -895,13 +898,9 @@ fn merge_spells(
 /// (sessions whose marks.csv row was rejected, unless a good row for the same session
 /// came too).
 fn stage_held(conn: &Connection, parsed: &Parsed) -> Result<(), duckdb::Error> {
-    conn.execute_batch(
-        "CREATE OR REPLACE TEMP TABLE stage_held (pupil_id VARCHAR, date DATE,
-            session UTINYINT, file VARCHAR, line UBIGINT, column_name VARCHAR,
-            value VARCHAR, reason VARCHAR)",
-    )?;
-    {
-        let mut app = conn.appender_to_catalog_and_db("stage_held", "temp", "main")?;
+    let columns = "pupil_id VARCHAR, date DATE, session UTINYINT, file VARCHAR,
+        line UBIGINT, column_name VARCHAR, value VARCHAR, reason VARCHAR";
+    stage(conn, "stage_held", columns, |app| {
         for h in &parsed.held_pupils {
             let f = &h.fault;
             app.append_row(params![
@@ -921,9 +920,8 @@ fn stage_held(conn: &Connection, parsed: &Parsed) -> Result<(), duckdb::Error> {
                 h.pupil_id, h.date, h.session, f.file, f.line, f.column, f.value, f.reason
             ])?;
         }
-        app.flush()?;
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 fn upsert_academy(conn: &Connection, m: &Manifest) -> Result<u16, duckdb::Error> {
@@ -979,43 +977,40 @@ fn upsert_academy(conn: &Connection, m: &Manifest) -> Result<u16, duckdb::Error>
 }
 
 fn stage_pupils(conn: &Connection, parsed: &Parsed, m: &Manifest) -> Result<(), duckdb::Error> {
-    conn.execute_batch(
-        "CREATE OR REPLACE TEMP TABLE stage_pupils (idx UINTEGER, pupil_id VARCHAR, upn VARCHAR,
-            surname VARCHAR, forename VARCHAR, date_of_birth DATE, sex VARCHAR, nc_year TINYINT,
-            year_group_year SMALLINT, entry_date DATE, leaving_date DATE, sen_provision VARCHAR,
-            fsm BOOLEAN, eal BOOLEAN, ethnicity VARCHAR, looked_after BOOLEAN)",
-    )?;
+    let columns = "idx UINTEGER, pupil_id VARCHAR, upn VARCHAR, surname VARCHAR,
+        forename VARCHAR, date_of_birth DATE, sex VARCHAR, nc_year TINYINT,
+        year_group_year SMALLINT, entry_date DATE, leaving_date DATE, sen_provision VARCHAR,
+        fsm BOOLEAN, eal BOOLEAN, ethnicity VARCHAR, looked_after BOOLEAN";
     // The year group is the NC year on the extract date.
     let yg_year = academic_year(m.extracted_at.date_naive()) as i16;
-    let mut app = conn.appender_to_catalog_and_db("stage_pupils", "temp", "main")?;
-    for (i, p) in parsed.pupils.iter().enumerate() {
-        app.append_row(params![
-            i as u32,
-            p.pupil_id,
-            p.upn,
-            p.surname,
-            p.forename,
-            p.date_of_birth,
-            p.sex,
-            p.nc_year,
-            yg_year,
-            p.entry_date,
-            p.leaving_date,
-            p.sen_provision,
-            p.fsm,
-            p.eal,
-            p.ethnicity,
-            p.looked_after
-        ])?;
-    }
-    app.flush()
+    stage(conn, "stage_pupils", columns, |app| {
+        for (i, p) in parsed.pupils.iter().enumerate() {
+            app.append_row(params![
+                i as u32,
+                p.pupil_id,
+                p.upn,
+                p.surname,
+                p.forename,
+                p.date_of_birth,
+                p.sex,
+                p.nc_year,
+                yg_year,
+                p.entry_date,
+                p.leaving_date,
+                p.sen_provision,
+                p.fsm,
+                p.eal,
+                p.ethnicity,
+                p.looked_after
+            ])?;
+        }
+        Ok(())
+    })
 }
 
 fn stage_marks(conn: &Connection, parsed: &Parsed) -> Result<(), duckdb::Error> {
-    conn.execute_batch(
-        "CREATE OR REPLACE TEMP TABLE stage_marks (idx UINTEGER, date DATE, session UTINYINT,
-            code VARCHAR, minutes_late USMALLINT)",
-    )?;
+    let columns = "idx UINTEGER, date DATE, session UTINYINT, code VARCHAR,
+        minutes_late USMALLINT";
     let schema = Arc::new(Schema::new(vec![
         Field::new("idx", DataType::UInt32, false),
         Field::new("date", DataType::Date32, false),
@@ -1024,28 +1019,29 @@ fn stage_marks(conn: &Connection, parsed: &Parsed) -> Result<(), duckdb::Error> 
         Field::new("minutes_late", DataType::UInt16, true),
     ]));
     let marks = &parsed.marks;
-    let mut app = conn.appender_to_catalog_and_db("stage_marks", "temp", "main")?;
-    let mut start = 0;
-    while start < marks.len() {
-        let end = (start + BATCH_ROWS).min(marks.len());
-        let columns: Vec<ArrayRef> = vec![
-            Arc::new(UInt32Array::from(marks.pupil[start..end].to_vec())),
-            Arc::new(Date32Array::from(
-                marks.date[start..end]
-                    .iter()
-                    .map(|d| days(*d))
-                    .collect::<Vec<_>>(),
-            )),
-            Arc::new(UInt8Array::from(marks.session[start..end].to_vec())),
-            Arc::new(StringArray::from(marks.code[start..end].to_vec())),
-            Arc::new(UInt16Array::from(marks.minutes_late[start..end].to_vec())),
-        ];
-        let batch = RecordBatch::try_new(schema.clone(), columns)
-            .map_err(|e| duckdb::Error::ToSqlConversionFailure(Box::new(e)))?;
-        app.append_record_batch(batch)?;
-        start = end;
-    }
-    app.flush()
+    stage(conn, "stage_marks", columns, |app| {
+        let mut start = 0;
+        while start < marks.len() {
+            let end = (start + BATCH_ROWS).min(marks.len());
+            let arrays: Vec<ArrayRef> = vec![
+                Arc::new(UInt32Array::from(marks.pupil[start..end].to_vec())),
+                Arc::new(Date32Array::from(
+                    marks.date[start..end]
+                        .iter()
+                        .map(|d| days(*d))
+                        .collect::<Vec<_>>(),
+                )),
+                Arc::new(UInt8Array::from(marks.session[start..end].to_vec())),
+                Arc::new(StringArray::from(marks.code[start..end].to_vec())),
+                Arc::new(UInt16Array::from(marks.minutes_late[start..end].to_vec())),
+            ];
+            let batch = RecordBatch::try_new(schema.clone(), arrays)
+                .map_err(|e| duckdb::Error::ToSqlConversionFailure(Box::new(e)))?;
+            app.append_record_batch(batch)?;
+            start = end;
+        }
+        Ok(())
+    })
 }
 
 fn log_load(

@@ -286,11 +286,12 @@ fn parse_pupils(ex: &Extract, out: &mut Parsed) -> Result<HashMap<String, u32>, 
             }
         }
         let leaving_date = row.opt_date("leaving_date");
-        if let (Some(entry), Some(Some(leaving))) = (entry_date, leaving_date) {
-            if leaving < entry {
-                row.fail("leaving_date", format!("before the entry date {entry}"));
-            }
-        }
+        row.not_before(
+            "leaving_date",
+            leaving_date.flatten(),
+            entry_date,
+            "the entry date",
+        );
         let sen = row.one_of("sen_provision", &["N", "K", "E"]);
         let fsm = row.boolean("fsm");
         let eal = row.boolean("eal");
@@ -526,47 +527,62 @@ fn parse_marks(
     Ok(())
 }
 
+/// Parses a file of per-pupil records (ap_placements.csv, reduced_timetables.csv):
+/// `read` checks a row's own columns and gives what makes the row's record from the
+/// pupil's index once the whole row is found good. Returns the records and the pupils
+/// with a rejected row, who keep the records they had.
+fn parse_pupil_records<T, R: FnOnce(u32) -> T>(
+    file: &CsvFile,
+    index: &HashMap<String, u32>,
+    held: &[HeldPupil],
+    out: &mut Parsed,
+    mut read: impl FnMut(&mut Row<'_>) -> R,
+) -> (Vec<T>, HashSet<String>) {
+    let before = out.faults.len();
+    let mut records = Vec::new();
+    let mut kept = HashSet::new();
+    let rows = file.for_each_row(&mut out.faults, |row, faults| {
+        let pupil_id = row.opt("pupil_id").map(str::to_string);
+        let pupil = pupil_of(row, index, held);
+        let record = read(row);
+        if row.finish(faults) {
+            records.push(record(pupil.expect("checked")));
+        } else if let Some(id) = pupil_id {
+            kept.insert(id);
+        }
+    });
+    summarise(out, file, rows, before);
+    (records, kept)
+}
+
 fn parse_ap(
     file: &CsvFile,
     index: &HashMap<String, u32>,
     held: &[HeldPupil],
     out: &mut Parsed,
 ) -> Vec<ApRow> {
-    let before = out.faults.len();
-    let mut rows_out = Vec::new();
-    let mut kept = HashSet::new();
-    let rows = file.for_each_row(&mut out.faults, |row, faults| {
-        let pupil_id = row.opt("pupil_id").map(str::to_string);
-        let pupil = pupil_of(row, index, held);
+    let (rows, kept) = parse_pupil_records(file, index, held, out, |row| {
         let provider = row.req("provider");
+        let provider_urn = row.opt("provider_urn").map(str::to_string);
         let arranged_by = row.one_of("arranged_by", &["school", "local-authority"]);
         let start = row.date("start_date");
         let end = row.opt_date("end_date");
-        if let (Some(s), Some(Some(e))) = (start, end) {
-            if e < s {
-                row.fail("end_date", format!("before the start date {s}"));
-            }
-        }
+        row.not_before("end_date", end.flatten(), start, "the start date");
         let spw = row.number("sessions_per_week", 1..=10);
         let contact = row.opt_date("last_contact_date");
-        if row.finish(faults) {
-            rows_out.push(ApRow {
-                pupil: pupil.expect("checked"),
-                provider: provider.expect("checked"),
-                provider_urn: row.opt("provider_urn").map(str::to_string),
-                arranged_by: arranged_by.expect("checked"),
-                start_date: start.expect("checked"),
-                end_date: end.expect("checked"),
-                sessions_per_week: spw.expect("checked") as u8,
-                last_contact_date: contact.expect("checked"),
-            });
-        } else if let Some(id) = pupil_id {
-            kept.insert(id);
+        move |pupil| ApRow {
+            pupil,
+            provider: provider.expect("checked"),
+            provider_urn,
+            arranged_by: arranged_by.expect("checked"),
+            start_date: start.expect("checked"),
+            end_date: end.expect("checked"),
+            sessions_per_week: spw.expect("checked") as u8,
+            last_contact_date: contact.expect("checked"),
         }
     });
     out.ap_held = kept;
-    summarise(out, file, rows, before);
-    rows_out
+    rows
 }
 
 fn parse_rt(
@@ -575,26 +591,13 @@ fn parse_rt(
     held: &[HeldPupil],
     out: &mut Parsed,
 ) -> Vec<RtRow> {
-    let before = out.faults.len();
-    let mut rows_out = Vec::new();
-    let mut kept = HashSet::new();
-    let rows = file.for_each_row(&mut out.faults, |row, faults| {
-        let pupil_id = row.opt("pupil_id").map(str::to_string);
-        let pupil = pupil_of(row, index, held);
+    let (rows, kept) = parse_pupil_records(file, index, held, out, |row| {
         let start = row.date("start_date");
         let planned_end = row.date("planned_end_date");
-        if let (Some(s), Some(p)) = (start, planned_end) {
-            if p < s {
-                row.fail("planned_end_date", format!("before the start date {s}"));
-            }
-        }
+        row.not_before("planned_end_date", planned_end, start, "the start date");
         let review = row.date("next_review_date");
         let end = row.opt_date("end_date");
-        if let (Some(s), Some(Some(e))) = (start, end) {
-            if e < s {
-                row.fail("end_date", format!("before the start date {s}"));
-            }
-        }
+        row.not_before("end_date", end.flatten(), start, "the start date");
         let spw = row.number("sessions_per_week", 0..=10);
         let reason = row.opt("reason").map(str::to_string);
         if reason.as_ref().is_some_and(|r| r.chars().count() > 40) {
@@ -605,25 +608,20 @@ fn parse_rt(
         }
         let parents = row.boolean("parents_agreed");
         let la = row.boolean("la_notified");
-        if row.finish(faults) {
-            rows_out.push(RtRow {
-                pupil: pupil.expect("checked"),
-                start_date: start.expect("checked"),
-                planned_end_date: planned_end.expect("checked"),
-                next_review_date: review.expect("checked"),
-                end_date: end.expect("checked"),
-                sessions_per_week: spw.expect("checked") as u8,
-                reason,
-                parents_agreed: parents.expect("checked"),
-                la_notified: la.expect("checked"),
-            });
-        } else if let Some(id) = pupil_id {
-            kept.insert(id);
+        move |pupil| RtRow {
+            pupil,
+            start_date: start.expect("checked"),
+            planned_end_date: planned_end.expect("checked"),
+            next_review_date: review.expect("checked"),
+            end_date: end.expect("checked"),
+            sessions_per_week: spw.expect("checked") as u8,
+            reason,
+            parents_agreed: parents.expect("checked"),
+            la_notified: la.expect("checked"),
         }
     });
     out.rt_held = kept;
-    summarise(out, file, rows, before);
-    rows_out
+    rows
 }
 
 #[cfg(test)]

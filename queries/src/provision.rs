@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use duckdb::{params, Connection, Row};
 
 use crate::calendar::Calendars;
+use crate::db::query_all;
 use crate::types::{Inconsistency, Mismatch, Placement, PupilRef, Timetable};
 
 /// Default welfare-contact limit: school days after the last contact with a provider.
@@ -17,8 +18,8 @@ fn pupil(r: &Row<'_>) -> Result<PupilRef, duckdb::Error> {
 
 /// Every placement, for one academy or all.
 pub fn placements(conn: &Connection, urn: Option<&str>) -> Result<Vec<Placement>, duckdb::Error> {
-    let mut stmt = conn.prepare_cached(include_str!("../sql/provision_placements.sql"))?;
-    let rows = stmt.query_map(params![urn], |r| {
+    let sql = include_str!("../sql/provision_placements.sql");
+    query_all(conn, sql, params![urn], |r| {
         Ok(Placement {
             pupil: pupil(r)?,
             academy_name: r.get(6)?,
@@ -35,14 +36,13 @@ pub fn placements(conn: &Connection, urn: Option<&str>) -> Result<Vec<Placement>
             possible_sessions: r.get(17)?,
             school_days_since_contact: r.get(18)?,
         })
-    })?;
-    rows.collect()
+    })
 }
 
 /// Every reduced timetable, for one academy or all.
 pub fn timetables(conn: &Connection, urn: Option<&str>) -> Result<Vec<Timetable>, duckdb::Error> {
-    let mut stmt = conn.prepare_cached(include_str!("../sql/provision_timetables.sql"))?;
-    let rows = stmt.query_map(params![urn], |r| {
+    let sql = include_str!("../sql/provision_timetables.sql");
+    query_all(conn, sql, params![urn], |r| {
         Ok(Timetable {
             pupil: pupil(r)?,
             academy_name: r.get(6)?,
@@ -57,8 +57,7 @@ pub fn timetables(conn: &Connection, urn: Option<&str>) -> Result<Vec<Timetable>
             as_of: r.get(15)?,
             c2_sessions: r.get(16)?,
         })
-    })?;
-    rows.collect()
+    })
 }
 
 /// Where registers and records disagree, from `from` to `to` (this academic year, as
@@ -71,9 +70,8 @@ pub fn inconsistencies(
     placements: &[Placement],
     timetables: &[Timetable],
 ) -> Result<Vec<Inconsistency>, duckdb::Error> {
-    let mut out = Vec::new();
-    let mut stmt = conn.prepare_cached(include_str!("../sql/provision_unrecorded.sql"))?;
-    let rows = stmt.query_map(params![urn, from, to], |r| {
+    let sql = include_str!("../sql/provision_unrecorded.sql");
+    let mut out = query_all(conn, sql, params![urn, from, to], |r| {
         let code: String = r.get(6)?;
         let sessions: u64 = r.get(7)?;
         Ok(Inconsistency {
@@ -92,9 +90,6 @@ pub fn inconsistencies(
             last: r.get(9)?,
         })
     })?;
-    for r in rows {
-        out.push(r?);
-    }
     // Records of this year with nothing in the registers.
     let this_year =
         |start: NaiveDate, end: Option<NaiveDate>| start <= to && end.is_none_or(|e| e >= from);
@@ -143,9 +138,9 @@ pub fn inconsistencies(
 
 /// Enrolments on roll at each academy on its latest loaded day: (URN, count).
 pub fn on_roll(conn: &Connection) -> Result<Vec<(String, u64)>, duckdb::Error> {
-    let mut stmt = conn.prepare_cached(include_str!("../sql/on_roll.sql"))?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    rows.collect()
+    query_all(conn, include_str!("../sql/on_roll.sql"), [], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })
 }
 
 /// Pupils on AP and on reduced timetables in one half term, at one academy or all.

@@ -5,6 +5,7 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 use duckdb::{params, Connection};
 
 use crate::calendar::Calendars;
+use crate::db::query_all;
 use crate::types::{
     CodeMix, CodingFlag, DataQuality, ExtractHealth, HeldOver, OpenNAges, RegisterGap,
     RejectedGroup,
@@ -36,11 +37,10 @@ pub fn report(
     let from = (to - Duration::days(REGISTER_DAYS)).max(year_from);
 
     // Extracts: the latest loaded, and every one received lately.
-    let mut stmt = conn.prepare_cached(include_str!("../sql/dq_last_loaded.sql"))?;
-    let last: Vec<(String, String, Option<NaiveDateTime>, Option<NaiveDate>)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-        .collect::<Result<_, _>>()?;
-    let mut stmt = conn.prepare_cached(include_str!("../sql/dq_loads.sql"))?;
+    let last: Vec<(String, String, Option<NaiveDateTime>, Option<NaiveDate>)> =
+        query_all(conn, include_str!("../sql/dq_last_loaded.sql"), [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?;
     type Load = (
         String,
         String,
@@ -50,19 +50,18 @@ pub fn report(
         u64,
         Option<String>,
     );
-    let loads: Vec<Load> = stmt
-        .query_map(params![since], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-            ))
-        })?
-        .collect::<Result<_, _>>()?;
+    let sql = include_str!("../sql/dq_loads.sql");
+    let loads: Vec<Load> = query_all(conn, sql, params![since], |r| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+        ))
+    })?;
     // School nights: the trust's school days in the period, before today.
     let nights: Vec<NaiveDate> = cal
         .years
@@ -103,60 +102,53 @@ pub fn report(
         })
         .collect();
 
-    let mut stmt = conn.prepare_cached(include_str!("../sql/dq_rejected.sql"))?;
-    let rejected = stmt
-        .query_map(params![since], |r| {
-            Ok(RejectedGroup {
-                urn: r.get(0)?,
-                file: r.get(1)?,
-                column: r.get(2)?,
-                reason: r.get(3)?,
-                rows: r.get(4)?,
-                example: r.get(5)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .filter(|g| mine(&g.urn))
-        .collect();
+    let sql = include_str!("../sql/dq_rejected.sql");
+    let rejected = query_all(conn, sql, params![since], |r| {
+        Ok(RejectedGroup {
+            urn: r.get(0)?,
+            file: r.get(1)?,
+            column: r.get(2)?,
+            reason: r.get(3)?,
+            rows: r.get(4)?,
+            example: r.get(5)?,
+        })
+    })?
+    .into_iter()
+    .filter(|g| mine(&g.urn))
+    .collect();
 
-    let mut stmt = conn.prepare_cached(include_str!("../sql/dq_registers.sql"))?;
-    let register_gaps = stmt
-        .query_map(params![from, to], |r| {
-            Ok(RegisterGap {
-                urn: r.get(0)?,
-                date: r.get(1)?,
-                session: r.get(2)?,
-                pupils: r.get(3)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .filter(|g| mine(&g.urn))
-        .collect();
+    let sql = include_str!("../sql/dq_registers.sql");
+    let register_gaps = query_all(conn, sql, params![from, to], |r| {
+        Ok(RegisterGap {
+            urn: r.get(0)?,
+            date: r.get(1)?,
+            session: r.get(2)?,
+            pupils: r.get(3)?,
+        })
+    })?
+    .into_iter()
+    .filter(|g| mine(&g.urn))
+    .collect();
 
-    let mut stmt = conn.prepare_cached(include_str!("../sql/dq_held_over.sql"))?;
-    let held_over = stmt
-        .query_map([], |r| {
-            Ok(HeldOver {
-                urn: r.get(0)?,
-                pupil_id: r.get(1)?,
-                from: r.get(2)?,
-                to: r.get(3)?,
-                session: r.get(4)?,
-                marks_kept: r.get(5)?,
-                load_id: r.get(6)?,
-                file: r.get(7)?,
-                line: r.get(8)?,
-                column: r.get(9)?,
-                value: r.get(10)?,
-                reason: r.get(11)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .filter(|h| mine(&h.urn))
-        .collect();
+    let held_over = query_all(conn, include_str!("../sql/dq_held_over.sql"), [], |r| {
+        Ok(HeldOver {
+            urn: r.get(0)?,
+            pupil_id: r.get(1)?,
+            from: r.get(2)?,
+            to: r.get(3)?,
+            session: r.get(4)?,
+            marks_kept: r.get(5)?,
+            load_id: r.get(6)?,
+            file: r.get(7)?,
+            line: r.get(8)?,
+            column: r.get(9)?,
+            value: r.get(10)?,
+            reason: r.get(11)?,
+        })
+    })?
+    .into_iter()
+    .filter(|h| mine(&h.urn))
+    .collect();
 
     // Open N by the age of each pupil's oldest.
     let mut open_n: Vec<OpenNAges> = Vec::new();
@@ -190,12 +182,11 @@ pub fn report(
         .into_iter()
         .map(|a| (a.urn, a.name))
         .collect();
-    let mut stmt = conn.prepare_cached(include_str!("../sql/dq_codes.sql"))?;
-    let rows: Vec<(String, String, bool, u64)> = stmt
-        .query_map(params![year_from, to], |r| {
+    let sql = include_str!("../sql/dq_codes.sql");
+    let rows: Vec<(String, String, bool, u64)> =
+        query_all(conn, sql, params![year_from, to], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })?
-        .collect::<Result<_, _>>()?;
+        })?;
     let mut trust = CodeMix {
         urn: None,
         name: "Trust".into(),

@@ -161,6 +161,22 @@ impl Row<'_> {
         }
     }
 
+    /// Records a fault on `col` when its `date` is before `start` (`what`: which date
+    /// that is, as "the start date").
+    pub fn not_before(
+        &mut self,
+        col: &str,
+        date: Option<NaiveDate>,
+        start: Option<NaiveDate>,
+        what: &str,
+    ) {
+        if let (Some(start), Some(date)) = (start, date) {
+            if date < start {
+                self.fail(col, format!("before {what} {start}"));
+            }
+        }
+    }
+
     pub fn is_ok(&self) -> bool {
         self.fault.is_none()
     }
@@ -180,6 +196,19 @@ impl Row<'_> {
         Some(self.raw(col)).filter(|v| !v.is_empty())
     }
 
+    /// An optional value read by `parse`: `Some(None)` when empty, `None` when `parse`
+    /// finds it bad (and records why).
+    fn opt_with<T>(
+        &mut self,
+        col: &str,
+        parse: impl FnOnce(&mut Self, &str, &str) -> Option<T>,
+    ) -> Option<Option<T>> {
+        match self.opt(col).map(str::to_string) {
+            None => Some(None),
+            Some(v) => parse(self, col, &v).map(Some),
+        }
+    }
+
     pub fn req(&mut self, col: &str) -> Option<String> {
         match self.opt(col) {
             Some(v) => Some(v.to_string()),
@@ -196,10 +225,7 @@ impl Row<'_> {
     }
 
     pub fn opt_date(&mut self, col: &str) -> Option<Option<NaiveDate>> {
-        match self.opt(col).map(str::to_string) {
-            None => Some(None),
-            Some(v) => self.parse_date(col, &v).map(Some),
-        }
+        self.opt_with(col, Self::parse_date)
     }
 
     fn parse_date(&mut self, col: &str, v: &str) -> Option<NaiveDate> {
@@ -216,10 +242,7 @@ impl Row<'_> {
     }
 
     pub fn opt_boolean(&mut self, col: &str) -> Option<Option<bool>> {
-        match self.opt(col).map(str::to_string) {
-            None => Some(None),
-            Some(v) => self.parse_bool(col, &v).map(Some),
-        }
+        self.opt_with(col, Self::parse_bool)
     }
 
     fn parse_bool(&mut self, col: &str, v: &str) -> Option<bool> {
@@ -244,10 +267,7 @@ impl Row<'_> {
         col: &str,
         range: std::ops::RangeInclusive<u32>,
     ) -> Option<Option<u32>> {
-        match self.opt(col).map(str::to_string) {
-            None => Some(None),
-            Some(v) => self.parse_number(col, &v, range).map(Some),
-        }
+        self.opt_with(col, |row, col, v| row.parse_number(col, v, range))
     }
 
     fn parse_number(

@@ -2,11 +2,12 @@
 
 use duckdb::Connection;
 
+use crate::db::query_all;
+
 pub use crate::types::AcademyStatus;
 
 pub fn academy_status(conn: &Connection) -> Result<Vec<AcademyStatus>, duckdb::Error> {
-    let mut stmt = conn.prepare(include_str!("../sql/academy_status.sql"))?;
-    let rows = stmt.query_map([], |r| {
+    query_all(conn, include_str!("../sql/academy_status.sql"), [], |r| {
         Ok(AcademyStatus {
             urn: r.get(0)?,
             name: r.get(1)?,
@@ -26,15 +27,13 @@ pub fn academy_status(conn: &Connection) -> Result<Vec<AcademyStatus>, duckdb::E
             loads: r.get(15)?,
             rejected_loads: r.get(16)?,
         })
-    })?;
-    rows.collect()
+    })
 }
 
 pub use crate::types::PhaseSummary;
 
 pub fn phase_summary(conn: &Connection) -> Result<Vec<PhaseSummary>, duckdb::Error> {
-    let mut stmt = conn.prepare(include_str!("../sql/phase_summary.sql"))?;
-    let rows = stmt.query_map([], |r| {
+    query_all(conn, include_str!("../sql/phase_summary.sql"), [], |r| {
         Ok(PhaseSummary {
             academic_year: r.get(0)?,
             phase: r.get(1)?,
@@ -43,6 +42,5 @@ pub fn phase_summary(conn: &Connection) -> Result<Vec<PhaseSummary>, duckdb::Err
             pa_rate: r.get(4)?,
             sa_rate: r.get(5)?,
         })
-    })?;
-    rows.collect()
+    })
 }

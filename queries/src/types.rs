@@ -522,6 +522,19 @@ impl Visibility {
     }
 }
 
+/// Which audit entries to show: each part that is set narrows them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AuditFilter {
+    /// The person (an email) or token (`token:ID`), exactly.
+    pub actor: Option<String>,
+    /// Text in what was viewed or changed: an academy's URN, a pupil's id.
+    pub subject: Option<String>,
+    /// From this day (`YYYY-MM-DD`, UTC), inclusive.
+    pub from: Option<String>,
+    /// To this day, inclusive.
+    pub to: Option<String>,
+}
+
 /// One line of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use queries::accounts::{self, TokenScope};
 use queries::types::Role;
-use queries::Db;
 
 use crate::Paths;
 
@@ -48,7 +47,8 @@ pub enum TokensCommand {
     Create {
         #[arg(long)]
         name: Option<String>,
-        /// read (the metrics API) or upload (POST extracts for one academy).
+        /// read (the metrics API's aggregates, as a trust governor sees them),
+        /// read-pupils (pupil-level routes too) or upload (POST extracts for one academy).
         #[arg(long)]
         scope: String,
         /// The academy an upload token pushes extracts for.
@@ -72,8 +72,7 @@ fn password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
 }
 
 pub fn users(paths: &Paths, cmd: UsersCommand) -> anyhow::Result<ExitCode> {
-    let db = Db::open(&paths.database())?;
-    let conn = db.connect()?;
+    let conn = paths.accounts()?.connect()?;
     match cmd {
         UsersCommand::Add {
             email,
@@ -130,8 +129,7 @@ pub fn users(paths: &Paths, cmd: UsersCommand) -> anyhow::Result<ExitCode> {
 }
 
 pub fn tokens(paths: &Paths, cmd: TokensCommand) -> anyhow::Result<ExitCode> {
-    let db = Db::open(&paths.database())?;
-    let conn = db.connect()?;
+    let conn = paths.accounts()?.connect()?;
     match cmd {
         TokensCommand::Create {
             name,

@@ -6,12 +6,14 @@ use app::reports::actions::{self, ListsParams};
 use app::reports::cohorts as cohorts_report;
 use app::reports::figures as figures_report;
 use app::reports::heatmaps::{self as heatmaps_report, Cells};
-use app::reports::params::{self, ParamError, WindowChoice};
+use app::reports::params::{self, WindowChoice};
 use app::reports::provision;
 use app::reports::ReportError;
-use app::ssr::{Warehouse, WarehouseError};
+use app::ssr::Warehouse;
+
+use crate::download;
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Extension;
@@ -23,67 +25,45 @@ use queries::types::{CohortFilter, Figures, Principal};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-/// Everything an API call can fail with, each mapped to its HTTP status.
-#[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    #[error("{0}")]
-    BadParameter(#[from] ParamError),
-    #[error("{0}")]
-    NotFound(String),
-    #[error("not allowed for this account")]
-    Forbidden,
-    #[error("{0}")]
-    Warehouse(#[from] WarehouseError),
-    /// The audit log could not be written: nothing pupil-level is served unaudited.
-    #[error("the audit log could not be written: {0}")]
-    Audit(String),
-    /// A document (PDF, PNG) could not be made.
-    #[error("the document could not be made: {0}")]
-    Document(String),
+/// An API call's failure: a report's error (the one error type every report, page and
+/// route shares), answered as JSON with its HTTP status.
+#[derive(Debug)]
+pub struct ApiError(pub ReportError);
+
+impl<E: Into<ReportError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
 }
 
-impl From<ReportError> for ApiError {
-    fn from(e: ReportError) -> Self {
-        match e {
-            ReportError::BadParameter(e) => ApiError::BadParameter(e),
-            ReportError::NotFound(what) => ApiError::NotFound(what),
-            ReportError::Forbidden => ApiError::Forbidden,
-            ReportError::Warehouse(e) => ApiError::Warehouse(e),
-            ReportError::Audit(e) => ApiError::Audit(e),
-            ReportError::Failed(e) => ApiError::Document(e),
-        }
+impl ApiError {
+    pub fn not_found(what: impl Into<String>) -> Self {
+        ApiError(ReportError::NotFound(what.into()))
+    }
+
+    pub fn forbidden() -> Self {
+        ApiError(ReportError::Forbidden)
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, body) = match &self {
-            ApiError::BadParameter(e) => (
+        let (status, body) = match &self.0 {
+            ReportError::BadParameter(e) => (
                 StatusCode::BAD_REQUEST,
                 json!({"error": e.to_string(), "parameter": e.parameter}),
             ),
-            ApiError::NotFound(what) => (StatusCode::NOT_FOUND, json!({"error": what})),
-            ApiError::Forbidden => (StatusCode::FORBIDDEN, json!({"error": self.to_string()})),
-            ApiError::Audit(e) => {
-                tracing::error!("audit: {e}");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    json!({"error": "the audit log could not be written"}),
-                )
-            }
-            ApiError::Document(e) => {
-                tracing::error!("document: {e}");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    json!({"error": "the document could not be made"}),
-                )
-            }
-            ApiError::Warehouse(e) => {
-                tracing::error!("api: {e}");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    json!({"error": "the warehouse could not answer"}),
-                )
+            ReportError::NotFound(what) => (StatusCode::NOT_FOUND, json!({"error": what})),
+            ReportError::Forbidden => (StatusCode::FORBIDDEN, json!({"error": self.0.to_string()})),
+            // The details go to the log, not to the caller.
+            internal => {
+                tracing::error!("api: {internal}");
+                let error = match internal {
+                    ReportError::Audit(_) => "the audit log could not be written",
+                    ReportError::Failed(_) => "the document could not be made",
+                    _ => "the warehouse could not answer",
+                };
+                (StatusCode::INTERNAL_SERVER_ERROR, json!({ "error": error }))
             }
         };
         (status, Json(body)).into_response()
@@ -91,7 +71,7 @@ impl IntoResponse for ApiError {
 }
 
 fn bad(parameter: &str, message: impl Into<String>) -> ApiError {
-    ApiError::BadParameter(params::bad(parameter, message))
+    params::bad(parameter, message).into()
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -153,10 +133,10 @@ async fn academy_param(
     };
     let known = w.run(figures::academies).await?;
     if !known.iter().any(|a| a.urn == urn) {
-        return Err(ApiError::NotFound(format!("no academy with URN {urn}")));
+        return Err(ApiError::not_found(format!("no academy with URN {urn}")));
     }
     if !who.sees_academy(&urn) {
-        return Err(ApiError::Forbidden);
+        return Err(ApiError::forbidden());
     }
     Ok(Some(urn))
 }
@@ -286,39 +266,6 @@ fn figure_cells(f: &FigureFields) -> Vec<String> {
     ]
 }
 
-fn csv_response(header: Vec<&str>, rows: Vec<Vec<String>>, name: &str) -> Response {
-    let header = header.into_iter().map(String::from).collect();
-    csv_file(Vec::new(), header, rows, name, &|c| c.to_string())
-}
-
-/// A CSV download: `start` (e.g. a byte-order mark), then the header and rows, each
-/// cell through `cell`.
-fn csv_file(
-    start: Vec<u8>,
-    header: Vec<String>,
-    rows: Vec<Vec<String>>,
-    name: &str,
-    cell: &dyn Fn(&str) -> String,
-) -> Response {
-    let mut w = csv::Writer::from_writer(start);
-    let _ = w.write_record(header.iter().map(|h| cell(h)));
-    for r in rows {
-        let _ = w.write_record(r.iter().map(|c| cell(c)));
-    }
-    let body = w.into_inner().unwrap_or_default();
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}.csv\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
-}
-
 /// `GET /api/v1/summary`
 pub async fn summary(
     State(w): State<Warehouse>,
@@ -399,7 +346,7 @@ pub async fn summary(
         ];
         t.extend(cells_of(trust_last_span, &trust, last_of(None)));
         rows.push(t);
-        return Ok(csv_response(header, rows, "summary"));
+        return Ok(download::csv(&header, rows, "summary"));
     }
     let last_json = |span: Option<(NaiveDate, NaiveDate)>, then: Option<&Figures>| -> Value {
         match (span, then) {
@@ -487,8 +434,8 @@ pub async fn cohorts(
                 r
             })
             .collect();
-        return Ok(csv_response(
-            header,
+        return Ok(download::csv(
+            &header,
             rows,
             &format!("cohorts-{}", by.as_str()),
         ));
@@ -533,7 +480,7 @@ fn cells_response(
             other => other.to_string(),
         };
         let rows = rows.iter().map(|r| r.iter().map(cell).collect()).collect();
-        return csv_response(columns.to_vec(), rows, name);
+        return download::csv(columns, rows, name);
     }
     let cells: Vec<Value> = rows
         .into_iter()
@@ -608,50 +555,29 @@ pub async fn heatmap(
         "kind": kind, "measure": (!measure.is_empty()).then_some(measure),
         "academy": academy, "from": c.from, "to": c.to, "scope": c.scope.as_str(),
     });
-    let name = format!("heatmap-{kind}");
-    match &answer.cells {
-        Cells::PaToDate(cells) => {
-            let columns = [
-                "urn",
-                "name",
-                "week",
-                "enrolments",
-                "pa_enrolments",
-                "pa_rate",
-                "suppressed",
-            ];
-            let rows = cells
+    let (columns, rows): (&str, Vec<Vec<Value>>) = match &answer.cells {
+        Cells::PaToDate(cells) => (
+            "urn,name,week,enrolments,pa_enrolments,pa_rate,suppressed",
+            cells
                 .iter()
                 .map(|(x, hide)| {
                     let [u, n] = place(&x.urn);
-                    let hide = *hide;
+                    let unless_hidden = |v: Value| if *hide { Value::Null } else { v };
                     vec![
                         u,
                         n,
                         x.week.to_string().into(),
-                        if hide { Value::Null } else { x.of.into() },
-                        if hide { Value::Null } else { x.count.into() },
-                        if hide {
-                            Value::Null
-                        } else {
-                            rate(x.count, x.of)
-                        },
-                        hide.into(),
+                        unless_hidden(x.of.into()),
+                        unless_hidden(x.count.into()),
+                        unless_hidden(rate(x.count, x.of)),
+                        (*hide).into(),
                     ]
                 })
-                .collect();
-            Ok(cells_response(c.format, &columns, rows, meta, &name))
-        }
-        Cells::RollingAbsence(cells) => {
-            let columns = [
-                "urn",
-                "name",
-                "week",
-                "possible_sessions",
-                "absent_sessions",
-                "absence_rate",
-            ];
-            let rows = cells
+                .collect(),
+        ),
+        Cells::RollingAbsence(cells) => (
+            "urn,name,week,possible_sessions,absent_sessions,absence_rate",
+            cells
                 .iter()
                 .map(|x| {
                     let [u, n] = place(&x.urn);
@@ -664,20 +590,11 @@ pub async fn heatmap(
                         rate(x.count, x.of),
                     ]
                 })
-                .collect();
-            Ok(cells_response(c.format, &columns, rows, meta, &name))
-        }
-        Cells::YearGroups(cells) => {
-            let columns = [
-                "urn",
-                "name",
-                "year_group",
-                "enrolments",
-                "pa_enrolments",
-                "pa_rate",
-                "suppressed",
-            ];
-            let rows = cells
+                .collect(),
+        ),
+        Cells::YearGroups(cells) => (
+            "urn,name,year_group,enrolments,pa_enrolments,pa_rate,suppressed",
+            cells
                 .iter()
                 .map(|(urn, group, shown)| {
                     let [uv, nv] = place(urn);
@@ -692,20 +609,9 @@ pub async fn heatmap(
                         shown.is_none().into(),
                     ]
                 })
-                .collect();
-            Ok(cells_response(c.format, &columns, rows, meta, &name))
-        }
+                .collect(),
+        ),
         Cells::DaySession(cells) => {
-            let columns = [
-                "urn",
-                "name",
-                "weekday",
-                "day",
-                "session",
-                "possible_sessions",
-                "absent_sessions",
-                "absence_rate",
-            ];
             const DAYS: [&str; 7] = [
                 "Monday",
                 "Tuesday",
@@ -715,25 +621,34 @@ pub async fn heatmap(
                 "Saturday",
                 "Sunday",
             ];
-            let rows = cells
-                .iter()
-                .map(|x| {
-                    let [u, n] = place(&x.urn);
-                    vec![
-                        u,
-                        n,
-                        x.weekday.into(),
-                        DAYS[(x.weekday as usize).clamp(1, 7) - 1].into(),
-                        if x.session == 0 { "AM" } else { "PM" }.into(),
-                        x.possible.into(),
-                        x.absent.into(),
-                        rate(x.absent, x.possible),
-                    ]
-                })
-                .collect();
-            Ok(cells_response(c.format, &columns, rows, meta, &name))
+            (
+                "urn,name,weekday,day,session,possible_sessions,absent_sessions,absence_rate",
+                cells
+                    .iter()
+                    .map(|x| {
+                        let [u, n] = place(&x.urn);
+                        vec![
+                            u,
+                            n,
+                            x.weekday.into(),
+                            DAYS[(x.weekday as usize).clamp(1, 7) - 1].into(),
+                            if x.session == 0 { "AM" } else { "PM" }.into(),
+                            x.possible.into(),
+                            x.absent.into(),
+                            rate(x.absent, x.possible),
+                        ]
+                    })
+                    .collect(),
+            )
         }
-    }
+    };
+    Ok(cells_response(
+        c.format,
+        &column_names(columns),
+        rows,
+        meta,
+        &format!("heatmap-{kind}"),
+    ))
 }
 
 /// `GET /api/v1/provision` (pupil level: roles that see pupils, and read tokens).
@@ -776,98 +691,31 @@ pub async fn provision(
         .await?;
     let limit = w.ap_contact_limit;
     let meta = json!({"kind": kind, "academy": academy, "from": from, "to": to});
-    let pupil = |p: &queries::types::PupilRef| -> Vec<Value> {
-        vec![
-            p.urn.clone().into(),
-            p.pupil_id.clone().into(),
-            p.upn.clone().into(),
-            p.name.clone().into(),
-            p.year_group.clone().into(),
-        ]
-    };
     let opt = |d: Option<NaiveDate>| d.map(|d| Value::from(d.to_string())).unwrap_or(Value::Null);
-    if let provision::Exported::Placements(rows) = &*exported {
-        let columns = [
-            "urn",
-            "pupil_id",
-            "upn",
-            "name",
-            "year_group",
-            "provider",
-            "provider_urn",
-            "arranged_by",
-            "start_date",
-            "end_date",
-            "sessions_per_week",
-            "active",
-            "ap_sessions",
-            "absent_sessions",
-            "attendance_rate",
-            "last_contact_date",
-            "school_days_since_contact",
-            "contact_overdue",
-            "flags",
-        ];
-        let cells = rows
-            .iter()
-            .map(|x| {
-                let mut r = pupil(&x.pupil);
-                r.extend([
-                    x.provider.clone().into(),
-                    x.provider_urn.clone().into(),
-                    x.arranged_by.clone().into(),
-                    x.start_date.to_string().into(),
-                    opt(x.end_date),
-                    x.sessions_per_week.into(),
-                    x.active().into(),
-                    x.ap_sessions.into(),
-                    x.absent_sessions.into(),
-                    x.attendance_rate().map(Value::from).unwrap_or(Value::Null),
-                    opt(x.last_contact_date),
-                    x.school_days_since_contact.into(),
-                    x.contact_overdue(limit).into(),
-                    x.flags(limit).join("; ").into(),
-                ]);
-                r
-            })
-            .collect();
-        return Ok(cells_response(
-            format,
-            &columns,
-            cells,
-            meta,
+    let (columns, cells, name) = match &*exported {
+        provision::Exported::Placements(rows) => (
+            "provider,provider_urn,arranged_by,start_date,end_date,sessions_per_week,active,ap_sessions,absent_sessions,attendance_rate,last_contact_date,school_days_since_contact,contact_overdue,flags",
+            pupil_rows(rows, |x| &x.pupil, |x| vec![
+                x.provider.clone().into(),
+                x.provider_urn.clone().into(),
+                x.arranged_by.clone().into(),
+                x.start_date.to_string().into(),
+                opt(x.end_date),
+                x.sessions_per_week.into(),
+                x.active().into(),
+                x.ap_sessions.into(),
+                x.absent_sessions.into(),
+                x.attendance_rate().into(),
+                opt(x.last_contact_date),
+                x.school_days_since_contact.into(),
+                x.contact_overdue(limit).into(),
+                x.flags(limit).join("; ").into(),
+            ]),
             "provision-ap",
-        ));
-    }
-    let provision::Exported::Timetables(rows) = &*exported else {
-        unreachable!("an export of reduced timetables")
-    };
-    let columns = [
-        "urn",
-        "pupil_id",
-        "upn",
-        "name",
-        "year_group",
-        "start_date",
-        "planned_end_date",
-        "next_review_date",
-        "end_date",
-        "sessions_per_week",
-        "reason",
-        "parents_agreed",
-        "la_notified",
-        "active",
-        "weeks",
-        "c2_sessions",
-        "planned_end_passed",
-        "review_overdue",
-        "actions",
-    ];
-    let cells = rows
-        .iter()
-        .map(|x| {
-            let mut r = pupil(&x.pupil);
-            r.extend([
+        ),
+        provision::Exported::Timetables(rows) => (
+            "start_date,planned_end_date,next_review_date,end_date,sessions_per_week,reason,parents_agreed,la_notified,active,weeks,c2_sessions,planned_end_passed,review_overdue,actions",
+            pupil_rows(rows, |x| &x.pupil, |x| vec![
                 x.start_date.to_string().into(),
                 x.planned_end_date.to_string().into(),
                 x.next_review_date.to_string().into(),
@@ -882,33 +730,48 @@ pub async fn provision(
                 x.planned_end_passed().into(),
                 x.review_overdue().into(),
                 x.actions().join("; ").into(),
-            ]);
-            r
-        })
-        .collect();
+            ]),
+            "provision-reduced-timetables",
+        ),
+    };
+    let columns = format!("{PUPIL_COLUMNS},{columns}");
     Ok(cells_response(
         format,
-        &columns,
+        &column_names(&columns),
         cells,
         meta,
-        "provision-reduced-timetables",
+        name,
     ))
 }
 
-/// A CSV cell as Excel should see it: text starting with `=`, `+`, `-` or `@` (a
-/// formula to Excel) gets a leading apostrophe, unless it is a number.
-pub fn excel_cell(cell: &str) -> String {
-    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if risky && cell.parse::<f64>().is_err() {
-        format!("'{cell}")
-    } else {
-        cell.to_string()
-    }
+/// Column names written as one comma-separated line.
+fn column_names(columns: &str) -> Vec<&str> {
+    columns.split(',').collect()
 }
 
-/// CSV for Excel: UTF-8 with a byte-order mark, formula-like cells neutralised.
-pub fn excel_csv_response(header: Vec<String>, rows: Vec<Vec<String>>, name: &str) -> Response {
-    csv_file(b"\xEF\xBB\xBF".to_vec(), header, rows, name, &excel_cell)
+/// The columns that say who a pupil-level row is about, first in every such export.
+const PUPIL_COLUMNS: &str = "urn,pupil_id,upn,name,year_group";
+
+/// Pupil-level rows: each row's [`PUPIL_COLUMNS`], then its own cells.
+fn pupil_rows<T>(
+    rows: &[T],
+    pupil: impl Fn(&T) -> &queries::types::PupilRef,
+    cells: impl Fn(&T) -> Vec<Value>,
+) -> Vec<Vec<Value>> {
+    rows.iter()
+        .map(|x| {
+            let p = pupil(x);
+            let mut r: Vec<Value> = vec![
+                p.urn.clone().into(),
+                p.pupil_id.clone().into(),
+                p.upn.clone().into(),
+                p.name.clone().into(),
+                p.year_group.clone().into(),
+            ];
+            r.extend(cells(x));
+            r
+        })
+        .collect()
 }
 
 /// `GET /api/v1/actions` (pupil level: roles that see pupils, and read tokens).
@@ -942,27 +805,15 @@ pub async fn actions(
         let table = lists
             .table(&list, &at_risk, open_n_days)
             .expect("a known list");
-        let mut header: Vec<String> = ["urn", "pupil_id", "upn", "name", "year_group"]
-            .into_iter()
-            .map(String::from)
-            .collect();
-        header.extend(table.columns.iter().cloned());
-        let rows = table
-            .rows
-            .into_iter()
-            .map(|(p, cells)| {
-                let mut r = vec![
-                    p.urn,
-                    p.pupil_id,
-                    p.upn.unwrap_or_default(),
-                    p.name,
-                    p.year_group,
-                ];
-                r.extend(cells);
-                r
-            })
-            .collect();
-        return Ok(excel_csv_response(header, rows, &format!("actions-{list}")));
+        let mut columns = column_names(PUPIL_COLUMNS);
+        columns.extend(table.columns.iter().map(String::as_str));
+        let rows = pupil_rows(
+            &table.rows,
+            |(p, _)| p,
+            |(_, cells)| cells.iter().map(|c| c.as_str().into()).collect(),
+        );
+        let name = format!("actions-{list}");
+        return Ok(cells_response(format, &columns, rows, Value::Null, &name));
     }
     // JSON: each row's pupil fields beside the figures that put it on the list.
     fn flat<T: Serialize>(rows: &[T]) -> Vec<Value> {
@@ -1019,55 +870,4 @@ pub fn routes(warehouse: Warehouse) -> Router {
         .route(ROUTES[3].1, get(provision))
         .route(ROUTES[4].1, get(actions))
         .with_state(warehouse)
-}
-
-/// `POST /api/v1/extracts`: an academy's MIS (or a connector) pushes a nightly extract
-/// as a `.zip` body with an `upload` token for that academy. The extract goes to the
-/// inbox, which the server loads from; the answer is 202 with its inbox name.
-pub async fn upload(
-    State(inbox): State<std::path::PathBuf>,
-    Extension(who): Extension<Principal>,
-    body: axum::body::Bytes,
-) -> Result<Response, ApiError> {
-    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%3f");
-    let urn = who.academies.first().cloned().ok_or(ApiError::Forbidden)?;
-    let name = format!("{stamp}-upload-{urn}.zip");
-    let tmp = inbox.join(format!(".incoming-{name}"));
-    let result = tokio::task::spawn_blocking({
-        let (tmp, inbox, name, urn) = (tmp.clone(), inbox.clone(), name.clone(), urn.clone());
-        move || -> Result<(), ApiError> {
-            std::fs::create_dir_all(&inbox).map_err(|e| bad("body", e.to_string()))?;
-            std::fs::write(&tmp, &body).map_err(|e| bad("body", e.to_string()))?;
-            let files = queries::extract::read_raw(&tmp).map_err(|f| bad("body", f.to_string()))?;
-            let manifest: Value = files
-                .get("manifest.json")
-                .and_then(|m| serde_json::from_slice(m).ok())
-                .ok_or_else(|| bad("body", "no readable manifest.json in the zip"))?;
-            if manifest["academy"]["urn"].as_str() != Some(urn.as_str()) {
-                return Err(ApiError::Forbidden);
-            }
-            std::fs::rename(&tmp, inbox.join(&name)).map_err(|e| bad("body", e.to_string()))?;
-            Ok(())
-        }
-    })
-    .await
-    .map_err(|e| ApiError::Warehouse(e.into()))?;
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result?;
-    tracing::info!(target: "rollcall::upload", "{} queued {name} for {urn}", who.actor);
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(json!({"queued": name, "urn": urn})),
-    )
-        .into_response())
-}
-
-/// The upload route, with the inbox it writes to.
-pub fn upload_routes(inbox: std::path::PathBuf) -> Router {
-    Router::new()
-        .route("/api/v1/extracts", axum::routing::post(upload))
-        .layer(axum::extract::DefaultBodyLimit::max(1 << 30))
-        .with_state(inbox)
 }

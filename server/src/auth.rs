@@ -4,20 +4,21 @@
 //! the request through, redirects to sign-in (pages), answers 401 (API) or 403.
 //! Handlers then narrow what they return with the principal the middleware attached.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Form, Json};
+use axum::{Extension, Form, Json};
 use queries::accounts::{self, TokenScope};
 use queries::types::{Principal, Role};
 use queries::Db;
 use serde::Deserialize;
 use tower_sessions::Session;
+
+use crate::limit::{client_address, Limiter};
 
 /// What a route needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,11 +37,42 @@ pub enum Rule {
     Upload,
 }
 
+/// A request path as the routes will see it: its segments, percent-decoded. `None` for
+/// a path no link of ours makes and that could be read two ways: an empty segment
+/// (`//academy`, `/a//b`, a trailing `/`), `.` or `..`, or a decoded `/`, `\\` or
+/// control character inside a segment.
+pub fn segments(path: &str) -> Option<Vec<String>> {
+    let rest = path.strip_prefix('/')?;
+    if rest.is_empty() {
+        return Some(vec![String::new()]);
+    }
+    rest.split('/')
+        .map(|raw| {
+            let s = percent_encoding::percent_decode_str(raw)
+                .decode_utf8()
+                .ok()?
+                .into_owned();
+            let odd = s.is_empty()
+                || s == "."
+                || s == ".."
+                || s.chars().any(|c| c == '/' || c == '\\' || c.is_control());
+            (!odd).then_some(s)
+        })
+        .collect()
+}
+
 /// The one table of who may reach what. `None`: a route this table does not know,
-/// which is refused (see [`guard`]).
+/// which is refused (see [`guard`]). `HEAD` is `GET` without the body, so it has
+/// `GET`'s rule; a path is matched as the routes will decode it ([`segments`]).
 pub fn rule(method: &Method, path: &str) -> Option<Rule> {
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    match (method.as_str(), segments.as_slice()) {
+    let segments = segments(path)?;
+    let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let method = if method == Method::HEAD {
+        "GET"
+    } else {
+        method.as_str()
+    };
+    match (method, segments.as_slice()) {
         ("GET", ["pkg", ..]) | ("GET", ["favicon.ico"]) => Some(Rule::Public),
         ("GET", ["signin"]) | ("POST", ["session"]) => Some(Rule::Public),
         ("POST", ["session", "end"]) => Some(Rule::SignedIn),
@@ -61,7 +93,11 @@ pub fn rule(method: &Method, path: &str) -> Option<Rule> {
         | ("GET", ["academy", urn, "pupil", _])
         | ("GET", ["academy", urn, "sef" | "sef.pdf"])
         | ("GET", ["academy", urn, "sef", _]) => Some(Rule::Academy(urn.to_string())),
-        ("GET", ["audit"]) => Some(Rule::Trust),
+        ("GET", ["audit"] | ["audit.csv"] | ["admin"]) => Some(Rule::Trust),
+        // Administration's server functions: the trust role only.
+        ("POST", ["api", name]) if ADMIN_FNS.iter().any(|f| name.starts_with(f)) => {
+            Some(Rule::Trust)
+        }
         ("GET", ["api", "v1", "summary" | "cohorts" | "heatmap" | "provision" | "actions"]) => {
             Some(Rule::ApiRead)
         }
@@ -92,6 +128,9 @@ pub const SERVER_FNS: &[&str] = &[
     "get_sef",
 ];
 
+/// The administration page's server functions (the trust role only).
+pub const ADMIN_FNS: &[&str] = &["get_admin", "change_user", "change_token"];
+
 /// How the principal was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Via {
@@ -103,20 +142,51 @@ pub enum Via {
 pub struct Auth {
     db: Arc<Db>,
     demo: bool,
-    failures: Arc<Mutex<HashMap<String, (u32, Instant)>>>,
+    limiter: Arc<Limiter>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    trusted_proxies: Arc<Vec<IpAddr>>,
+    /// A session ends after this long unused...
+    pub idle: std::time::Duration,
+    /// ...and this long after signing in, used or not.
+    pub max_age: std::time::Duration,
 }
 
-/// Failed sign-ins allowed per email or address before a lock-out.
-const MAX_FAILURES: u32 = 5;
-const LOCKOUT: Duration = Duration::from_secs(15 * 60);
+/// Session limits unless configured: two hours unused, twelve from sign-in.
+pub const IDLE: std::time::Duration = std::time::Duration::from_secs(2 * 3600);
+pub const MAX_AGE: std::time::Duration = std::time::Duration::from_secs(12 * 3600);
 
 impl Auth {
     pub fn new(db: Arc<Db>, demo: bool) -> Self {
         Auth {
             db,
             demo,
-            failures: Arc::default(),
+            limiter: Arc::default(),
+            trusted_proxies: Arc::default(),
+            idle: IDLE,
+            max_age: MAX_AGE,
         }
+    }
+
+    /// Sessions end after `idle` unused, and `max_age` after signing in.
+    pub fn with_session_limits(
+        mut self,
+        idle: std::time::Duration,
+        max_age: std::time::Duration,
+    ) -> Self {
+        self.idle = idle;
+        self.max_age = max_age;
+        self
+    }
+
+    /// The database the accounts store sits beside.
+    pub fn db(&self) -> Arc<Db> {
+        self.db.clone()
+    }
+
+    /// Believe `X-Forwarded-For` from these peers (the reverse proxy in front).
+    pub fn with_trusted_proxies(mut self, proxies: Vec<IpAddr>) -> Self {
+        self.trusted_proxies = Arc::new(proxies);
+        self
     }
 
     async fn blocking<T: Send + 'static>(
@@ -129,9 +199,15 @@ impl Auth {
 
     async fn session_principal(&self, session: &Session) -> Option<Principal> {
         let id: i32 = session.get("user_id").await.ok().flatten()?;
+        let signed_in: i64 = session.get(SIGNED_IN_AT).await.ok().flatten().unwrap_or(0);
+        if now_unix() - signed_in > self.max_age.as_secs() as i64 {
+            // Past the absolute limit: signed out, whatever the activity.
+            let _ = session.flush().await;
+            return None;
+        }
         let demo = self.demo;
         self.blocking(move |db| {
-            let conn = db.connect()?;
+            let conn = db.accounts().connect()?;
             Ok(accounts::user_by_id(&conn, id)?
                 .filter(|u| !u.disabled && (demo || !u.demo))
                 .map(|u| u.principal()))
@@ -143,13 +219,19 @@ impl Auth {
 
     async fn token_principal(&self, secret: String) -> Option<(Principal, TokenScope)> {
         self.blocking(move |db| {
-            let conn = db.connect()?;
+            let conn = db.accounts().connect()?;
             Ok(accounts::find_token(&conn, &secret)?.map(|t| {
+                // A read token sees what a governor of the trust sees (aggregates,
+                // small numbers suppressed); only a read-pupils token sees pupils.
+                let role = match t.scope {
+                    TokenScope::Read => Role::Governor,
+                    TokenScope::ReadPupils | TokenScope::Upload => Role::Trust,
+                };
                 (
                     Principal {
                         actor: format!("token:{}", t.token_id),
                         name: t.name.clone(),
-                        role: Role::Trust,
+                        role,
                         academies: t.urn.clone().into_iter().collect(),
                     },
                     t.scope,
@@ -160,24 +242,13 @@ impl Auth {
         .ok()
         .flatten()
     }
+}
 
-    fn locked(&self, key: &str) -> bool {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        match map.get(key) {
-            Some((n, since)) if since.elapsed() < LOCKOUT => *n >= MAX_FAILURES,
-            Some(_) => {
-                map.remove(key);
-                false
-            }
-            None => false,
-        }
-    }
+/// When the session's user signed in (Unix seconds).
+const SIGNED_IN_AT: &str = "signed_in_at";
 
-    fn failed(&self, key: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let e = map.entry(key.to_string()).or_insert((0, Instant::now()));
-        e.0 += 1;
-    }
+fn now_unix() -> i64 {
+    chrono::Utc::now().timestamp()
 }
 
 fn is_api(path: &str) -> bool {
@@ -257,16 +328,14 @@ fn url_encode(s: &str) -> String {
         .collect()
 }
 
-/// A state-changing request made with a session cookie must come from this site.
-fn same_origin(req: &Request) -> bool {
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok());
-    let origin = req
-        .headers()
+/// Whether a request says it comes from a page of this site: its `Origin` (or, failing
+/// that, its `Referer`) names the host it was sent to. Browsers send `Origin` with
+/// every POST; one from another site, `null`, or none at all is not ours.
+fn same_origin(headers: &axum::http::HeaderMap) -> bool {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let origin = headers
         .get(header::ORIGIN)
-        .or_else(|| req.headers().get(header::REFERER))
+        .or_else(|| headers.get(header::REFERER))
         .and_then(|h| h.to_str().ok());
     match (host, origin) {
         (Some(host), Some(origin)) => {
@@ -288,6 +357,18 @@ pub async fn guard(State(auth): State<Auth>, mut req: Request, next: Next) -> Re
         .and_then(|h| h.to_str().ok())
         .and_then(|h| h.strip_prefix("Bearer "))
         .map(|t| t.trim().to_string());
+    // A path that could be read two ways is answered before anything reads it.
+    if segments(&path).is_none() {
+        return (StatusCode::NOT_FOUND, "Not found").into_response();
+    }
+    // A form posted from another site (sign-in included: logging a browser into an
+    // attacker's account is an attack too) is refused; a bearer token is not sent
+    // by browsers on their own, so the API's token calls need no Origin.
+    let safe_method = method == Method::GET || method == Method::HEAD;
+    if !safe_method && bearer.is_none() && !same_origin(req.headers()) {
+        tracing::warn!("refused {method} {path}: not from this site");
+        return (StatusCode::FORBIDDEN, "Refused: not sent from this site").into_response();
+    }
     let rule = rule(&method, &path);
     if rule == Some(Rule::Public) {
         return next.run(req).await;
@@ -310,13 +391,6 @@ pub async fn guard(State(auth): State<Auth>, mut req: Request, next: Next) -> Re
     let Some(principal) = principal else {
         return unauthorised(&path, query.as_deref());
     };
-    if via == Some(Via::Session)
-        && method != Method::GET
-        && method != Method::HEAD
-        && !same_origin(&req)
-    {
-        return forbidden(&path, &principal);
-    }
     let allowed = match (&rule, via) {
         (None, Some(Via::Session)) => true, // unknown page: the app answers 404
         (None, _) => false,
@@ -325,7 +399,12 @@ pub async fn guard(State(auth): State<Auth>, mut req: Request, next: Next) -> Re
         (Some(Rule::Academy(urn)), v) => v == Some(Via::Session) && principal.sees_academy(urn),
         (Some(Rule::Trust), v) => v == Some(Via::Session) && principal.role == Role::Trust,
         (Some(Rule::ApiRead), v) => {
-            matches!(v, Some(Via::Session) | Some(Via::Token(TokenScope::Read)))
+            matches!(
+                v,
+                Some(Via::Session)
+                    | Some(Via::Token(TokenScope::Read))
+                    | Some(Via::Token(TokenScope::ReadPupils))
+            )
         }
         (Some(Rule::Upload), v) => v == Some(Via::Token(TokenScope::Upload)),
     };
@@ -343,10 +422,27 @@ pub struct SignIn {
     next: Option<String>,
 }
 
-/// A local path to go to after signing in (never another site).
+/// Where to go after signing in: a path on this site, or `/`. Browsers read a
+/// `Location` leniently (a backslash as a slash, tabs and newlines dropped, `//host` as
+/// another site), so anything they could read as another site, before or after one
+/// round of percent-decoding, is refused rather than cleaned.
 fn safe_next(next: Option<&str>) -> String {
+    let local = |n: &str| {
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && !n
+                .chars()
+                .any(|c| c == '\\' || c.is_control() || c.is_whitespace())
+    };
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if local(n)
+                && percent_encoding::percent_decode_str(n)
+                    .decode_utf8()
+                    .is_ok_and(|d| local(&d)) =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -355,52 +451,67 @@ fn safe_next(next: Option<&str>) -> String {
 pub async fn sign_in(
     State(auth): State<Auth>,
     session: Session,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: axum::http::HeaderMap,
     Form(form): Form<SignIn>,
 ) -> Response {
     let next = safe_next(form.next.as_deref());
     let email = form.email.trim().to_lowercase();
-    let address = headers
-        .get("x-forwarded-for")
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("local")
-        .to_string();
-    let keys = [format!("email:{email}"), format!("addr:{address}")];
+    let forwarded = headers.get("x-forwarded-for").and_then(|h| h.to_str().ok());
+    let address = client_address(
+        peer.map(|Extension(ConnectInfo(a))| a.ip()),
+        forwarded,
+        &auth.trusted_proxies,
+    )
+    .map_or_else(|| "unknown".to_string(), |ip| ip.to_string());
     let back = |error: &str| {
         Redirect::to(&format!("/signin?error={error}&next={}", url_encode(&next))).into_response()
     };
-    if keys.iter().any(|k| auth.locked(k)) {
+    let Some(attempt) = auth.limiter.begin(&email, &address) else {
+        tracing::warn!(target: "rollcall::auth", "sign-in held back: {email} from {address}");
         return (StatusCode::TOO_MANY_REQUESTS, back("locked")).into_response();
-    }
+    };
     let demo = auth.demo;
     let (e, p) = (email.clone(), form.password.clone());
     let user = auth
-        .blocking(move |db| Ok(accounts::authenticate(&db.connect()?, &e, &p, demo)?))
+        .blocking(move |db| {
+            Ok(accounts::authenticate(
+                &db.accounts().connect()?,
+                &e,
+                &p,
+                demo,
+            )?)
+        })
         .await;
     match user {
         Ok(Some(user)) => {
-            if session.cycle_id().await.is_err()
-                || session.insert("user_id", user.user_id).await.is_err()
-            {
-                return (StatusCode::INTERNAL_SERVER_ERROR, "session store failed").into_response();
-            }
+            auth.limiter.succeeded(attempt);
+            // Nobody is signed in unless the audit log says so.
             let principal = user.principal();
-            let _ = auth
+            let audited = auth
                 .blocking(move |db| {
                     Ok(accounts::audit(
-                        &db.connect()?,
+                        &db.accounts().connect()?,
                         &principal,
                         "sign-in",
                         "rollcall",
                     )?)
                 })
                 .await;
+            if let Err(e) = audited {
+                tracing::error!("sign-in not audited, refused: {e:#}");
+                return (StatusCode::INTERNAL_SERVER_ERROR, "sign-in failed").into_response();
+            }
+            if session.cycle_id().await.is_err()
+                || session.insert("user_id", user.user_id).await.is_err()
+                || session.insert(SIGNED_IN_AT, now_unix()).await.is_err()
+            {
+                return (StatusCode::INTERNAL_SERVER_ERROR, "session store failed").into_response();
+            }
             Redirect::to(&next).into_response()
         }
         Ok(None) => {
-            for k in &keys {
-                auth.failed(k);
-            }
+            drop(attempt);
             back("wrong")
         }
         Err(e) => {
@@ -428,6 +539,8 @@ mod tests {
         );
         assert_eq!(safe_next(Some("https://evil.example/")), "/");
         assert_eq!(safe_next(Some("//evil.example/")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example/")), "/");
+        assert_eq!(safe_next(Some("/%5Cevil.example/")), "/");
         assert_eq!(safe_next(None), "/");
     }
 
@@ -439,6 +552,12 @@ mod tests {
             Some(Rule::Academy("140101".into()))
         );
         assert_eq!(rule(&Method::DELETE, "/"), None);
+        assert_eq!(
+            rule(&Method::HEAD, "/academy/%31%34%30%31%30%32/sef.pdf"),
+            Some(Rule::Academy("140102".into()))
+        );
+        assert_eq!(rule(&Method::GET, "//academy/140102"), None);
+        assert_eq!(rule(&Method::GET, "/academy/./140102"), None);
         assert_eq!(rule(&Method::POST, "/api/not_a_function123"), None);
     }
 }

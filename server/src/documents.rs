@@ -3,13 +3,13 @@
 //! its page, through the same result cache, and only what the viewer may see.
 
 use axum::extract::{Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Extension, Router};
 use queries::types::Principal;
 
 use crate::api::ApiError;
+use crate::download::attachment;
 use app::reports::governors::{self, SummaryParams};
 use app::reports::sef;
 use app::ssr::Warehouse;
@@ -17,21 +17,6 @@ use queries::types::Scope;
 use serde::Deserialize;
 
 /// A file to download.
-fn attachment(content_type: &str, name: &str, body: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
-        body,
-    )
-        .into_response()
-}
-
 /// A table cell for a spreadsheet: "6.3%", "+4.8 pp" and "1,085" as the numbers they
 /// are, "–" (none) empty, anything else as it is.
 fn number_cell(cell: &str) -> String {
@@ -90,21 +75,17 @@ pub async fn sef_file(
     Query(p): Query<SefParams>,
 ) -> Result<Response, ApiError> {
     let Some((key, ext)) = file.rsplit_once('.') else {
-        return Err(ApiError::NotFound(format!("no file {file}")));
+        return Err(ApiError::not_found(format!("no file {file}")));
     };
     let params = p.checked(urn.clone())?;
-    let no_such = || ApiError::NotFound(format!("the pack has no {ext} called {key}"));
+    let no_such = || ApiError::not_found(format!("the pack has no {ext} called {key}"));
     if ext == "png" {
         let (name, bytes) = &*w
             .report::<sef::Png>(&who, (params, key.to_string()))
             .await?;
         return Ok(attachment("image/png", name, bytes.clone()));
     }
-    let pack = w.report::<sef::Report>(&who, params).await?;
-    let pack = pack
-        .as_ref()
-        .as_ref()
-        .ok_or_else(|| ApiError::NotFound(format!("no academy with URN {urn}")))?;
+    let pack = sef::found(w.report::<sef::Report>(&who, params).await?, &urn)?;
     let name = format!("sef-{}-{key}.{ext}", pack.academy.urn);
     match ext {
         "csv" => {
@@ -118,8 +99,8 @@ pub async fn sef_file(
                 .iter()
                 .map(|r| r.iter().map(|c| number_cell(c)).collect())
                 .collect();
-            Ok(crate::api::excel_csv_response(
-                head,
+            Ok(crate::download::csv(
+                &head,
                 rows,
                 name.trim_end_matches(".csv"),
             ))

@@ -2,12 +2,18 @@
 
 pub mod accounts;
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod bench;
 pub mod documents;
+pub mod download;
+pub mod headers;
 pub mod ingest;
+pub mod limit;
 pub mod seed;
 pub mod serve;
+pub mod sessions;
+pub mod upload;
 
 use std::path::PathBuf;
 
@@ -19,6 +25,14 @@ pub struct Paths {
 impl Paths {
     pub fn database(&self) -> PathBuf {
         self.data_dir.join("rollcall.duckdb")
+    }
+
+    /// The accounts store (accounts, tokens, sessions, the audit log), opened on its
+    /// own: the CLI may change accounts while the server runs.
+    pub fn accounts(&self) -> anyhow::Result<queries::accounts::Store> {
+        Ok(queries::accounts::Store::open(
+            &queries::db::accounts_path(&self.database()),
+        )?)
     }
 
     pub fn inbox(&self) -> PathBuf {

@@ -23,9 +23,27 @@ pub struct ServeArgs {
     /// Demo mode: on first run, seed the demo trust into DATA_DIR and load it.
     #[arg(long)]
     demo: bool,
-    /// Mark session cookies Secure (serve behind TLS, e.g. a reverse proxy).
+    /// Serving over HTTPS (directly or behind a TLS reverse proxy): session cookies
+    /// are marked Secure and browsers are told to use HTTPS only (HSTS).
     #[arg(long)]
     secure_cookies: bool,
+    /// A reverse proxy whose `X-Forwarded-For` header is believed (repeat for more);
+    /// from any other peer the header is ignored. See docs/deploy.md.
+    #[arg(
+        long = "trusted-proxy",
+        env = "ROLLCALL_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<std::net::IpAddr>,
+    /// The largest extract upload accepted, in MB (`POST /api/v1/extracts`).
+    #[arg(long, default_value_t = crate::upload::DEFAULT_MAX_MB, env = "ROLLCALL_MAX_UPLOAD_MB")]
+    max_upload_mb: u64,
+    /// Minutes a session may go unused before it ends.
+    #[arg(long, default_value_t = 120, env = "ROLLCALL_SESSION_IDLE_MINUTES")]
+    session_idle_minutes: u64,
+    /// Hours after signing in that a session ends, used or not.
+    #[arg(long, default_value_t = 12, env = "ROLLCALL_SESSION_MAX_HOURS")]
+    session_max_hours: u64,
     /// Seconds between looks at the inbox.
     #[arg(long, default_value_t = 2)]
     inbox_every: u64,
@@ -71,18 +89,41 @@ pub async fn run(paths: Paths, config: TrustConfig, args: ServeArgs) -> anyhow::
             "{site_root}/pkg is missing: build the front end with `cargo leptos build` (pages render, without hydration)"
         );
     }
-    let auth = auth::Auth::new(db.clone(), args.demo);
-    let app = router(warehouse, options, auth, args.secure_cookies, paths.inbox());
+    let auth = auth::Auth::new(db.clone(), args.demo)
+        .with_trusted_proxies(args.trusted_proxies)
+        .with_session_limits(
+            Duration::from_secs(args.session_idle_minutes * 60),
+            Duration::from_secs(args.session_max_hours * 3600),
+        );
+    tokio::spawn({
+        use tower_sessions::session_store::ExpiredDeletion;
+        let sessions = crate::sessions::Sessions::new(db.clone());
+        async move {
+            let mut every = tokio::time::interval(Duration::from_secs(300));
+            loop {
+                every.tick().await;
+                if let Err(e) = sessions.delete_expired().await {
+                    tracing::warn!("sweeping expired sessions: {e}");
+                }
+            }
+        }
+    });
+    let uploads =
+        crate::upload::Uploads::new(paths.inbox()).with_max_bytes(args.max_upload_mb << 20);
+    let app = router(warehouse, options, auth, args.secure_cookies, uploads);
 
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("listening on {}", args.addr))?;
     println!("Rollcall is serving http://{}", args.addr);
-    axum::serve(listener, app.into_make_service())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }
 
@@ -91,7 +132,22 @@ pub fn app_routes(warehouse: Warehouse, options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let warehouse = warehouse.clone();
-        move || provide_context(warehouse.clone())
+        move || {
+            provide_context(warehouse.clone());
+            // Each page's inline scripts carry a fresh nonce, and its policy names it.
+            leptos::nonce::provide_nonce();
+            if let (Some(nonce), Some(response)) = (
+                leptos::nonce::use_nonce(),
+                use_context::<leptos_axum::ResponseOptions>(),
+            ) {
+                response.insert_header(
+                    axum::http::header::CONTENT_SECURITY_POLICY,
+                    crate::headers::policy(Some(&nonce))
+                        .parse()
+                        .expect("a header value"),
+                );
+            }
+        }
     };
     Router::new()
         .leptos_routes_with_context(&options, routes, context, {
@@ -101,7 +157,8 @@ pub fn app_routes(warehouse: Warehouse, options: LeptosOptions) -> Router {
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(options)
         .merge(api::routes(warehouse.clone()))
-        .merge(crate::documents::routes(warehouse))
+        .merge(crate::documents::routes(warehouse.clone()))
+        .merge(crate::audit::routes(warehouse))
 }
 
 /// The whole web app: [`app_routes`] and sign in and out, every route behind
@@ -111,27 +168,34 @@ pub fn router(
     options: LeptosOptions,
     auth: auth::Auth,
     secure_cookies: bool,
-    inbox: PathBuf,
+    uploads: impl Into<crate::upload::Uploads>,
 ) -> Router {
     app_routes(warehouse, options)
-        .merge(api::upload_routes(inbox))
+        .merge(crate::upload::routes(uploads.into()))
         .merge(
             Router::new()
                 .route("/session", axum::routing::post(auth::sign_in))
                 .route("/session/end", axum::routing::post(auth::sign_out))
                 .with_state(auth.clone()),
         )
-        .layer(axum::middleware::from_fn_with_state(auth, auth::guard))
+        .layer(axum::middleware::from_fn_with_state(
+            auth.clone(),
+            auth::guard,
+        ))
         .layer(
-            tower_sessions::SessionManagerLayer::new(tower_sessions::MemoryStore::default())
+            tower_sessions::SessionManagerLayer::new(crate::sessions::Sessions::new(auth.db()))
                 .with_name("rollcall")
                 .with_http_only(true)
                 .with_same_site(tower_sessions::cookie::SameSite::Strict)
                 .with_secure(secure_cookies)
                 .with_expiry(tower_sessions::Expiry::OnInactivity(
-                    tower_sessions::cookie::time::Duration::hours(8),
+                    tower_sessions::cookie::time::Duration::seconds(auth.idle.as_secs() as i64),
                 )),
         )
+        .layer(axum::middleware::from_fn_with_state(
+            crate::headers::Https(secure_cookies),
+            crate::headers::security,
+        ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }
 
@@ -192,10 +256,11 @@ fn demo_accounts(db: &Db) -> anyhow::Result<()> {
     println!("Demo accounts (only while serving with --demo):");
     for (email, name, role, academies) in accounts_wanted {
         let password = accounts::secret(8);
-        if accounts::find_user(&conn, email)?.is_none() {
-            accounts::add_user(&conn, email, name, role, &academies, &password, true)?;
+        let store = db.accounts().connect()?;
+        if accounts::find_user(&store, email)?.is_none() {
+            accounts::add_user(&store, email, name, role, &academies, &password, true)?;
         } else {
-            accounts::set_password(&conn, email, &password)?;
+            accounts::set_password(&store, email, &password)?;
         }
         println!(
             "  {:<9} {email:<26} password {password}  ({})",
@@ -210,8 +275,11 @@ fn demo_accounts(db: &Db) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Loads whatever lands in the inbox, oldest name first; a loaded extract's original is
-/// in the archive and a rejected one in quarantine, so the inbox copy is removed.
+/// Loads what arrives in the inbox, one extract at a time, for as long as the server
+/// runs. An extract is moved to `processing/` before it is read, so one that stops the
+/// server (a crash, a kill) is found there at the next start and quarantined, not read
+/// again in a loop. One that fails to load is quarantined with a note of why; the
+/// others are loaded and removed (the loader keeps its own copy of each).
 async fn watch_inbox(
     db: Arc<Db>,
     config: TrustConfig,
@@ -219,16 +287,31 @@ async fn watch_inbox(
     inbox: PathBuf,
     every: Duration,
 ) {
-    if let Err(e) = std::fs::create_dir_all(&inbox) {
+    let processing = data_dir.join("processing");
+    if let Err(e) = std::fs::create_dir_all(&inbox).and(std::fs::create_dir_all(&processing)) {
         tracing::error!("cannot create the inbox {}: {e}", inbox.display());
         return;
+    }
+    if let Ok(left) = std::fs::read_dir(&processing) {
+        for item in left.flatten() {
+            quarantine(
+                &data_dir,
+                &item.path(),
+                "the server stopped while loading it; not loaded again automatically (load it by hand with `rollcall ingest` once the cause is known)",
+            );
+        }
     }
     tracing::info!("watching {} for extracts", inbox.display());
     let mut tick = tokio::time::interval(every);
     loop {
         tick.tick().await;
-        let (db, config, data_dir, inbox) =
-            (db.clone(), config.clone(), data_dir.clone(), inbox.clone());
+        let (db, config, data_dir, inbox, processing) = (
+            db.clone(),
+            config.clone(),
+            data_dir.clone(),
+            inbox.clone(),
+            processing.clone(),
+        );
         let done = tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
             if inbox.join("manifest.json").exists() {
                 anyhow::bail!(
@@ -239,24 +322,32 @@ async fn watch_inbox(
             let items = ingest::expand(std::slice::from_ref(&inbox))?;
             let loader = queries::Loader::new(&db, &config).with_store(&data_dir);
             for item in &items {
-                let outcome = loader.load(item)?;
-                match outcome.status {
-                    Status::Rejected | Status::Failed => tracing::warn!(target: "rollcall::inbox", "{}", outcome.summary_line()),
-                    _ => tracing::info!(target: "rollcall::inbox", "{}", outcome.summary_line()),
-                }
-                if outcome.status == Status::Failed {
-                    // Not loaded, and not the extract's fault: keep it for a later try
-                    // by hand (`rollcall ingest`), out of the inbox so it is not retried
-                    // on every tick.
-                    let name = item.file_name().unwrap_or_default().to_string_lossy().to_string();
-                    let dest = data_dir.join("quarantine").join(format!("failed-{name}"));
-                    std::fs::create_dir_all(data_dir.join("quarantine"))?;
-                    std::fs::rename(item, &dest)?;
-                    tracing::warn!(target: "rollcall::inbox", "kept at {}", dest.display());
-                } else if item.is_dir() {
-                    std::fs::remove_dir_all(item)?;
-                } else {
-                    std::fs::remove_file(item)?;
+                let name = item.file_name().unwrap_or_default();
+                let taken = processing.join(name);
+                std::fs::rename(item, &taken)?;
+                match loader.load(&taken) {
+                    Ok(outcome) if outcome.status == Status::Failed => {
+                        tracing::warn!(target: "rollcall::inbox", "{}", outcome.summary_line());
+                        // Not loaded, and not the extract's fault: kept for a later try
+                        // by hand (`rollcall ingest`).
+                        quarantine(&data_dir, &taken, &outcome.summary_line());
+                    }
+                    Ok(outcome) => {
+                        if outcome.status == Status::Rejected {
+                            tracing::warn!(target: "rollcall::inbox", "{}", outcome.summary_line());
+                        } else {
+                            tracing::info!(target: "rollcall::inbox", "{}", outcome.summary_line());
+                        }
+                        if taken.is_dir() {
+                            std::fs::remove_dir_all(&taken)?;
+                        } else {
+                            std::fs::remove_file(&taken)?;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::error!(target: "rollcall::inbox", "{}: {e:#}", taken.display());
+                        quarantine(&data_dir, &taken, &format!("{e:#}"));
+                    }
                 }
             }
             Ok(items.len())
@@ -266,6 +357,23 @@ async fn watch_inbox(
             Ok(Ok(_)) => {}
             Ok(Err(e)) => tracing::error!("inbox: {e:#}"),
             Err(e) => tracing::error!("inbox task: {e}"),
+        }
+    }
+}
+
+/// Moves an extract out of the way into `quarantine/`, with a note of why beside it.
+fn quarantine(data_dir: &Path, item: &Path, why: &str) {
+    let dir = data_dir.join("quarantine");
+    let name = item.file_name().unwrap_or_default().to_string_lossy();
+    let dest = dir.join(format!("failed-{name}"));
+    let moved = std::fs::create_dir_all(&dir).and_then(|()| std::fs::rename(item, &dest));
+    match moved {
+        Ok(()) => {
+            let _ = std::fs::write(dir.join(format!("failed-{name}.txt")), format!("{why}\n"));
+            tracing::warn!(target: "rollcall::inbox", "kept at {}: {why}", dest.display());
+        }
+        Err(e) => {
+            tracing::error!(target: "rollcall::inbox", "cannot quarantine {}: {e}", item.display())
         }
     }
 }

@@ -9,7 +9,7 @@ use axum::http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
 use queries::accounts::{self, TokenScope};
 use queries::types::Role;
-use rollcall_tests::Warehouse;
+use rollcall_tests::{whole_server, Warehouse};
 use tower::ServiceExt;
 
 const A: &str = "140101";
@@ -22,16 +22,20 @@ enum Who {
     Trust,
     Academy,
     Governor,
+    /// Reads aggregates, as a governor of the trust sees them.
     ReadToken,
+    /// Reads pupil level too.
+    PupilToken,
     UploadToken,
 }
 
-const EVERYONE: [Who; 6] = [
+const EVERYONE: [Who; 7] = [
     Who::Anon,
     Who::Trust,
     Who::Academy,
     Who::Governor,
     Who::ReadToken,
+    Who::PupilToken,
     Who::UploadToken,
 ];
 
@@ -47,24 +51,13 @@ enum Expect {
 }
 
 /// Adds an account with the test password.
-fn user(conn: &queries::db::Connection, email: &str, role: Role, academies: &[String]) {
+fn user(conn: &queries::accounts::Conn, email: &str, role: Role, academies: &[String]) {
     accounts::add_user(conn, email, email, role, academies, PASSWORD, false).unwrap();
 }
 
 /// A trust of three small academies, loaded through the real loader.
 fn small_trust() -> Warehouse {
     rollcall_tests::seeded_trust("academies=3,pupils=200,years=1,nights=1")
-}
-
-/// The whole server, its guard included, over `w` (not in demo mode).
-fn app_for(w: &Warehouse) -> axum::Router {
-    server::serve::router(
-        app::ssr::Warehouse::new(w.shared()),
-        server::serve::leptos_options("127.0.0.1:3000".parse().unwrap()),
-        server::auth::Auth::new(w.shared(), false),
-        false,
-        w.data_dir().join("inbox"),
-    )
 }
 
 struct Client {
@@ -74,6 +67,14 @@ struct Client {
 }
 
 impl Client {
+    fn new(app: &axum::Router, cookie: Option<String>, bearer: Option<String>) -> Self {
+        Client {
+            app: app.clone(),
+            cookie,
+            bearer,
+        }
+    }
+
     async fn send(&self, method: &str, uri: &str, body: Option<String>) -> (StatusCode, String) {
         let mut req = Request::builder()
             .method(method)
@@ -110,16 +111,31 @@ impl Client {
     }
 }
 
-async fn sign_in(app: &axum::Router, email: &str) -> String {
-    let req = Request::post("/session")
+/// The sign-in form posted with `form` (URL-encoded).
+fn sign_in_form(form: String) -> Request<Body> {
+    Request::post("/session")
         .header(header::HOST, "rollcall.test")
+        .header(header::ORIGIN, "http://rollcall.test")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(format!(
-            "email={email}&password={}&next=/",
-            PASSWORD.replace(' ', "+")
-        )))
-        .unwrap();
-    let resp = app.clone().oneshot(req).await.unwrap();
+        .body(Body::from(form))
+        .unwrap()
+}
+
+/// `GET uri` from a browser signed in with `cookie`.
+fn get_signed_in(uri: &str, cookie: &str) -> Request<Body> {
+    Request::get(uri)
+        .header(header::HOST, "rollcall.test")
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap()
+}
+
+async fn sign_in(app: &axum::Router, email: &str) -> String {
+    let form = format!(
+        "email={email}&password={}&next=/",
+        PASSWORD.replace(' ', "+")
+    );
+    let resp = app.clone().oneshot(sign_in_form(form)).await.unwrap();
     assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{email} signs in");
     assert_eq!(resp.headers()[header::LOCATION], "/");
     let cookie = resp.headers()[header::SET_COOKIE]
@@ -153,18 +169,19 @@ fn check(who: Who, what: &str, (status, location): (StatusCode, String), expect:
 #[tokio::test(flavor = "multi_thread")]
 async fn every_route_for_every_role() {
     let w = small_trust();
-    let conn = w.conn();
+    let conn = w.accounts();
     user(&conn, "trust@t.org", Role::Trust, &[]);
     user(&conn, "staff@t.org", Role::Academy, &[A.into()]);
     user(&conn, "gov@t.org", Role::Governor, &[A.into()]);
     user(&conn, "gone@t.org", Role::Trust, &[]);
     let (_, read) = accounts::create_token(&conn, "bi", TokenScope::Read, None).unwrap();
+    let (_, pupils) = accounts::create_token(&conn, "mis", TokenScope::ReadPupils, None).unwrap();
     let (_, upload) = accounts::create_token(&conn, "push", TokenScope::Upload, Some(A)).unwrap();
     let (revoked_id, revoked) =
         accounts::create_token(&conn, "old", TokenScope::Read, None).unwrap();
     accounts::revoke_token(&conn, revoked_id.token_id).unwrap();
 
-    let app = app_for(&w);
+    let app = whole_server(&w);
     let mut clients = Vec::new();
     for who in EVERYONE {
         let (cookie, bearer) = match who {
@@ -173,16 +190,10 @@ async fn every_route_for_every_role() {
             Who::Academy => (Some(sign_in(&app, "staff@t.org").await), None),
             Who::Governor => (Some(sign_in(&app, "gov@t.org").await), None),
             Who::ReadToken => (None, Some(read.clone())),
+            Who::PupilToken => (None, Some(pupils.clone())),
             Who::UploadToken => (None, Some(upload.clone())),
         };
-        clients.push((
-            who,
-            Client {
-                app: app.clone(),
-                cookie,
-                bearer,
-            },
-        ));
+        clients.push((who, Client::new(&app, cookie, bearer)));
     }
 
     // Every route the server has, by pattern.
@@ -196,6 +207,7 @@ async fn every_route_for_every_role() {
     for (method, path) in server::api::ROUTES
         .iter()
         .chain(server::documents::ROUTES.iter())
+        .chain(server::audit::ROUTES.iter())
     {
         routes.insert(format!("{method} {path}"));
     }
@@ -203,17 +215,7 @@ async fn every_route_for_every_role() {
     routes.insert("POST /session/end".into());
 
     let mut covered: BTreeSet<String> = BTreeSet::new();
-    let fn_path = |name: &str| {
-        leptos::server_fn::axum::server_fn_paths()
-            .find(|(p, _)| {
-                // The name, then the hash (so that get_provision is not get_provision_report).
-                p.trim_start_matches("/api/")
-                    .strip_prefix(name)
-                    .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
-            })
-            .map(|(p, _)| p.to_string())
-            .unwrap_or_else(|| panic!("server function {name}"))
-    };
+    let fn_path = rollcall_tests::server_fn_path;
     let view = app::view::ViewParams::default();
     let academy_body = |urn: &str| {
         serde_qs::to_string(&app::pages::academy::GetAcademy {
@@ -268,219 +270,148 @@ async fn every_route_for_every_role() {
         let signed_in = matches!(who, Who::Trust | Who::Academy | Who::Governor);
         let page = |allowed: bool| match (who, allowed) {
             (Who::Anon, _) => SignIn,
-            (Who::ReadToken | Who::UploadToken, _) => Forbidden,
+            (Who::ReadToken | Who::PupilToken | Who::UploadToken, _) => Forbidden,
             (_, true) => Ok,
             (_, false) => Forbidden,
         };
         let server_fn = |allowed: bool| match (who, allowed) {
             (Who::Anon, _) => Unauthorised,
-            (Who::ReadToken | Who::UploadToken, _) => Forbidden,
+            (Who::ReadToken | Who::PupilToken | Who::UploadToken, _) => Forbidden,
             (_, true) => Ok,
             (_, false) => Forbidden,
         };
+        // Who may see another academy's pages, or pupil-level ones.
+        let (trust_only, not_governor) = (*who == Who::Trust, *who != Who::Governor);
+        // The API: no anonymous caller; `forbidden` are refused.
+        let api = |forbidden: &[Who]| match who {
+            Who::Anon => Unauthorised,
+            w if forbidden.contains(w) => Forbidden,
+            _ => Ok,
+        };
+        let reader = api(&[Who::UploadToken]);
+        let pupil_reader = api(&[Who::Governor, Who::ReadToken, Who::UploadToken]);
+        let other_academy_reader = api(&[Who::Academy, Who::Governor, Who::UploadToken]);
+        let other_academy_pupils = api(&[
+            Who::Academy,
+            Who::Governor,
+            Who::ReadToken,
+            Who::UploadToken,
+        ]);
+        // A case: the route's pattern (for coverage), the method, URI and body, and what
+        // `who` gets.
+        let get = |pattern: &'static str, uri: String, expect: Expect| {
+            (pattern, "GET", uri, None, expect)
+        };
+        let call = |name: &'static str, body: String, expect: Expect| {
+            (name, "POST", fn_path(name), Some(body), expect)
+        };
         let cases: Vec<(&str, &str, String, Option<String>, Expect)> = vec![
-            ("/", "GET", "/".into(), None, page(true)),
-            ("/loads", "GET", "/loads".into(), None, page(true)),
-            (
-                "/academy/{urn}",
-                "GET",
-                format!("/academy/{A}"),
-                None,
-                page(true),
+            get("/", "/".into(), page(true)),
+            get("/loads", "/loads".into(), page(true)),
+            get("/academy/{urn}", format!("/academy/{A}"), page(true)),
+            get("/academy/{urn}", format!("/academy/{B}"), page(trust_only)),
+            get("/audit", "/audit".into(), page(trust_only)),
+            get(
+                "GET /audit.csv",
+                "/audit.csv?actor=trust@t.org".into(),
+                page(trust_only),
             ),
-            (
-                "/academy/{urn}",
-                "GET",
-                format!("/academy/{B}"),
-                None,
-                page(*who == Who::Trust),
-            ),
-            (
-                "/audit",
-                "GET",
-                "/audit".into(),
-                None,
-                page(*who == Who::Trust),
-            ),
-            ("/signin", "GET", "/signin".into(), None, Ok),
-            (
+            get("/admin", "/admin".into(), page(trust_only)),
+            get("/signin", "/signin".into(), Ok),
+            // Combined filters are for staff: a governor could difference them.
+            get(
                 "/cohorts",
-                "GET",
                 "/cohorts?sex=F&fsm=Y".into(),
-                None,
-                // Combined filters are for staff: a governor could difference them.
-                page(*who != Who::Governor),
+                page(not_governor),
             ),
-            ("/heatmaps", "GET", "/heatmaps".into(), None, page(true)),
-            ("/provision", "GET", "/provision".into(), None, page(true)),
-            (
+            get("/heatmaps", "/heatmaps".into(), page(true)),
+            get("/provision", "/provision".into(), page(true)),
+            get(
                 "/actions",
-                "GET",
                 "/actions?list=penalty".into(),
-                None,
-                page(*who != Who::Governor),
+                page(not_governor),
             ),
-            (
+            get(
                 "/actions",
-                "GET",
                 format!("/actions?academy={B}"),
-                None,
-                page(*who == Who::Trust),
+                page(trust_only),
             ),
-            (
+            get(
                 "/academy/{urn}/pupil/{pupil_id}",
-                "GET",
-                format!("/academy/{A}/pupil/{}", pupil_a),
-                None,
-                page(*who != Who::Governor),
+                format!("/academy/{A}/pupil/{pupil_a}"),
+                page(not_governor),
             ),
-            (
+            get(
                 "/academy/{urn}/pupil/{pupil_id}",
-                "GET",
-                format!("/academy/{B}/pupil/{}", pupil_b),
-                None,
-                page(*who == Who::Trust),
+                format!("/academy/{B}/pupil/{pupil_b}"),
+                page(trust_only),
             ),
-            (
-                "/data-quality",
-                "GET",
-                "/data-quality".into(),
-                None,
-                page(*who != Who::Governor),
-            ),
-            (
+            get("/data-quality", "/data-quality".into(), page(not_governor)),
+            get(
                 "GET /api/v1/actions",
-                "GET",
                 format!("/api/v1/actions?list=cme&academy={A}"),
-                None,
-                match who {
-                    Who::Anon => Unauthorised,
-                    Who::Governor | Who::UploadToken => Forbidden,
-                    _ => Ok,
-                },
+                pupil_reader,
             ),
-            (
+            get(
                 "GET /api/v1/actions",
-                "GET",
                 format!("/api/v1/actions?list=thresholds&academy={B}&format=csv"),
-                None,
-                match who {
-                    Who::Anon => Unauthorised,
-                    Who::Academy | Who::Governor | Who::UploadToken => Forbidden,
-                    _ => Ok,
-                },
+                other_academy_pupils,
             ),
-            (
+            get(
                 "/provision",
-                "GET",
                 format!("/provision?academy={B}"),
-                None,
-                page(*who == Who::Trust),
+                page(trust_only),
             ),
-            (
+            get(
                 "/provision/report/{urn}",
-                "GET",
                 format!("/provision/report/{A}"),
-                None,
-                page(*who != Who::Governor),
+                page(not_governor),
             ),
-            (
+            get(
                 "/provision/report/{urn}",
-                "GET",
                 format!("/provision/report/{B}"),
-                None,
-                page(*who == Who::Trust),
+                page(trust_only),
             ),
-            (
+            get(
                 "GET /api/v1/provision",
-                "GET",
                 format!("/api/v1/provision?kind=ap&academy={A}"),
-                None,
-                match who {
-                    Who::Anon => Unauthorised,
-                    Who::Governor | Who::UploadToken => Forbidden,
-                    _ => Ok,
-                },
+                pupil_reader,
             ),
-            (
+            get(
                 "GET /api/v1/provision",
-                "GET",
                 format!("/api/v1/provision?kind=reduced-timetable&academy={B}"),
-                None,
-                match who {
-                    Who::Anon => Unauthorised,
-                    Who::Academy | Who::Governor | Who::UploadToken => Forbidden,
-                    _ => Ok,
-                },
+                other_academy_pupils,
             ),
-            (
+            get(
                 "/heatmaps",
-                "GET",
                 format!("/heatmaps?kind=pupils&academy={A}"),
-                None,
-                page(*who != Who::Governor),
+                page(not_governor),
             ),
-            (
+            get(
                 "/heatmaps",
-                "GET",
                 format!("/heatmaps?kind=pupils&academy={B}"),
-                None,
-                page(*who == Who::Trust),
+                page(trust_only),
             ),
-            (
+            get(
                 "GET /api/v1/heatmap",
-                "GET",
                 "/api/v1/heatmap?kind=academy-week".into(),
-                None,
-                match who {
-                    Who::Anon => Unauthorised,
-                    Who::UploadToken => Forbidden,
-                    _ => Ok,
-                },
+                reader,
             ),
-            (
+            get(
                 "GET /api/v1/heatmap",
-                "GET",
                 format!("/api/v1/heatmap?kind=day-session&academy={B}"),
-                None,
-                match who {
-                    Who::Anon => Unauthorised,
-                    Who::Academy | Who::Governor | Who::UploadToken => Forbidden,
-                    _ => Ok,
-                },
+                other_academy_reader,
             ),
-            (
-                "GET /api/v1/summary",
-                "GET",
-                "/api/v1/summary".into(),
-                None,
-                match who {
-                    Who::Anon => Unauthorised,
-                    Who::UploadToken => Forbidden,
-                    _ => Ok,
-                },
-            ),
-            (
+            get("GET /api/v1/summary", "/api/v1/summary".into(), reader),
+            get(
                 "GET /api/v1/cohorts",
-                "GET",
                 format!("/api/v1/cohorts?by=sex&academy={B}"),
-                None,
-                match who {
-                    Who::Anon => Unauthorised,
-                    Who::Academy | Who::Governor | Who::UploadToken => Forbidden,
-                    _ => Ok,
-                },
+                other_academy_reader,
             ),
-            (
+            get(
                 "GET /api/v1/cohorts",
-                "GET",
                 format!("/api/v1/cohorts?by=sex&academy={A}"),
-                None,
-                match who {
-                    Who::Anon => Unauthorised,
-                    Who::UploadToken => Forbidden,
-                    _ => Ok,
-                },
+                reader,
             ),
             (
                 "POST /api/v1/extracts",
@@ -493,184 +424,101 @@ async fn every_route_for_every_role() {
                     _ => Forbidden,
                 },
             ),
-            (
-                "load_status",
-                "POST",
-                fn_path("load_status"),
-                Some(String::new()),
-                server_fn(true),
+            call("load_status", String::new(), server_fn(true)),
+            call("whoami", String::new(), server_fn(true)),
+            call("get_overview", overview_body.clone(), server_fn(true)),
+            call("get_academy", academy_body(A), server_fn(true)),
+            call("get_academy", academy_body(B), server_fn(trust_only)),
+            call("get_audit", String::new(), server_fn(trust_only)),
+            call("get_admin", String::new(), server_fn(trust_only)),
+            call(
+                "change_user",
+                "op=disable&email=nobody%40t.org&name=&role=&academies=".into(),
+                server_fn(trust_only),
             ),
-            (
-                "whoami",
-                "POST",
-                fn_path("whoami"),
-                Some(String::new()),
-                server_fn(true),
+            call(
+                "change_token",
+                "op=revoke&id=999999&name=&scope=&academy=".into(),
+                server_fn(trust_only),
             ),
-            (
-                "get_overview",
-                "POST",
-                fn_path("get_overview"),
-                Some(overview_body.clone()),
-                server_fn(true),
-            ),
-            (
-                "get_academy",
-                "POST",
-                fn_path("get_academy"),
-                Some(academy_body(A)),
-                server_fn(true),
-            ),
-            (
-                "get_academy",
-                "POST",
-                fn_path("get_academy"),
-                Some(academy_body(B)),
-                server_fn(*who == Who::Trust),
-            ),
-            (
-                "get_audit",
-                "POST",
-                fn_path("get_audit"),
-                Some(String::new()),
-                server_fn(*who == Who::Trust),
-            ),
-            (
-                "get_cohorts",
-                "POST",
-                fn_path("get_cohorts"),
-                Some(cohorts_body.clone()),
-                server_fn(true),
-            ),
-            (
+            call("get_cohorts", cohorts_body.clone(), server_fn(true)),
+            call(
                 "get_provision",
-                "POST",
-                fn_path("get_provision"),
-                Some(format!("academy={B}&sort=flags")),
-                server_fn(*who == Who::Trust),
+                format!("academy={B}&sort=flags"),
+                server_fn(trust_only),
             ),
-            (
+            call(
                 "get_actions",
-                "POST",
-                fn_path("get_actions"),
-                Some("choice[list]=at-risk".into()),
-                server_fn(*who != Who::Governor),
+                "choice[list]=at-risk".into(),
+                server_fn(not_governor),
             ),
-            (
+            call(
                 "get_pupil",
-                "POST",
-                fn_path("get_pupil"),
-                Some(format!("urn={A}&pupil_id={pupil_a}")),
-                server_fn(*who != Who::Governor),
+                format!("urn={A}&pupil_id={pupil_a}"),
+                server_fn(not_governor),
             ),
-            (
-                "get_data_quality",
-                "POST",
-                fn_path("get_data_quality"),
-                Some(String::new()),
-                server_fn(*who != Who::Governor),
-            ),
-            (
+            call("get_data_quality", String::new(), server_fn(not_governor)),
+            call(
                 "get_provision_report",
-                "POST",
-                fn_path("get_provision_report"),
-                Some(provision_body(A)),
-                server_fn(*who != Who::Governor),
+                provision_body(A),
+                server_fn(not_governor),
             ),
-            (
+            call(
                 "get_heatmaps",
-                "POST",
-                fn_path("get_heatmaps"),
-                Some(pupils_heatmap_body(A)),
-                server_fn(*who != Who::Governor),
+                pupils_heatmap_body(A),
+                server_fn(not_governor),
             ),
-            (
+            call(
                 "get_heatmaps",
-                "POST",
-                fn_path("get_heatmaps"),
-                Some(pupils_heatmap_body(B)),
-                server_fn(*who == Who::Trust),
+                pupils_heatmap_body(B),
+                server_fn(trust_only),
             ),
             // Governors' summaries: everyone signed in, for what they may see.
-            ("/governors", "GET", "/governors".into(), None, page(true)),
-            (
+            get("/governors", "/governors".into(), page(true)),
+            get(
                 "/governors",
-                "GET",
                 format!("/governors?place={A}&scope=all"),
-                None,
                 page(true),
             ),
-            (
+            get(
                 "GET /governors/summary.pdf",
-                "GET",
                 format!("/governors/summary.pdf?place={A}"),
-                None,
                 page(true),
             ),
-            (
-                "get_governors",
-                "POST",
-                fn_path("get_governors"),
-                Some("params[place]=all".into()),
-                server_fn(true),
-            ),
+            call("get_governors", "params[place]=all".into(), server_fn(true)),
             // The self-evaluation pack: the academy's staff and the trust.
-            (
+            get(
                 "/academy/{urn}/sef",
-                "GET",
                 format!("/academy/{A}/sef"),
-                None,
-                page(*who != Who::Governor),
+                page(not_governor),
             ),
-            (
+            get(
                 "/academy/{urn}/sef",
-                "GET",
                 format!("/academy/{B}/sef"),
-                None,
-                page(*who == Who::Trust),
+                page(trust_only),
             ),
-            (
+            get(
                 "GET /academy/{urn}/sef.pdf",
-                "GET",
                 format!("/academy/{A}/sef.pdf"),
-                None,
-                page(*who != Who::Governor),
+                page(not_governor),
             ),
-            (
+            get(
                 "GET /academy/{urn}/sef.pdf",
-                "GET",
                 format!("/academy/{B}/sef.pdf"),
-                None,
-                page(*who == Who::Trust),
+                page(trust_only),
             ),
-            (
+            get(
                 "GET /academy/{urn}/sef/{file}",
-                "GET",
                 format!("/academy/{A}/sef/gaps.csv"),
-                None,
-                page(*who != Who::Governor),
+                page(not_governor),
             ),
-            (
+            get(
                 "GET /academy/{urn}/sef/{file}",
-                "GET",
                 format!("/academy/{B}/sef/trend.png"),
-                None,
-                page(*who == Who::Trust),
+                page(trust_only),
             ),
-            (
-                "get_sef",
-                "POST",
-                fn_path("get_sef"),
-                Some(format!("urn={A}")),
-                server_fn(*who != Who::Governor),
-            ),
-            (
-                "get_sef",
-                "POST",
-                fn_path("get_sef"),
-                Some(format!("urn={B}")),
-                server_fn(*who == Who::Trust),
-            ),
+            call("get_sef", format!("urn={A}"), server_fn(not_governor)),
+            call("get_sef", format!("urn={B}"), server_fn(trust_only)),
         ];
         for (pattern, method, uri, body, expect) in cases {
             let key = if pattern.starts_with('/') || pattern.contains(' ') {
@@ -711,30 +559,26 @@ async fn every_route_for_every_role() {
     );
 
     // A revoked token, a disabled account, a wrong password, a cross-site POST.
-    let revoked_client = Client {
-        app: app.clone(),
-        cookie: None,
-        bearer: Some(revoked),
-    };
-    check(
-        Who::ReadToken,
-        "revoked token",
-        revoked_client.send("GET", "/api/v1/summary", None).await,
-        Unauthorised,
-    );
     let gone = sign_in(&app, "gone@t.org").await;
     accounts::set_disabled(&conn, "gone@t.org", true).unwrap();
-    let gone_client = Client {
-        app: app.clone(),
-        cookie: Some(gone),
-        bearer: None,
-    };
-    check(
-        Who::Trust,
-        "disabled account",
-        gone_client.send("GET", "/", None).await,
-        SignIn,
-    );
+    for (who, what, client, uri, expect) in [
+        (
+            Who::ReadToken,
+            "revoked token",
+            Client::new(&app, None, Some(revoked)),
+            "/api/v1/summary",
+            Unauthorised,
+        ),
+        (
+            Who::Trust,
+            "disabled account",
+            Client::new(&app, Some(gone), None),
+            "/",
+            SignIn,
+        ),
+    ] {
+        check(who, what, client.send("GET", uri, None).await, expect);
+    }
     let trust = sign_in(&app, "trust@t.org").await;
     let req = Request::post(fn_path("whoami"))
         .header(header::HOST, "rollcall.test")
@@ -747,12 +591,8 @@ async fn every_route_for_every_role() {
         StatusCode::FORBIDDEN,
         "cross-site POST"
     );
-    let req = Request::post("/session")
-        .header(header::HOST, "rollcall.test")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from("email=trust@t.org&password=wrong+password+here"))
-        .unwrap();
-    let resp = app.clone().oneshot(req).await.unwrap();
+    let wrong = sign_in_form("email=trust@t.org&password=wrong+password+here".into());
+    let resp = app.clone().oneshot(wrong).await.unwrap();
     assert_eq!(
         resp.headers()[header::LOCATION].to_str().unwrap(),
         "/signin?error=wrong&next=/"
@@ -763,7 +603,7 @@ async fn every_route_for_every_role() {
 async fn sign_in_is_rate_limited() {
     let w = Warehouse::new();
     accounts::add_user(
-        &w.conn(),
+        &w.accounts(),
         "trust@t.org",
         "Trust",
         Role::Trust,
@@ -772,14 +612,8 @@ async fn sign_in_is_rate_limited() {
         false,
     )
     .unwrap();
-    let app = app_for(&w);
-    let attempt = |password: &str| {
-        Request::post("/session")
-            .header(header::HOST, "rollcall.test")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(format!("email=trust@t.org&password={password}")))
-            .unwrap()
-    };
+    let app = whole_server(&w);
+    let attempt = |password: &str| sign_in_form(format!("email=trust@t.org&password={password}"));
     for _ in 0..5 {
         let resp = app
             .clone()
@@ -800,11 +634,11 @@ async fn sign_in_is_rate_limited() {
 #[tokio::test(flavor = "multi_thread")]
 async fn upload_tokens_push_extracts_for_their_academy_only() {
     let w = Warehouse::new();
-    let conn = w.conn();
+    let conn = w.accounts();
     let (_, upload) = accounts::create_token(&conn, "push", TokenScope::Upload, Some(A)).unwrap();
     let (_, read) = accounts::create_token(&conn, "bi", TokenScope::Read, None).unwrap();
     let inbox = w.data_dir().join("inbox");
-    let app = app_for(&w);
+    let app = whole_server(&w);
     let extract = |urn: &str| {
         let spec = rollcall_tests::ExtractSpec::new(
             urn,
@@ -816,43 +650,33 @@ async fn upload_tokens_push_extracts_for_their_academy_only() {
         .marks(&["P1,2025-01-06,AM,/,"]);
         std::fs::read(spec.write_zip(&w.inputs(), &format!("x{urn}"), &[])).unwrap()
     };
+    // POSTs an extract with a token: the status.
     let push = |token: &str, body: Vec<u8>| {
-        Request::post("/api/v1/extracts")
+        let req = Request::post("/api/v1/extracts")
             .header(header::HOST, "rollcall.test")
             .header(header::AUTHORIZATION, format!("Bearer {token}"))
             .header(header::CONTENT_TYPE, "application/zip")
             .body(Body::from(body))
-            .unwrap()
+            .unwrap();
+        let app = app.clone();
+        async move { app.oneshot(req).await.unwrap().status() }
     };
-    let resp = app
-        .clone()
-        .oneshot(push(&upload, extract(A)))
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    assert_eq!(push(&upload, extract(A)).await, StatusCode::ACCEPTED);
     let queued: Vec<_> = std::fs::read_dir(&inbox)
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(queued.len(), 1);
     // The queued zip is a loadable extract.
-    let o = w.load(&inbox.join(&queued[0]));
-    assert_eq!(o.status, queries::Status::Loaded, "{}", o.report_text());
+    rollcall_tests::assert_loaded(&w.load(&inbox.join(&queued[0])));
     // Another academy's extract, a read token, a broken body.
-    let resp = app
-        .clone()
-        .oneshot(push(&upload, extract(B)))
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
-    let resp = app.clone().oneshot(push(&read, extract(A))).await.unwrap();
-    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
-    let resp = app
-        .clone()
-        .oneshot(push(&upload, b"not a zip".to_vec()))
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    for (what, token, body, want) in [
+        ("another academy's", &upload, extract(B), 403),
+        ("a read token", &read, extract(A), 403),
+        ("not a zip", &upload, b"not a zip".to_vec(), 400),
+    ] {
+        assert_eq!(push(token, body).await.as_u16(), want, "{what}");
+    }
     // Nothing half-written is left behind.
     assert_eq!(std::fs::read_dir(&inbox).unwrap().count(), 1);
 }
@@ -861,29 +685,21 @@ async fn upload_tokens_push_extracts_for_their_academy_only() {
 async fn a_governor_sees_no_pupil_and_small_groups_suppressed() {
     let w = small_trust();
     let conn = w.conn();
-    user(&conn, "gov@t.org", Role::Governor, &[A.into()]);
-    user(&conn, "trust@t.org", Role::Trust, &[]);
-    let app = app_for(&w);
+    user(&w.accounts(), "gov@t.org", Role::Governor, &[A.into()]);
+    user(&w.accounts(), "trust@t.org", Role::Trust, &[]);
+    let app = whole_server(&w);
     // Every pupil identifier in the warehouse.
-    let mut stmt = conn
-        .prepare("SELECT upn, forename || ' ' || surname FROM pupils WHERE upn IS NOT NULL")
-        .unwrap();
-    let identifiers: Vec<(String, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let identifiers: Vec<(String, String)> = rollcall_tests::query_rows(
+        &conn,
+        "SELECT upn, forename || ' ' || surname FROM pupils WHERE upn IS NOT NULL",
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    );
     assert!(identifiers.len() > 100);
 
     let get = |cookie: String, uri: String| {
         let app = app.clone();
         async move {
-            let req = Request::get(&uri)
-                .header(header::HOST, "rollcall.test")
-                .header(header::COOKIE, cookie)
-                .body(Body::empty())
-                .unwrap();
-            let resp = app.oneshot(req).await.unwrap();
+            let resp = app.oneshot(get_signed_in(&uri, &cookie)).await.unwrap();
             assert_eq!(resp.status(), StatusCode::OK, "{uri}");
             String::from_utf8(
                 resp.into_body()
@@ -938,12 +754,8 @@ async fn a_governor_sees_no_pupil_and_small_groups_suppressed() {
     }
     // The governors' summary as PDF, read back as text (poppler's pdftotext): the
     // academy's summary is there, and no pupil.
-    let req = Request::get("/governors/summary.pdf")
-        .header(header::HOST, "rollcall.test")
-        .header(header::COOKIE, gov.clone())
-        .body(Body::empty())
-        .unwrap();
-    let resp = app.clone().oneshot(req).await.unwrap();
+    let pdf = get_signed_in("/governors/summary.pdf", &gov);
+    let resp = app.clone().oneshot(pdf).await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(resp.headers()[header::CONTENT_TYPE], "application/pdf");
     let pdf = resp.into_body().collect().await.unwrap().to_bytes();
@@ -1000,13 +812,8 @@ async fn a_governor_sees_no_pupil_and_small_groups_suppressed() {
 
     // The trust lead may open the pupil-level heatmap: it names pupils, and the
     // viewing is in the audit log.
-    let audited = |conn: &queries::db::Connection| -> i64 {
-        conn.query_row(
-            "SELECT count(*) FROM audit_log WHERE actor = 'trust@t.org' AND action = 'view pupils'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap()
+    let audited = |_: &queries::db::Connection| -> i64 {
+        w.audited("actor = 'trust@t.org' AND action = 'view pupils'")
     };
     assert_eq!(audited(&conn), 0);
     let page = get(trust, format!("/heatmaps?kind=pupils&academy={A}")).await;

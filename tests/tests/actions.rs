@@ -32,30 +32,19 @@
 
 use chrono::{Datelike, Duration, NaiveDate};
 use queries::actions::{self, headroom};
-use queries::Status;
-use rollcall_tests::{ExtractSpec, Warehouse};
+use rollcall_tests::{assert_loaded, date as d, register, ExtractSpec, Warehouse};
 
 const A: &str = "100001";
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
-
+/// The registers' school days from `from` to `to`.
 fn school_days(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
-    let mut out = Vec::new();
-    for (a, b) in [
+    rollcall_tests::weekdays(&[
         (d(2025, 6, 2), d(2025, 7, 18)),
         (d(2025, 9, 1), d(2025, 10, 3)),
-    ] {
-        let mut day = a;
-        while day <= b {
-            if day.weekday().number_from_monday() <= 5 && day >= from && day <= to {
-                out.push(day);
-            }
-            day += Duration::days(1);
-        }
-    }
-    out
+    ])
+    .into_iter()
+    .filter(|day| (from..=to).contains(day))
+    .collect()
 }
 
 fn week_of(day: NaiveDate) -> NaiveDate {
@@ -95,19 +84,10 @@ fn code(n: u32, day: NaiveDate, s: u8, corrected: bool) -> &'static str {
 }
 
 fn extract(from: NaiveDate, to: NaiveDate, at: &str, corrected: bool) -> ExtractSpec {
-    let mut rows = Vec::new();
-    for n in 1..=12 {
-        for day in school_days(from, to) {
-            for s in 0..2u8 {
-                rows.push(format!(
-                    "P{n},{day},{},{},",
-                    if s == 0 { "AM" } else { "PM" },
-                    code(n, day, s, corrected)
-                ));
-            }
-        }
-    }
-    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let days = school_days(from, to);
+    let rows: Vec<String> = (1..=12)
+        .flat_map(|n| register(&format!("P{n}"), &days, |day, s| code(n, day, s, corrected)))
+        .collect();
     let pupils: Vec<String> = (1..=12)
         .map(|n| format!("P{n},,Pupil{n},Test,2012-10-01,F,8,2024-09-01,,N,N,N,WBRI,N"))
         .collect();
@@ -118,19 +98,24 @@ fn extract(from: NaiveDate, to: NaiveDate, at: &str, corrected: bool) -> Extract
 
 fn academy() -> Warehouse {
     let w = Warehouse::new();
-    let o = w.load_spec(
-        &extract(d(2025, 6, 2), d(2025, 10, 3), "2025-10-04T02:00:00Z", false),
-        "a",
-    );
-    assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
-    assert_eq!(o.rows_rejected(), 0, "{}", o.report_text());
+    let spec = extract(d(2025, 6, 2), d(2025, 10, 3), "2025-10-04T02:00:00Z", false);
+    w.load_whole(&spec, "a");
     w
 }
 
-fn lists(w: &Warehouse) -> actions::Lists {
+/// The lists, at-risk by `rule`.
+fn lists_by(w: &Warehouse, rule: &queries::types::AtRiskRule) -> actions::Lists {
     let conn = w.conn();
     let cal = queries::figures::calendars(&conn).unwrap();
-    actions::lists(&conn, &cal, None, &Default::default(), actions::OPEN_N_DAYS).unwrap()
+    actions::lists(&conn, &cal, None, rule, actions::OPEN_N_DAYS).unwrap()
+}
+
+fn lists(w: &Warehouse) -> actions::Lists {
+    lists_by(w, &Default::default())
+}
+
+fn pid(p: &queries::types::PupilRef) -> &str {
+    &p.pupil_id
 }
 
 fn ids<T>(rows: &[T], id: impl Fn(&T) -> &str) -> Vec<String> {
@@ -197,7 +182,7 @@ fn children_missing_education_and_open_n() {
         .iter()
         .map(|r| {
             (
-                r.pupil.pupil_id.as_str(),
+                pid(&r.pupil),
                 r.first_day,
                 r.last_day,
                 r.school_days,
@@ -212,14 +197,7 @@ fn children_missing_education_and_open_n() {
     let open: Vec<(&str, u64, NaiveDate, u64)> = l
         .open_n
         .iter()
-        .map(|o| {
-            (
-                o.pupil.pupil_id.as_str(),
-                o.sessions,
-                o.oldest,
-                o.oldest_age,
-            )
-        })
+        .map(|o| (pid(&o.pupil), o.sessions, o.oldest, o.oldest_age))
         .collect();
     // P4: 20 sessions, the oldest 14 school days back; P5 18 and 14; P6 exactly 3.
     assert_eq!(
@@ -235,11 +213,8 @@ fn children_missing_education_and_open_n() {
 #[test]
 fn an_n_corrected_the_next_night_leaves_the_list() {
     let w = academy();
-    let o = w.load_spec(
-        &extract(d(2025, 9, 29), d(2025, 10, 3), "2025-10-05T02:00:00Z", true),
-        "b",
-    );
-    assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
+    let next = extract(d(2025, 9, 29), d(2025, 10, 3), "2025-10-05T02:00:00Z", true);
+    assert_loaded(&w.load_spec(&next, "b"));
     let open = ids(&lists(&w).open_n, |o| &o.pupil.pupil_id);
     assert_eq!(open, vec!["P4", "P5"]);
 }
@@ -337,22 +312,21 @@ mod autumn {
     pub fn warehouse() -> Warehouse {
         let w = Warehouse::new();
         let ids = ["R1", "R2", "R3", "C1", "C2", "S1", "L1"];
+        let days = days();
         let mut rows = Vec::new();
         for id in ids {
-            for (i, day) in days().into_iter().enumerate() {
-                if id == "L1" && day > d(2025, 11, 7) {
-                    continue;
-                }
-                for s in 0..2u8 {
-                    rows.push(format!(
-                        "{id},{day},{},{},",
-                        if s == 0 { "AM" } else { "PM" },
-                        code(id, i, day, s)
-                    ));
-                }
-            }
+            // L1 left on 7 November: no marks after.
+            let on_roll: Vec<NaiveDate> = days
+                .iter()
+                .copied()
+                .filter(|day| id != "L1" || *day <= d(2025, 11, 7))
+                .collect();
+            rows.extend(register(id, &on_roll, |day, s| {
+                // The day's place in the registers.
+                let i = days.iter().position(|x| *x == day).unwrap();
+                code(id, i, day, s)
+            }));
         }
-        let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
         let pupils: Vec<String> = ids
             .iter()
             .map(|id| {
@@ -363,9 +337,7 @@ mod autumn {
         let spec = ExtractSpec::new(B, "2025-09-01", "2025-11-28", "2025-11-29T02:00:00Z")
             .pupils(&pupils)
             .marks(&rows);
-        let o = w.load_spec(&spec, "autumn");
-        assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
-        assert_eq!(o.rows_rejected(), 0, "{}", o.report_text());
+        w.load_whole(&spec, "autumn");
         w
     }
 
@@ -379,30 +351,17 @@ mod autumn {
             )
             .unwrap()
     }
-
-    pub fn lists(w: &Warehouse, rule: queries::types::AtRiskRule) -> actions::Lists {
-        let conn = w.conn();
-        let cal = queries::figures::calendars(&conn).unwrap();
-        actions::lists(&conn, &cal, None, &rule, actions::OPEN_N_DAYS).unwrap()
-    }
 }
 
 #[test]
 fn at_risk_of_persistent_absence_at_the_recent_rate() {
     let w = autumn::warehouse();
     assert_eq!(autumn::sessions_of(&w, "R1"), (11, 120), "the fixture");
-    let l = autumn::lists(&w, Default::default());
+    let l = lists(&w);
     let got: Vec<(&str, u64, u64, u64)> = l
         .at_risk
         .iter()
-        .map(|a| {
-            (
-                a.pupil.pupil_id.as_str(),
-                a.absent,
-                a.year_sessions,
-                a.headroom,
-            )
-        })
+        .map(|a| (pid(&a.pupil), a.absent, a.year_sessions, a.headroom))
         .collect();
     assert_eq!(got, vec![("R1", 11, 380, 26)]);
     let r1 = &l.at_risk[0];
@@ -418,7 +377,7 @@ fn at_risk_of_persistent_absence_at_the_recent_rate() {
         weeks: 4,
         margin: 1.0,
     };
-    let wide = autumn::lists(&w, wider);
+    let wide = lists_by(&w, &wider);
     let ids: Vec<&str> = wide
         .at_risk
         .iter()
@@ -441,7 +400,7 @@ fn at_risk_of_persistent_absence_at_the_recent_rate() {
 
 #[test]
 fn missing_education_counts_no_late_marks_and_leavers_leave_the_lists() {
-    let l = autumn::lists(&autumn::warehouse(), Default::default());
+    let l = lists(&autumn::warehouse());
     let cme: Vec<&str> = l
         .missing
         .iter()
@@ -456,7 +415,7 @@ fn missing_education_counts_no_late_marks_and_leavers_leave_the_lists() {
 fn newly_severely_absent_joins_the_threshold_list() {
     let w = autumn::warehouse();
     assert_eq!(autumn::sessions_of(&w, "S1"), (60, 120), "the fixture");
-    let l = autumn::lists(&w, Default::default());
+    let l = lists(&w);
     let s1 = l
         .crossings
         .iter()
@@ -516,7 +475,7 @@ fn with_next_night() -> Warehouse {
     .replace("P12,2025-10-03,PM,\\,\n", "P12,2025-10-03,PM,ZZ,\n");
     spec = spec.file("marks.csv", marks);
     let o = w.load_spec(&spec, "b");
-    assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
+    assert_loaded(&o);
     assert_eq!(o.rows_rejected(), 1, "{}", o.report_text());
     w
 }
@@ -618,13 +577,8 @@ async fn the_actions_api_and_its_csv_for_excel() {
             [],
         )
         .unwrap();
-    let who = queries::types::Principal {
-        actor: "lead".into(),
-        name: "Lead".into(),
-        role: queries::types::Role::Trust,
-        academies: vec![],
-    };
-    let app = server::api::routes(app::ssr::Warehouse::new(w.shared())).layer(axum::Extension(who));
+    let lead = rollcall_tests::principal(queries::types::Role::Trust, &[]);
+    let app = rollcall_tests::api_as(&w, lead);
     let get = |uri: &'static str| {
         let app = app.clone();
         async move {
@@ -632,9 +586,7 @@ async fn the_actions_api_and_its_csv_for_excel() {
             (status.as_u16(), body)
         }
     };
-    let (status, body) = get("/api/v1/actions?list=cme").await;
-    assert_eq!(status, 200);
-    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let v = rollcall_tests::get_json(&app, "/api/v1/actions?list=cme").await;
     let rows = v["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["urn"], A);
@@ -656,9 +608,9 @@ async fn the_actions_api_and_its_csv_for_excel() {
     assert_eq!(status, 400);
     let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(v["parameter"], "list");
-    assert_eq!(server::api::excel_cell("-1.5"), "-1.5");
-    assert_eq!(server::api::excel_cell("-x"), "'-x");
-    assert_eq!(server::api::excel_cell("@sum"), "'@sum");
+    assert_eq!(server::download::cell("-1.5"), "-1.5");
+    assert_eq!(server::download::cell("-x"), "'-x");
+    assert_eq!(server::download::cell("@sum"), "'@sum");
 }
 
 #[test]

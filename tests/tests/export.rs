@@ -3,14 +3,10 @@
 //! the warehouse gives.
 
 use queries::types::Scope;
-use rollcall_tests::Warehouse;
+use rollcall_tests::{date as d, query_rows, Warehouse};
 
 fn seeded() -> Warehouse {
     rollcall_tests::seeded_trust("academies=3,pupils=150,years=2,nights=1")
-}
-
-fn d(y: i32, m: u32, day: u32) -> chrono::NaiveDate {
-    chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }
 
 #[test]
@@ -38,13 +34,10 @@ fn the_export_is_partitioned_and_gives_the_warehouse_figures() {
     // Nothing to identify a pupil unless asked for.
     let files = duckdb::Connection::open_in_memory().unwrap();
     queries::export::attach_views(&files, &dir).unwrap();
-    let columns: Vec<String> = files
-        .prepare("SELECT column_name FROM (DESCRIBE pupils)")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let columns: Vec<String> =
+        query_rows(&files, "SELECT column_name FROM (DESCRIBE pupils)", |r| {
+            r.get(0)
+        });
     assert!(columns.contains(&"date_of_birth".to_string()));
     for private in ["surname", "forename", "upn", "pupil_id"] {
         assert!(!columns.contains(&private.to_string()), "{private}");

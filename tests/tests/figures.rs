@@ -2,13 +2,8 @@
 
 use chrono::NaiveDate;
 use queries::figures::{self, Dimension, Scope};
-use queries::types::Figures;
-use queries::Status;
-use rollcall_tests::{ExtractSpec, Warehouse};
-
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
+use queries::types::{Figures, GroupFigures};
+use rollcall_tests::{date as d, ExtractSpec, Warehouse};
 
 /// A pupils.csv row.
 fn pupil(id: &str, dob: &str, entry: &str, leaving: &str, fsm: &str) -> String {
@@ -37,13 +32,29 @@ fn sessions(id: &str, start: NaiveDate, codes: &[&str]) -> Vec<String> {
 }
 
 fn load(w: &Warehouse, spec: ExtractSpec) {
-    let o = w.load_spec(&spec, &format!("x{}", spec.extracted_at.replace(':', "")));
-    assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
-    assert_eq!(o.rows_rejected(), 0, "{}", o.report_text());
+    w.load_whole(&spec, &format!("x{}", spec.extracted_at.replace(':', "")));
+}
+
+/// Academy 100001's extract of `from` to `to` taken at `at`: pupil P1 (not FSM, on roll
+/// since 2021) and `marks`.
+fn one_pupil(from: &str, to: &str, at: &str, marks: &[String]) -> ExtractSpec {
+    ExtractSpec::new("100001", from, to, at)
+        .pupils(&[pupil("P1", "2015-01-10", "2021-09-01", "", "N")])
+        .marks(marks)
 }
 
 fn trust(w: &Warehouse, from: NaiveDate, to: NaiveDate, scope: Scope) -> Figures {
     figures::by_academy(&w.conn(), from, to, scope).unwrap().1
+}
+
+/// The trust's groups of `dimension` over the whole school, all pupils.
+fn groups(
+    w: &Warehouse,
+    from: NaiveDate,
+    to: NaiveDate,
+    dimension: Dimension,
+) -> Vec<GroupFigures> {
+    figures::by_group(&w.conn(), from, to, Scope::All, dimension, None).unwrap()
 }
 
 /// Three weeks in January 2025 with every kind of code, the 10% and 50% boundaries,
@@ -84,7 +95,6 @@ fn january() -> Warehouse {
         mon,
         &["/", "\\", "/", "\\", "/", "\\", "O", "O", "O", "O"],
     ));
-    let marks: Vec<&str> = marks.iter().map(String::as_str).collect();
     let pupils = vec![
         pupil("P1", "2015-01-10", "2021-09-01", "", "Y"),
         pupil("P2", "2015-01-10", "2021-09-01", "", "Y"),
@@ -128,15 +138,7 @@ fn every_code_category_and_the_boundaries() {
     );
     assert_eq!(f.pa_rate().unwrap(), 100.0 * 4.0 / 7.0);
     // By FSM: P1 and P2 are FSM.
-    let groups = figures::by_group(
-        &w.conn(),
-        d(2025, 1, 6),
-        d(2025, 1, 24),
-        Scope::All,
-        Dimension::Fsm,
-        None,
-    )
-    .unwrap();
+    let groups = groups(&w, d(2025, 1, 6), d(2025, 1, 24), Dimension::Fsm);
     let fsm = &groups.iter().find(|g| g.group == "Y").unwrap().figures;
     assert_eq!(
         (
@@ -185,12 +187,9 @@ fn absence_by_reason_and_by_day() {
 fn legacy_codes_count_as_they_did() {
     let w = Warehouse::new();
     let marks = sessions("P1", d(2024, 7, 8), &["H", "F", "J", "Y", "/", "/"]);
-    let marks: Vec<&str> = marks.iter().map(String::as_str).collect();
     load(
         &w,
-        ExtractSpec::new("100001", "2024-07-08", "2024-07-12", "2024-07-13T02:10:00Z")
-            .pupils(&[pupil("P1", "2015-01-10", "2021-09-01", "", "N")])
-            .marks(&marks),
+        one_pupil("2024-07-08", "2024-07-12", "2024-07-13T02:10:00Z", &marks),
     );
     let f = trust(&w, d(2024, 7, 8), d(2024, 7, 12), Scope::All);
     // H and F authorised absence, J attending (approved), Y not a possible session.
@@ -226,7 +225,6 @@ fn the_dfe_scope_ages_and_the_second_half_of_summer() {
         marks.push(format!("{id},2025-06-09,AM,N,"));
         marks.push(format!("{id},2025-06-09,PM,/,"));
     }
-    let marks: Vec<&str> = marks.iter().map(String::as_str).collect();
     let rows: Vec<String> = pupils
         .iter()
         .map(|(id, dob)| pupil(id, dob, "2021-09-01", "", "N"))
@@ -253,22 +251,11 @@ fn year_groups_move_up_each_september() {
     // Stated as Year 5 in an extract taken in July 2025 (2024/25).
     let mut marks = sessions("P1", d(2025, 7, 7), &["/", "N"]);
     marks.extend(sessions("P1", d(2025, 9, 8), &["/", "/"]));
-    let marks: Vec<&str> = marks.iter().map(String::as_str).collect();
     load(
         &w,
-        ExtractSpec::new("100001", "2025-07-07", "2025-09-12", "2025-07-20T02:10:00Z")
-            .pupils(&[pupil("P1", "2015-01-10", "2021-09-01", "", "N")])
-            .marks(&marks),
+        one_pupil("2025-07-07", "2025-09-12", "2025-07-20T02:10:00Z", &marks),
     );
-    let groups = figures::by_group(
-        &w.conn(),
-        d(2025, 7, 1),
-        d(2025, 9, 30),
-        Scope::All,
-        Dimension::YearGroup,
-        None,
-    )
-    .unwrap();
+    let groups = groups(&w, d(2025, 7, 1), d(2025, 9, 30), Dimension::YearGroup);
     let got: Vec<(String, u64, u64)> = groups
         .iter()
         .map(|g| {
@@ -331,16 +318,13 @@ fn two_calendars() -> Warehouse {
             (d(2024, 9, 4), break_monday - chrono::Duration::days(3)),
             (break_monday + chrono::Duration::days(7), d(2024, 11, 8)),
         ]));
-        let marks = rollcall_tests::register("P1", &days, |day, s| {
-            if chrono::Datelike::weekday(&day) == absent_weekday {
-                "I"
-            } else if s == 0 {
-                "/"
-            } else {
-                "\\"
-            }
-        });
-        let marks: Vec<&str> = marks.iter().map(String::as_str).collect();
+        let marks = rollcall_tests::register(
+            "P1",
+            &days,
+            rollcall_tests::present_but("I", |day, _| {
+                chrono::Datelike::weekday(&day) == absent_weekday
+            }),
+        );
         let spec = ExtractSpec::new(urn, "2023-09-01", "2024-11-08", "2024-11-09T02:00:00Z")
             .pupils(&[pupil("P1", "2015-01-10", "2021-09-01", "", "N")])
             .marks(&marks);
@@ -395,24 +379,17 @@ fn each_academy_has_its_own_half_term_and_the_trust_sums_them() {
             .1
             .clone()
     };
-    assert_eq!(
-        (
-            of("100001").possible_sessions,
-            of("100001").authorised_sessions
-        ),
-        (20, 4)
-    );
-    assert_eq!(
-        (
-            of("100002").possible_sessions,
-            of("100002").authorised_sessions
-        ),
-        (10, 2)
-    );
-    assert_eq!(
-        (trust.possible_sessions, trust.authorised_sessions),
-        (30, 6)
-    );
+    for (place, f, want) in [
+        ("100001", of("100001"), (20, 4)),
+        ("100002", of("100002"), (10, 2)),
+        ("trust", trust.clone(), (30, 6)),
+    ] {
+        assert_eq!(
+            (f.possible_sessions, f.authorised_sessions),
+            want,
+            "{place}"
+        );
+    }
     assert_eq!(trust.pa_enrolments, 2);
     // The week-by-week heatmap takes each academy's own weeks: A from 28 October, B
     // from 4 November; the trust's first week is A's alone.

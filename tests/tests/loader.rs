@@ -1,7 +1,11 @@
 //! The loader against a real DuckDB file: every rule of extract-format.md.
 
+use chrono::NaiveDate;
 use queries::{Status, TrustConfig};
-use rollcall_tests::{pupil, snapshot, ExtractSpec, Warehouse, MARKS_HEADER, PUPILS_HEADER};
+use rollcall_tests::{
+    assert_loaded, assert_loaded_whole, date, present, pupil, snapshot, weekdays, ExtractSpec,
+    Warehouse, MARKS_HEADER, PUPILS_HEADER,
+};
 
 const URN: &str = "100001";
 
@@ -14,7 +18,6 @@ fn week() -> ExtractSpec {
             marks.push(format!("{p},2025-01-{day:02},PM,\\,"));
         }
     }
-    let marks: Vec<&str> = marks.iter().map(String::as_str).collect();
     ExtractSpec::new(URN, "2025-01-06", "2025-01-10", "2025-01-11T02:10:00Z")
         .pupils(&[pupil("P1"), pupil("P2")])
         .marks(&marks)
@@ -24,11 +27,21 @@ fn reason(o: &queries::LoadOutcome) -> String {
     o.reason.clone().unwrap_or_default()
 }
 
+/// A warehouse that rejects no extract for its rejected rows (limit 100%).
+fn lenient() -> Warehouse {
+    Warehouse::with_config(TrustConfig::parse("reject_limit_percent = 100.0").unwrap())
+}
+
+/// How many spells P1 has.
+fn spells_of_p1(w: &Warehouse) -> i64 {
+    w.count("SELECT count(*) FROM spells JOIN pupils USING (pupil_key) WHERE pupil_id = 'P1'")
+}
+
 #[test]
 fn a_valid_extract_loads_whole() {
     let w = Warehouse::new();
     let o = w.load_spec(&week(), "ok");
-    assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
+    assert_loaded(&o);
     assert_eq!(o.marks_loaded, 20);
     assert_eq!(o.pupils_loaded, 2);
     assert_eq!(o.rows_rejected(), 0);
@@ -197,50 +210,46 @@ fn a_file_listed_but_missing_is_a_broken_transfer() {
     assert_rejected_whole(&w, &o, "marks.csv", "listed in the manifest but missing");
 }
 
-/// Loads `week()` with one marks row replaced and returns the outcome (limit 100% so
-/// that a single fault never rejects the extract).
-fn with_bad_mark(row: &str) -> (Warehouse, queries::LoadOutcome) {
-    let w = Warehouse::with_config(TrustConfig::parse("reject_limit_percent = 100.0").unwrap());
-    let mut spec = week();
+/// `week()` with its last marks row (line 21) replaced by `row`.
+fn week_ending_with(row: &str) -> ExtractSpec {
+    let spec = week();
     let marks = String::from_utf8(spec.files[1].1.clone()).unwrap();
     let replaced = marks.replacen("P2,2025-01-10,PM,\\,", row, 1);
     assert_ne!(marks, replaced);
-    spec = spec.file("marks.csv", replaced);
-    let o = w.load_spec(&spec, "bad-row");
+    spec.file("marks.csv", replaced)
+}
+
+/// Loads `week()` with one marks row replaced and returns the outcome (limit 100% so
+/// that a single fault never rejects the extract).
+fn with_bad_mark(row: &str) -> (Warehouse, queries::LoadOutcome) {
+    let w = lenient();
+    let o = w.load_spec(&week_ending_with(row), "bad-row");
     (w, o)
 }
 
 #[test]
 fn row_level_faults_reject_the_row_with_file_line_column_and_value() {
-    // The replaced row is the last of the file: line 21 (header is line 1).
+    // The replaced row is the last of the file: line 21 (header is line 1). The value
+    // reported is the row's own in that column.
     let cases = [
-        (
-            "P2,2025-01-10,PM,A,",
-            "code",
-            "A",
-            "not a DfE attendance code",
-        ),
-        ("P2,2025-01-10,PM,-,", "code", "-", "no mark yet"),
-        ("P2,2025-01-32,PM,/,", "date", "2025-01-32", "not a date"),
+        ("P2,2025-01-10,PM,A,", "code", "not a DfE attendance code"),
+        ("P2,2025-01-10,PM,-,", "code", "no mark yet"),
+        ("P2,2025-01-32,PM,/,", "date", "not a date"),
         (
             "P2,2025-01-13,PM,/,",
             "date",
-            "2025-01-13",
             "outside the extract's window",
         ),
-        ("P9,2025-01-10,PM,/,", "pupil_id", "P9", "not in pupils.csv"),
-        ("P2,2025-01-10,EVE,/,", "session", "EVE", "not AM or PM"),
-        ("P2,2025-01-10,AM,/,", "session", "AM", "duplicate mark"),
-        ("P2,2025-01-10,PM,H,", "code", "H", "retired on 2024-08-19"),
-        (
-            "P2,2025-01-10,PM,L,late",
-            "minutes_late",
-            "late",
-            "whole number",
-        ),
-        ("P2,2025-01-10,PM,,", "code", "", "required value is empty"),
+        ("P9,2025-01-10,PM,/,", "pupil_id", "not in pupils.csv"),
+        ("P2,2025-01-10,EVE,/,", "session", "not AM or PM"),
+        ("P2,2025-01-10,AM,/,", "session", "duplicate mark"),
+        ("P2,2025-01-10,PM,H,", "code", "retired on 2024-08-19"),
+        ("P2,2025-01-10,PM,L,late", "minutes_late", "whole number"),
+        ("P2,2025-01-10,PM,,", "code", "required value is empty"),
     ];
-    for (row, column, value, words) in cases {
+    for (row, column, words) in cases {
+        let at = MARKS_HEADER.split(',').position(|c| c == column).unwrap();
+        let value = row.split(',').nth(at).unwrap();
         let (w, o) = with_bad_mark(row);
         assert_eq!(o.status, Status::Loaded, "{row}: {}", o.report_text());
         assert_eq!(o.rows_rejected(), 1, "{row}");
@@ -261,7 +270,7 @@ fn row_level_faults_reject_the_row_with_file_line_column_and_value() {
 
 #[test]
 fn pupil_row_faults_and_their_marks() {
-    let w = Warehouse::with_config(TrustConfig::parse("reject_limit_percent = 100.0").unwrap());
+    let w = lenient();
     let bad = [
         ("P3,,A,B,2015-01-10,X,5,2021-09-01,,N,N,N,,", "sex", "X"),
         (
@@ -306,7 +315,7 @@ fn pupil_row_faults_and_their_marks() {
         .pupils(&rows)
         .marks(&["P1,2025-01-06,AM,/,", "P3,2025-01-06,AM,/,"]);
     let o = w.load_spec(&spec, "pupil-faults");
-    assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
+    assert_loaded(&o);
     for (i, (_, column, value)) in bad.iter().enumerate() {
         let f = o
             .rejected_rows
@@ -337,12 +346,7 @@ fn pupil_row_faults_and_their_marks() {
 fn rejected_rows_over_the_limit_reject_the_extract() {
     // 20 marks, 1 bad = 5%: over the default 1%.
     let w = Warehouse::new();
-    let mut spec = week();
-    let marks = String::from_utf8(spec.files[1].1.clone()).unwrap();
-    spec = spec.file(
-        "marks.csv",
-        marks.replacen("P2,2025-01-10,PM,\\,", "P2,2025-01-10,PM,A,", 1),
-    );
+    let spec = week_ending_with("P2,2025-01-10,PM,A,");
     let o = w.load_spec(&spec, "over");
     assert_rejected_whole(
         &w,
@@ -355,7 +359,7 @@ fn rejected_rows_over_the_limit_reject_the_extract() {
     // The same extract under a 5% limit loads: exactly at the limit is not over it.
     let w = Warehouse::with_config(TrustConfig::parse("reject_limit_percent = 5.0").unwrap());
     let o = w.load_spec(&spec, "at-limit");
-    assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
+    assert_loaded(&o);
 }
 
 #[test]
@@ -371,7 +375,7 @@ fn legacy_codes_load_before_the_change_and_subcodes_map() {
             "P1,2024-07-17,AM,C2,",
         ]);
     let o = w.load_spec(&spec, "legacy");
-    assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
+    assert_loaded(&o);
     assert_eq!(
         w.marks(),
         vec![
@@ -389,7 +393,7 @@ fn trust_config_maps_non_statutory_marks() {
     let w = Warehouse::with_config(TrustConfig::parse("[marks]\n\"@\" = \"L\"\n").unwrap());
     let spec = week().marks(&["P1,2025-01-06,AM,@,7"]);
     let o = w.load_spec(&spec, "mapped");
-    assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
+    assert_loaded(&o);
     assert_eq!(w.marks(), vec!["P1 2025-01-06 AM L"]);
     assert_eq!(w.count("SELECT minutes_late FROM marks"), 7);
 }
@@ -405,15 +409,9 @@ fn encodings_bom_crlf_windows_1252_and_uk_dates() {
     let marks = format!("{MARKS_HEADER}\r\nP1,06/01/2025,AM,L,12\r\n");
     let spec = week().file("pupils.csv", pupils).file("marks.csv", marks);
     let o = w.load_spec(&spec, "utf8");
-    assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
-    let name: String = w
-        .conn()
-        .query_row(
-            "SELECT surname || ' ' || forename || ' ' || date_of_birth::VARCHAR FROM pupils",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    assert_loaded(&o);
+    let name =
+        w.string("SELECT surname || ' ' || forename || ' ' || date_of_birth::VARCHAR FROM pupils");
     assert_eq!(name, "Bront\u{eb} Zo\u{eb} 2015-01-10");
     assert_eq!(w.marks(), vec!["P1 2025-01-06 AM L"]);
 
@@ -428,12 +426,9 @@ fn encodings_bom_crlf_windows_1252_and_uk_dates() {
         .file("pupils.csv", cp1252.into_owned())
         .marks(&["P1,2025-01-06,AM,/,"]);
     let o = w.load_spec(&spec, "cp1252");
-    assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
+    assert_loaded(&o);
     assert_eq!(o.files[0].encoding, "Windows-1252");
-    let name: String = w
-        .conn()
-        .query_row("SELECT surname FROM pupils", [], |r| r.get(0))
-        .unwrap();
+    let name = w.string("SELECT surname FROM pupils");
     assert_eq!(name, "Bront\u{eb}");
 }
 
@@ -455,30 +450,40 @@ fn loading_the_same_extract_twice_changes_nothing() {
 #[test]
 fn a_later_night_restates_its_window_and_leaves_the_rest() {
     let w = Warehouse::new();
-    // History: the week before, loaded first.
-    let history = ExtractSpec::new(URN, "2024-12-16", "2024-12-20", "2024-12-21T02:10:00Z")
-        .pupils(&[pupil("P1"), pupil("P2")])
-        .marks(&["P1,2024-12-20,AM,/,", "P1,2024-12-20,PM,\\,"]);
-    assert_eq!(w.load_spec(&history, "h").status, Status::Loaded);
-    // Night 1: P1 unexplained on Monday AM, P2 present Monday AM.
-    let night1 = ExtractSpec::new(URN, "2025-01-06", "2025-01-06", "2025-01-07T02:10:00Z")
-        .pupils(&[pupil("P1"), pupil("P2")])
-        .marks(&[
+    // P1 and P2's extract of (from, to, taken at), with `marks`.
+    let night = |(from, to, at): (&str, &str, &str), marks: &[&str]| {
+        ExtractSpec::new(URN, from, to, at)
+            .pupils(&[pupil("P1"), pupil("P2")])
+            .marks(marks)
+    };
+    // History: the week before, loaded first. Night 1: P1 unexplained on Monday AM, P2
+    // present Monday AM.
+    let history = night(
+        ("2024-12-16", "2024-12-20", "2024-12-21T02:10:00Z"),
+        &["P1,2024-12-20,AM,/,", "P1,2024-12-20,PM,\\,"],
+    );
+    let night1 = night(
+        ("2025-01-06", "2025-01-06", "2025-01-07T02:10:00Z"),
+        &[
             "P1,2025-01-06,AM,N,",
             "P1,2025-01-06,PM,N,",
             "P2,2025-01-06,AM,/,",
-        ]);
-    assert_eq!(w.load_spec(&night1, "n1").status, Status::Loaded);
+        ],
+    );
+    for (spec, name) in [(history, "h"), (night1, "n1")] {
+        assert_eq!(w.load_spec(&spec, name).status, Status::Loaded, "{name}");
+    }
     // Night 2: the N is now illness; P2's Monday AM mark was withdrawn; Tuesday added.
-    let night2 = ExtractSpec::new(URN, "2025-01-06", "2025-01-07", "2025-01-08T02:10:00Z")
-        .pupils(&[pupil("P1"), pupil("P2")])
-        .marks(&[
+    let night2 = night(
+        ("2025-01-06", "2025-01-07", "2025-01-08T02:10:00Z"),
+        &[
             "P1,2025-01-06,AM,I,",
             "P1,2025-01-06,PM,I,",
             "P1,2025-01-07,AM,/,",
-        ]);
+        ],
+    );
     let o = w.load_spec(&night2, "n2");
-    assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
+    assert_loaded(&o);
     assert_eq!(o.marks_replaced, 3);
     assert_eq!(
         w.marks(),
@@ -498,8 +503,9 @@ fn a_later_night_restates_its_window_and_leaves_the_rest() {
 fn a_stale_extract_is_rejected() {
     let w = Warehouse::new();
     let newer = week();
-    let mut older = week().marks(&["P1,2025-01-06,AM,N,"]);
-    older.extracted_at = "2025-01-10T02:10:00Z".into();
+    let older = week()
+        .marks(&["P1,2025-01-06,AM,N,"])
+        .taken_at("2025-01-10T02:10:00Z");
     assert_eq!(w.load_spec(&newer, "newer").status, Status::Loaded);
     let before = snapshot(&w.conn());
     let o = w.load_spec(&older, "older");
@@ -519,10 +525,7 @@ fn a_stale_extract_is_rejected() {
     other.name = "Old name".into();
     assert_eq!(w.load_spec(&other, "other").status, Status::Loaded);
     // ... and does not overwrite the newer academy details.
-    let name: String = w
-        .conn()
-        .query_row("SELECT name FROM academies", [], |r| r.get(0))
-        .unwrap();
+    let name = w.string("SELECT name FROM academies");
     assert_eq!(name, "Academy 100001");
 }
 
@@ -531,7 +534,7 @@ fn zip_extracts_load_and_zip_slip_is_refused() {
     let w = Warehouse::new();
     let zip = week().write_zip(&w.inputs(), "ok", &[]);
     let o = w.load(&zip);
-    assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
+    assert_loaded(&o);
     assert!(o.archived_as.unwrap().with_extension("zip").exists());
 
     for evil in ["../../escaped.csv", "/tmp/rollcall-absolute-escape.csv"] {
@@ -563,13 +566,12 @@ fn optional_files_replace_when_present_and_stay_when_absent() {
     assert_eq!(w.count("SELECT count(*) FROM ap_placements"), 1);
     assert_eq!(w.count("SELECT count(*) FROM reduced_timetables WHERE sessions_per_week = 6 AND NOT la_notified"), 1);
     // Next night: no AP file (placements stay), an empty timetable file (none now).
-    let mut next = week().file("reduced_timetables.csv", "pupil_id,start_date,planned_end_date,next_review_date,end_date,sessions_per_week,reason,parents_agreed,la_notified\n");
-    next.extracted_at = "2025-01-12T02:10:00Z".into();
+    let next = week().file("reduced_timetables.csv", "pupil_id,start_date,planned_end_date,next_review_date,end_date,sessions_per_week,reason,parents_agreed,la_notified\n").taken_at("2025-01-12T02:10:00Z");
     assert_eq!(w.load_spec(&next, "n2").status, Status::Loaded);
     assert_eq!(w.count("SELECT count(*) FROM ap_placements"), 1);
     assert_eq!(w.count("SELECT count(*) FROM reduced_timetables"), 0);
     // Bad AP rows are rejected like any other row.
-    let w = Warehouse::with_config(TrustConfig::parse("reject_limit_percent = 100.0").unwrap());
+    let w = lenient();
     let bad = "pupil_id,provider,arranged_by,start_date,sessions_per_week\nP1,X,charity,2024-11-04,4\nP1,X,school,2024-11-04,11\n";
     let o = w.load_spec(&week().file("ap_placements.csv", bad), "bad-ap");
     let cols: Vec<_> = o
@@ -597,11 +599,11 @@ fn a_load_that_fails_midway_leaves_nothing() {
         .execute_batch("ALTER TABLE reduced_timetables RENAME TO reduced_timetables_gone")
         .unwrap();
     let rt = "pupil_id,start_date,planned_end_date,next_review_date,end_date,sessions_per_week,reason,parents_agreed,la_notified\nP2,2024-12-02,2025-01-31,2025-01-13,,6,medical,Y,N\n";
-    let mut next = week()
+    let next = week()
         .pupils(&[pupil("P1"), pupil("P2"), pupil("P3")])
         .marks(&["P3,2025-01-06,AM,N,"])
-        .file("reduced_timetables.csv", rt);
-    next.extracted_at = "2025-01-12T02:10:00Z".into();
+        .file("reduced_timetables.csv", rt)
+        .taken_at("2025-01-12T02:10:00Z");
     let dir = next.write_dir(&w.inputs(), "second");
     let o = queries::Loader::new(&w.db, &w.config).load(&dir).unwrap();
     assert_eq!(
@@ -644,10 +646,9 @@ fn class_week(n: usize, code: &str) -> (Vec<String>, Vec<String>) {
 }
 
 fn class_spec(pupils: &[String], marks: &[String], extracted_at: &str) -> ExtractSpec {
-    let marks: Vec<&str> = marks.iter().map(String::as_str).collect();
     ExtractSpec::new(URN, "2025-01-06", "2025-01-10", extracted_at)
         .pupils(pupils)
-        .marks(&marks)
+        .marks(marks)
 }
 
 #[test]
@@ -675,7 +676,7 @@ fn a_rejected_row_never_removes_what_it_would_have_replaced() {
         .collect();
     let night2 = class_spec(&pupils2, &marks2, "2025-01-12T02:10:00Z");
     let o = w.load_spec(&night2, "n2");
-    assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
+    assert_loaded(&o);
     assert_eq!(o.rows_rejected(), 12, "{}", o.report_text());
     // P2's ten marks and P1's Monday AM mark are kept.
     assert_eq!(o.marks_held, 11);
@@ -743,7 +744,7 @@ fn a_rejected_row_never_removes_what_it_would_have_replaced() {
     let (pupils3, marks3) = class_week(120, "M");
     let night3 = class_spec(&pupils3, &marks3, "2025-01-13T02:10:00Z");
     let o = w.load_spec(&night3, "n3");
-    assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
+    assert_loaded(&o);
     assert_eq!(o.marks_held, 0);
     assert!(w.marks().iter().all(|m| m.ends_with(" M")));
     let dq = queries::quality::report(&conn, &cal, today, &[]).unwrap();
@@ -752,7 +753,7 @@ fn a_rejected_row_never_removes_what_it_would_have_replaced() {
 
 #[test]
 fn a_rejected_placement_row_keeps_the_pupils_placements() {
-    let w = Warehouse::with_config(TrustConfig::parse("reject_limit_percent = 100.0").unwrap());
+    let w = lenient();
     let header = "pupil_id,provider,provider_urn,arranged_by,start_date,end_date,sessions_per_week,last_contact_date\n";
     let first = format!(
         "{header}P1,Riverside AP,,school,2024-11-04,,4,2025-01-06\nP2,Hillside AP,,school,2024-11-04,,2,\n"
@@ -766,10 +767,11 @@ fn a_rejected_placement_row_keeps_the_pupils_placements() {
     let second = format!(
         "{header}P1,Riverside AP,,school,2024-13-04,,4,2025-01-06\nP2,Hillside AP,,school,2024-11-04,,3,\n"
     );
-    let mut next = week().file("ap_placements.csv", second);
-    next.extracted_at = "2025-01-12T02:10:00Z".into();
+    let next = week()
+        .file("ap_placements.csv", second)
+        .taken_at("2025-01-12T02:10:00Z");
     let o = w.load_spec(&next, "ap2");
-    assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
+    assert_loaded(&o);
     assert_eq!(
         w.count("SELECT count(*) FROM ap_placements a JOIN pupils p USING (pupil_key) WHERE p.pupil_id = 'P1' AND a.sessions_per_week = 4"),
         1
@@ -783,8 +785,8 @@ fn a_rejected_placement_row_keeps_the_pupils_placements() {
 
 /// The trust's figures for 6 to 17 January 2025 (both scopes' all-pupils view).
 fn january_figures(w: &Warehouse) -> queries::types::Figures {
-    let d = |day| chrono::NaiveDate::from_ymd_opt(2025, 1, day).unwrap();
-    queries::figures::by_academy(&w.conn(), d(6), d(17), queries::figures::Scope::All)
+    let (from, to) = (date(2025, 1, 6), date(2025, 1, 17));
+    queries::figures::by_academy(&w.conn(), from, to, queries::figures::Scope::All)
         .unwrap()
         .1
 }
@@ -794,45 +796,33 @@ fn a_readmitted_pupil_keeps_the_first_spell() {
     let w = Warehouse::new();
     // Week 1: P1 on roll until Tuesday 7 January (present), P2 all week.
     let p1_left = "P1,,Smith,Alex,2015-01-10,F,5,2021-09-01,2025-01-07,N,N,N,WBRI,N".to_string();
-    let mut marks1 = vec![
-        "P1,2025-01-06,AM,/,".to_string(),
-        "P1,2025-01-06,PM,\\,".to_string(),
-        "P1,2025-01-07,AM,/,".to_string(),
-        "P1,2025-01-07,PM,\\,".to_string(),
-    ];
-    for day in 6..=10 {
-        marks1.push(format!("P2,2025-01-{day:02},AM,/,"));
-        marks1.push(format!("P2,2025-01-{day:02},PM,\\,"));
-    }
-    let m1: Vec<&str> = marks1.iter().map(String::as_str).collect();
+    // A pupil's register over the school days of `from` to `to` January.
+    let register = |id: &str, from, to, code: fn(NaiveDate, u8) -> &'static str| {
+        rollcall_tests::register(
+            id,
+            &weekdays(&[(date(2025, 1, from), date(2025, 1, to))]),
+            code,
+        )
+    };
+    let mut marks1 = register("P1", 6, 7, |_, s| present(s));
+    marks1.extend(register("P2", 6, 10, |_, s| present(s)));
     let week1 = ExtractSpec::new(URN, "2025-01-06", "2025-01-10", "2025-01-11T02:10:00Z")
         .pupils(&[p1_left.clone(), pupil("P2")])
-        .marks(&m1);
+        .marks(&marks1);
     assert_eq!(w.load_spec(&week1, "w1").status, Status::Loaded);
     // Week 2: P1 re-admitted on Wednesday 15 January, absent (O) from then; the
     // extract lists only the new spell.
     let p1_back = "P1,,Smith,Alex,2015-01-10,F,5,2025-01-15,,N,N,N,WBRI,N".to_string();
-    let mut marks2 = Vec::new();
-    for day in 15..=17 {
-        marks2.push(format!("P1,2025-01-{day:02},AM,O,"));
-        marks2.push(format!("P1,2025-01-{day:02},PM,O,"));
-    }
-    for day in 13..=17 {
-        marks2.push(format!("P2,2025-01-{day:02},AM,/,"));
-        marks2.push(format!("P2,2025-01-{day:02},PM,\\,"));
-    }
-    let m2: Vec<&str> = marks2.iter().map(String::as_str).collect();
+    let mut m2 = register("P1", 15, 17, |_, _| "O");
+    m2.extend(register("P2", 13, 17, |_, s| present(s)));
     let week2 = ExtractSpec::new(URN, "2025-01-13", "2025-01-17", "2025-01-18T02:10:00Z")
         .pupils(&[p1_back.clone(), pupil("P2")])
         .marks(&m2);
     let o = w.load_spec(&week2, "w2");
-    assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
+    assert_loaded(&o);
     // Both spells are kept, and one enrolment counts both spells' sessions:
     // P1 4 + 6 possible (6 absent), P2 20 possible.
-    assert_eq!(
-        w.count("SELECT count(*) FROM spells JOIN pupils USING (pupil_key) WHERE pupil_id = 'P1'"),
-        2
-    );
+    assert_eq!(spells_of_p1(&w), 2);
     let f = january_figures(&w);
     assert_eq!(f.enrolments, 2);
     assert_eq!(f.possible_sessions, 30);
@@ -844,12 +834,7 @@ fn a_readmitted_pupil_keeps_the_first_spell() {
     let late = Warehouse::new();
     assert_eq!(late.load_spec(&week2, "w2").status, Status::Loaded);
     assert_eq!(late.load_spec(&week1, "w1").status, Status::Loaded);
-    assert_eq!(
-        late.count(
-            "SELECT count(*) FROM spells JOIN pupils USING (pupil_key) WHERE pupil_id = 'P1'"
-        ),
-        2
-    );
+    assert_eq!(spells_of_p1(&late), 2);
     assert_eq!(january_figures(&late).possible_sessions, 30);
 
     // An extract may list both spells (one row each); a third, overlapping row is
@@ -858,14 +843,10 @@ fn a_readmitted_pupil_keeps_the_first_spell() {
         .pupils(&[p1_left, p1_back, pupil("P2")])
         .marks(&m2);
     let o = w.load_spec(&both, "both");
-    assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
-    assert_eq!(o.rows_rejected(), 0, "{}", o.report_text());
+    assert_loaded_whole(&o);
     assert_eq!(january_figures(&w).possible_sessions, 30);
-    assert_eq!(
-        w.count("SELECT count(*) FROM spells JOIN pupils USING (pupil_key) WHERE pupil_id = 'P1'"),
-        2
-    );
-    let w2 = Warehouse::with_config(TrustConfig::parse("reject_limit_percent = 100.0").unwrap());
+    assert_eq!(spells_of_p1(&w), 2);
+    let w2 = lenient();
     let overlapping = ExtractSpec::new(URN, "2025-01-13", "2025-01-17", "2025-01-19T02:10:00Z")
         .pupils(&[
             "P1,,Smith,Alex,2015-01-10,F,5,2021-09-01,2025-01-16,N,N,N,WBRI,N".into(),
@@ -895,16 +876,14 @@ fn a_correction_of_the_entry_date_is_the_same_spell() {
     let w = Warehouse::new();
     assert_eq!(w.load_spec(&week(), "first").status, Status::Loaded);
     // The entry date was wrong: 2021-09-06, not 2021-09-01. No leaving date between.
-    let mut next = week().pupils(&[
-        "P1,,Smith,Alex,2015-01-10,F,5,2021-09-06,,N,N,N,WBRI,N".into(),
-        pupil("P2"),
-    ]);
-    next.extracted_at = "2025-01-12T02:10:00Z".into();
+    let next = week()
+        .pupils(&[
+            "P1,,Smith,Alex,2015-01-10,F,5,2021-09-06,,N,N,N,WBRI,N".into(),
+            pupil("P2"),
+        ])
+        .taken_at("2025-01-12T02:10:00Z");
     assert_eq!(w.load_spec(&next, "second").status, Status::Loaded);
-    assert_eq!(
-        w.count("SELECT count(*) FROM spells JOIN pupils USING (pupil_key) WHERE pupil_id = 'P1'"),
-        1
-    );
+    assert_eq!(spells_of_p1(&w), 1);
     assert_eq!(
         w.count("SELECT count(*) FROM spells WHERE entry_date = DATE '2021-09-06'"),
         1
@@ -965,7 +944,7 @@ fn a_failed_load_is_logged_and_the_batch_goes_on() {
 fn every_rejected_row_is_kept_in_the_report_beyond_those_in_the_warehouse() {
     // 12,000 marks naming pupils not in pupils.csv (no limit, for the test): the load
     // log keeps the first 10,000, the report every one.
-    let w = Warehouse::with_config(TrustConfig::parse("reject_limit_percent = 100.0").unwrap());
+    let w = lenient();
     let (pupils, mut marks) = class_week(1, "/");
     for i in 0..1_200 {
         for day in 6..=10 {

@@ -21,87 +21,36 @@
 use chrono::{Datelike, NaiveDate};
 use queries::provision;
 use queries::types::Mismatch;
-use queries::Status;
-use rollcall_tests::{ExtractSpec, Warehouse};
+use rollcall_tests::{date as d, present, ExtractSpec, Warehouse};
 
 const A: &str = "100001";
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
-
-/// The school days of the extract.
-fn school_days() -> Vec<NaiveDate> {
-    rollcall_tests::weekdays(&[
-        (d(2024, 7, 1), d(2024, 7, 19)),
-        (d(2024, 9, 2), d(2024, 9, 13)),
-    ])
-}
-
-/// A pupil's marks: `code(date, session)` for each school day and session.
-fn marks(id: &str, code: impl Fn(NaiveDate, u8) -> &'static str) -> Vec<String> {
-    rollcall_tests::register(id, &school_days(), code)
-}
-
-fn present(s: u8) -> &'static str {
-    if s == 0 {
-        "/"
-    } else {
-        "\\"
+/// Pupil `id`'s mark on `day`, session `s` (0 AM, 1 PM).
+fn code(id: &str, day: NaiveDate, s: u8) -> &'static str {
+    let sept = day >= d(2024, 9, 2);
+    match id {
+        "P1" if day == d(2024, 9, 2) && s == 0 => "O",
+        "P1" if day >= d(2024, 7, 8) && s == 0 => "B",
+        "P3" if day == d(2024, 9, 9) && s == 0 => "B",
+        "P4" if sept && s == 1 => "C2",
+        "P6" if day == d(2024, 9, 3) && s == 0 => "C2",
+        "P7" if sept && s == 1 && day.weekday().number_from_monday() == 5 => "C2",
+        "P8" if sept && s == 0 => "B",
+        _ => present(s),
     }
 }
 
 fn academy() -> Warehouse {
     let w = Warehouse::new();
-    let sept = d(2024, 9, 2);
-    let mut rows = Vec::new();
-    rows.extend(marks("P1", |day, s| {
-        if day == sept && s == 0 {
-            "O"
-        } else if day >= d(2024, 7, 8) && s == 0 {
-            "B"
-        } else {
-            present(s)
-        }
-    }));
-    rows.extend(marks("P2", |_, s| present(s)));
-    rows.extend(marks("P3", |day, s| {
-        if day == d(2024, 9, 9) && s == 0 {
-            "B"
-        } else {
-            present(s)
-        }
-    }));
-    rows.extend(marks("P4", |day, s| {
-        if day >= sept && s == 1 {
-            "C2"
-        } else {
-            present(s)
-        }
-    }));
-    rows.extend(marks("P5", |_, s| present(s)));
-    rows.extend(marks("P6", |day, s| {
-        if day == d(2024, 9, 3) && s == 0 {
-            "C2"
-        } else {
-            present(s)
-        }
-    }));
-    rows.extend(marks("P7", |day, s| {
-        if day >= sept && s == 1 && day.weekday().number_from_monday() == 5 {
-            "C2"
-        } else {
-            present(s)
-        }
-    }));
-    rows.extend(marks("P8", |day, s| {
-        if day >= sept && s == 0 {
-            "B"
-        } else {
-            present(s)
-        }
-    }));
-    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let rows = rollcall_tests::registers(
+        (1..=8).map(|i| format!("P{i}")),
+        // The school days of the extract.
+        &rollcall_tests::weekdays(&[
+            (d(2024, 7, 1), d(2024, 7, 19)),
+            (d(2024, 9, 2), d(2024, 9, 13)),
+        ]),
+        code,
+    );
     let pupils: Vec<String> = (1..=8)
         .map(|i| format!("P{i},,Pupil{i},Test,2012-10-01,F,7,2021-09-01,,N,N,N,WBRI,N"))
         .collect();
@@ -122,9 +71,7 @@ fn academy() -> Warehouse {
              P5,2024-09-09,2024-10-18,2024-09-20,,8,anxiety,Y,N\n\
              P7,2024-09-02,2024-09-13,2024-09-13,,9,medical,Y,Y\n",
         );
-    let o = w.load_spec(&spec, "x");
-    assert_eq!(o.status, Status::Loaded, "{}", o.report_text());
-    assert_eq!(o.rows_rejected(), 0, "{}", o.report_text());
+    w.load_whole(&spec, "x");
     w
 }
 
@@ -315,9 +262,8 @@ async fn the_provision_api() {
 async fn every_provision_export_is_audited_and_none_goes_unaudited() {
     use queries::types::Role;
     let w = academy();
-    let audited = |w: &Warehouse| {
-        w.count("SELECT count(*) FROM audit_log WHERE action = 'export pupils' AND subject LIKE 'provision%'")
-    };
+    let audited =
+        |w: &Warehouse| w.audited("action = 'export pupils' AND subject LIKE 'provision%'");
     for uri in [
         "/api/v1/provision?kind=ap",
         "/api/v1/provision?kind=reduced-timetable&format=csv",
@@ -327,12 +273,19 @@ async fn every_provision_export_is_audited_and_none_goes_unaudited() {
         assert_eq!(audited(&w), before + 1, "{uri}");
     }
     // When the audit log cannot be written, names and UPNs are not served.
-    w.conn()
-        .execute_batch("ALTER TABLE audit_log RENAME TO audit_log_gone")
-        .unwrap();
+    w.break_audit_log();
     let (status, body) = api(&w, Role::Trust, "/api/v1/provision?kind=ap").await;
     assert_eq!(status, 500, "{}", String::from_utf8_lossy(&body));
     assert!(!String::from_utf8_lossy(&body).contains("P1"));
+}
+
+/// Report `R` with `params` as `who`: served, or why not.
+async fn view<R: app::reports::Report>(
+    web: &app::ssr::Warehouse,
+    who: &queries::types::Principal,
+    params: R::Params,
+) -> Result<(), app::reports::ReportError> {
+    web.report::<R>(who, params).await.map(|_| ())
 }
 
 /// Every pupil-level report, in every format the product serves it, writes its audit
@@ -355,57 +308,37 @@ async fn every_pupil_level_route_and_format_is_audited_and_none_goes_unaudited()
     // What the pages' server functions call, each a pupil-level report.
     let pages = |web: app::ssr::Warehouse, staff: queries::types::Principal| async move {
         let today = chrono::NaiveDate::from_ymd_opt(2024, 9, 14).unwrap();
+        let lists = provision::ListParams {
+            academy: None,
+            sort: String::new(),
+        };
+        let la_report = provision::ReportParams {
+            urn: A.into(),
+            half_term: None,
+        };
+        let record = pupil::Params {
+            urn: A.into(),
+            pupil_id: "P1".into(),
+        };
         let choice = heatmaps::HeatmapChoice {
             kind: "pupils".into(),
             measure: String::new(),
             academy: Some(A.into()),
         };
+        let heatmap = heatmaps::ssr::Params {
+            window: WindowChoice::default(),
+            choice,
+        };
         vec![
-            web.report::<actions::Report>(&staff, Default::default())
-                .await
-                .map(|_| ()),
-            web.report::<provision::Lists>(
-                &staff,
-                provision::ListParams {
-                    academy: None,
-                    sort: String::new(),
-                },
-            )
-            .await
-            .map(|_| ()),
-            web.report::<provision::LaReport>(
-                &staff,
-                provision::ReportParams {
-                    urn: A.into(),
-                    half_term: None,
-                },
-            )
-            .await
-            .map(|_| ()),
-            web.report::<pupil::Report>(
-                &staff,
-                pupil::Params {
-                    urn: A.into(),
-                    pupil_id: "P1".into(),
-                },
-            )
-            .await
-            .map(|_| ()),
-            web.report::<heatmaps::Report>(
-                &staff,
-                heatmaps::ssr::Params {
-                    window: WindowChoice::default(),
-                    choice,
-                },
-            )
-            .await
-            .map(|_| ()),
-            web.report::<quality::Report>(&staff, today)
-                .await
-                .map(|_| ()),
+            view::<actions::Report>(&web, &staff, Default::default()).await,
+            view::<provision::Lists>(&web, &staff, lists).await,
+            view::<provision::LaReport>(&web, &staff, la_report).await,
+            view::<pupil::Report>(&web, &staff, record).await,
+            view::<heatmaps::Report>(&web, &staff, heatmap).await,
+            view::<quality::Report>(&web, &staff, today).await,
         ]
     };
-    let audited = || w.count("SELECT count(*) FROM audit_log");
+    let audited = || w.audited("true");
     // Twice: the second from the cache, audited all the same.
     for _ in 0..2 {
         for uri in uris {
@@ -423,9 +356,7 @@ async fn every_pupil_level_route_and_format_is_audited_and_none_goes_unaudited()
         }
         assert_eq!(audited(), before + 6, "one line per page viewing");
     }
-    w.conn()
-        .execute_batch("ALTER TABLE audit_log RENAME TO audit_log_gone")
-        .unwrap();
+    w.break_audit_log();
     for uri in uris {
         let (status, body) = api(&w, Role::Academy, uri).await;
         assert_eq!(status, 500, "{uri}");

@@ -8,7 +8,7 @@ use std::time::Duration;
 use app::reports::{Ctx, Report, ReportError};
 use app::ssr::Warehouse as Web;
 use queries::types::{Principal, Role, Visibility};
-use rollcall_tests::{ExtractSpec, Warehouse};
+use rollcall_tests::{principal as who, ExtractSpec, Warehouse};
 
 const A: &str = "100001";
 
@@ -23,15 +23,6 @@ fn loaded() -> Warehouse {
         ]);
     assert_eq!(w.load_spec(&spec, "night").status, queries::Status::Loaded);
     w
-}
-
-fn who(role: Role, academies: &[&str]) -> Principal {
-    Principal {
-        actor: format!("{}@example.org", role.as_str()),
-        name: role.as_str().into(),
-        role,
-        academies: academies.iter().map(|a| a.to_string()).collect(),
-    }
 }
 
 static BUILDS: AtomicUsize = AtomicUsize::new(0);
@@ -70,7 +61,7 @@ async fn one_build_per_key_and_none_shared_between_viewers_who_see_differently()
     assert_eq!(BUILDS.load(Ordering::SeqCst), 1);
     // Another trust user sees the same, so shares the entry; a governor does not.
     let other = Principal {
-        actor: "another@example.org".into(),
+        actor: "another@trust.test".into(),
         ..trust.clone()
     };
     assert_eq!(
@@ -126,7 +117,7 @@ impl Report for Names {
 async fn pupil_level_reports_are_audited_on_every_viewing_and_refused_unaudited() {
     let w = loaded();
     let web = Web::new(w.shared());
-    let audited = || w.count("SELECT count(*) FROM audit_log WHERE action = 'view pupils'");
+    let audited = || w.audited("action = 'view pupils'");
     let staff = who(Role::Academy, &[A]);
     for n in 1..=3 {
         assert_eq!(
@@ -141,9 +132,7 @@ async fn pupil_level_reports_are_audited_on_every_viewing_and_refused_unaudited(
         assert!(matches!(e, ReportError::Forbidden), "{e}");
     }
     assert_eq!(audited(), 3);
-    w.conn()
-        .execute_batch("ALTER TABLE audit_log RENAME TO audit_log_gone")
-        .unwrap();
+    w.break_audit_log();
     let e = web.report::<Names>(&staff, A.into()).await.unwrap_err();
     assert!(matches!(e, ReportError::Audit(_)), "{e}");
 }

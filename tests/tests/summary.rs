@@ -16,57 +16,27 @@
 use chrono::NaiveDate;
 use queries::types::{Count, Principal, Role, Scope};
 use queries::Status;
-use rollcall_tests::{ExtractSpec, Warehouse};
+use rollcall_tests::{date as d, present, principal, ExtractSpec, Warehouse};
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
-
-/// The school days of the extract.
-fn school_days() -> Vec<NaiveDate> {
-    rollcall_tests::weekdays(&[
-        (d(2024, 9, 2), d(2024, 9, 13)),
-        (d(2025, 1, 6), d(2025, 1, 17)),
-    ])
-}
-
-/// A pupil's marks: `code(date, session)` for each school day and session.
-fn marks(id: &str, code: impl Fn(NaiveDate, u8) -> &'static str) -> Vec<String> {
-    rollcall_tests::register(id, &school_days(), code)
-}
-
-fn present(_: NaiveDate, s: u8) -> &'static str {
-    if s == 0 {
-        "/"
-    } else {
-        "\\"
+/// Pupil `id`'s mark on `day`, session `s` (0 AM, 1 PM).
+fn code(id: &str, day: NaiveDate, s: u8) -> &'static str {
+    match id {
+        // P1: autumn, absent both sessions of 2 Sept; spring, ill 6 and 7 Jan.
+        "P1" if day == d(2024, 9, 2) => "O",
+        "P1" if day == d(2025, 1, 6) || day == d(2025, 1, 7) => "I",
+        "P2" if day == d(2025, 1, 8) || day == d(2025, 1, 9) => "I",
+        _ => present(s),
     }
 }
 
 pub fn trust() -> Warehouse {
     let w = Warehouse::new();
-    let mut rows = Vec::new();
-    // P1: autumn, absent both sessions of 2 Sept; spring, ill 6 and 7 Jan.
-    rows.extend(marks("P1", |day, s| {
-        if day == d(2024, 9, 2) {
-            "O"
-        } else if day == d(2025, 1, 6) || day == d(2025, 1, 7) {
-            "I"
-        } else {
-            present(day, s)
-        }
-    }));
-    rows.extend(marks("P2", |day, s| {
-        if day == d(2025, 1, 8) || day == d(2025, 1, 9) {
-            "I"
-        } else {
-            present(day, s)
-        }
-    }));
-    for i in 3..=10 {
-        rows.extend(marks(&format!("P{i}"), present));
-    }
-    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    // The school days of the extract.
+    let days = rollcall_tests::weekdays(&[
+        (d(2024, 9, 2), d(2024, 9, 13)),
+        (d(2025, 1, 6), d(2025, 1, 17)),
+    ]);
+    let rows = rollcall_tests::registers((1..=10).map(|i| format!("P{i}")), &days, code);
     let pupils: Vec<String> = (1..=10)
         .map(|i| {
             let fsm = if i <= 2 { "Y" } else { "N" };
@@ -82,11 +52,9 @@ pub fn trust() -> Warehouse {
              P3,Skills Hub,,school,2025-01-06,,2,2025-01-17\n",
         );
     assert_eq!(w.load_spec(&a, "a").status, Status::Loaded);
-    let mut rows_b = Vec::new();
-    for i in 1..=10 {
-        rows_b.extend(marks(&format!("Q{i}"), present));
-    }
-    let rows_b: Vec<&str> = rows_b.iter().map(String::as_str).collect();
+    let rows_b = rollcall_tests::registers((1..=10).map(|i| format!("Q{i}")), &days, |_, _, s| {
+        present(s)
+    });
     let pupils_b: Vec<String> = (1..=10)
         .map(|i| format!("Q{i},,Other{i},Pupil{i},2015-01-10,M,5,2021-09-01,,N,N,N,WBRI,N"))
         .collect();
@@ -97,13 +65,9 @@ pub fn trust() -> Warehouse {
     w
 }
 
+/// A viewer of academy 100001.
 fn viewer(role: Role) -> Principal {
-    Principal {
-        actor: "test".into(),
-        name: "Test".into(),
-        role,
-        academies: vec!["100001".into()],
-    }
+    principal(role, &["100001"])
 }
 
 fn summaries(w: &Warehouse, role: Role, slug: &str) -> Vec<queries::types::PlaceSummary> {

@@ -1,11 +1,12 @@
 //! One academy (`/academy/{urn}`): against the trust and England; weekly trend this
 //! year against last; absence by reason, by day and session; year groups.
 
+use crate::view::found;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::view::{pct, pp, use_view_params, ViewParams, WindowForm};
+use crate::view::{pct, pp, use_view_params, ScopeNote, ViewParams, WindowForm};
 use queries::types::Figures;
 
 pub use crate::reports::academy::AcademyDetail;
@@ -36,23 +37,15 @@ pub fn AcademyPage() -> impl IntoView {
     let data = Resource::new(move || key.get(), |(urn, p)| get_academy(urn, p));
     let action = move || format!("/academy/{}", key.get().0);
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(Some(d)) => view! {
-                        <Title text=d.academy.name.clone()/>
-                        <p class="crumbs"><a href=format!("/{}", params.get_untracked().query(None))>"Trust overview"</a>" › " {d.academy.name.clone()}</p>
-                        <h1>{d.academy.name.clone()}</h1>
-                        <p class="lead">{format!("URN {} · {} · {}", d.academy.urn, d.academy.phase, d.academy.local_authority)}</p>
-                        {d.sef.then(|| view! { <p class="no-print"><a class="button" href=format!("/academy/{}/sef", d.academy.urn)>"Self-evaluation pack"</a></p> })}
-                        <WindowForm params action=action()/>
-                        <AcademyBody d/>
-                    }.into_any(),
-                    Ok(None) => view! { <crate::pages::NotFound/> }.into_any(),
-                    Err(e) => view! { <crate::view::Failed e/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {found(data, move |d| view! {
+            <Title text=d.academy.name.clone()/>
+            <p class="crumbs"><a href=format!("/{}", params.get_untracked().query(None))>"Trust overview"</a>" › " {d.academy.name.clone()}</p>
+            <h1>{d.academy.name.clone()}</h1>
+            <p class="lead">{format!("URN {} · {} · {}", d.academy.urn, d.academy.phase, d.academy.local_authority)}</p>
+            {d.sef.then(|| view! { <p class="no-print"><a class="button" href=format!("/academy/{}/sef", d.academy.urn)>"Self-evaluation pack"</a></p> })}
+            <WindowForm params action=action()/>
+            <AcademyBody d/>
+        })}
     }
 }
 
@@ -105,11 +98,7 @@ fn AcademyBody(d: AcademyDetail) -> impl IntoView {
         ));
     }
     view! {
-        <p class="scope-note">
-            <strong>{d.window.name.clone()}</strong>
-            {format!(" ({} to {}) · ", d.window.from.format("%-d %b %Y"), d.window.to.format("%-d %b %Y"))}
-            <strong>{d.scope.label()}</strong>
-        </p>
+        <ScopeNote window=d.window.clone() scope=d.scope/>
         <section class="headline" aria-label="Academy figures">
             <div><span class="big">{crate::view::rate(&f, Figures::attendance_rate)}</span>" attendance"</div>
             <div><span class="big">{crate::view::rate(&f, Figures::absence_rate)}</span>" absence"</div>

@@ -4,8 +4,8 @@
 //! and academy staff only; every view is in the audit log. Each list downloads as CSV
 //! for Excel.
 
+use crate::view::{AcademySelect, Page, ScrollTable, Section};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use queries::types::ACTION_LISTS;
 
@@ -27,19 +27,8 @@ pub fn ActionsPage() -> impl IntoView {
             open_n_days: q.get("open_n_days").and_then(|h| h.parse().ok()),
         })
     });
-    let data = Resource::new(move || choice.get(), get_actions);
     view! {
-        <Title text="Action lists"/>
-        <h1>"Action lists"</h1>
-        <p class="lead">"Who needs a letter, a meeting, a call or a referral, from last night's registers."</p>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(d) => view! { <ActionsBody d/> }.into_any(),
-                    Err(e) => view! { <crate::view::Failed e/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Page title="Action lists" lead="Who needs a letter, a meeting, a call or a referral, from last night's registers." data=Resource::new(move || choice.get(), get_actions) body=|d| view! { <ActionsBody d/> }/>
     }
 }
 
@@ -59,46 +48,35 @@ fn ActionsBody(d: ActionsData) -> impl IntoView {
         </nav>
         <form method="get" action="/actions" class="window-form">
             <input type="hidden" name="list" value=list.clone()/>
-            <label>"Academy "
-                <select name="academy">
-                    <option value="" selected=c.academy.is_none()>"All academies"</option>
-                    {d.academies.iter().map(|a| {
-                        let selected = c.academy.as_deref() == Some(a.urn.as_str());
-                        view! { <option value=a.urn.clone() selected=selected>{a.name.clone()}</option> }
-                    }).collect_view()}
-                </select>
-            </label>
+            <AcademySelect academies=d.academies.clone() selected=c.academy.clone() all=true/>
             <label>"Unexplained absence open after (school days) "
                 <input type="number" name="open_n_days" min="0" max="190" value=d.open_n_days.to_string()/>
             </label>
             <button type="submit">"Show"</button>
         </form>
-        <section aria-labelledby="list-h">
-            <h2 id="list-h">{format!("{} ({})", t.title, t.rows.len())}</h2>
+        <Section id="list-h" heading=format!("{} ({})", t.title, t.rows.len())>
             <p class="rule">{t.rule.clone()}</p>
             <p><a href=csv download="">"Download as CSV (opens in Excel)"</a></p>
-            <div class="table-scroll" tabindex="0">
-                <table class="data" id="action-list">
-                    <thead><tr>
-                        <th scope="col">"Pupil"</th><th scope="col">"Year"</th><th scope="col">"Academy"</th>
-                        {t.columns.iter().map(|c| view! { <th scope="col">{c.clone()}</th> }).collect_view()}
-                    </tr></thead>
-                    <tbody>
-                        {t.rows.is_empty().then(|| view! { <tr><td colspan=n_cols.to_string()>"Nobody on this list."</td></tr> })}
-                        {t.rows.iter().map(|(p, cells)| {
-                            let academy = d.academies.iter().find(|a| a.urn == p.urn).map(|a| a.name.clone()).unwrap_or_else(|| p.urn.clone());
-                            view! {
-                                <tr>
-                                    <th scope="row"><a href=crate::pages::pupil::pupil_href(&p.urn, &p.pupil_id)>{p.name.clone()}</a><br/><small>{p.upn.clone().unwrap_or_else(|| p.pupil_id.clone())}</small></th>
-                                    <td>{p.year_group.clone()}</td>
-                                    <td>{academy}</td>
-                                    {cells.iter().map(|c| view! { <td>{c.clone()}</td> }).collect_view()}
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
-        </section>
+            <ScrollTable id="action-list">
+                <thead><tr>
+                    <th scope="col">"Pupil"</th><th scope="col">"Year"</th><th scope="col">"Academy"</th>
+                    {t.columns.iter().map(|c| view! { <th scope="col">{c.clone()}</th> }).collect_view()}
+                </tr></thead>
+                <tbody>
+                    {t.rows.is_empty().then(|| view! { <tr><td colspan=n_cols.to_string()>"Nobody on this list."</td></tr> })}
+                    {t.rows.iter().map(|(p, cells)| {
+                        let academy = d.academies.iter().find(|a| a.urn == p.urn).map(|a| a.name.clone()).unwrap_or_else(|| p.urn.clone());
+                        view! {
+                            <tr>
+                                <th scope="row"><a href=crate::pages::pupil::pupil_href(&p.urn, &p.pupil_id)>{p.name.clone()}</a><br/><small>{p.upn.clone().unwrap_or_else(|| p.pupil_id.clone())}</small></th>
+                                <td>{p.year_group.clone()}</td>
+                                <td>{academy}</td>
+                                {cells.iter().map(|c| view! { <td>{c.clone()}</td> }).collect_view()}
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </ScrollTable>
+        </Section>
     }
 }

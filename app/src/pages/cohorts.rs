@@ -3,12 +3,13 @@
 //! gaps and last year, and every characteristic side by side for the trust and each
 //! academy, for the pupils the filters keep (all held in the URL).
 
+use crate::view::{loaded, ScrollTable, Section};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use queries::types::{CohortFilter, Dimension, Figures};
 
-use crate::view::{pct, pp, use_view_params, ViewParams, WindowForm};
+use crate::view::{pct, pp, use_view_params, ScopeNote, ViewParams, WindowForm};
 
 /// The trust (no URN) or an academy.
 pub use crate::reports::cohorts::{Cell, CohortsData, GapCell, GapView, Place};
@@ -83,14 +84,7 @@ pub fn CohortsPage() -> impl IntoView {
                 })}
             </Suspense>
         </WindowForm>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(d) => view! { <CohortsBody d params=params.get_untracked()/> }.into_any(),
-                    Err(e) => view! { <crate::view::Failed e/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(data, move |d| view! { <CohortsBody d params=params.get_untracked()/> })}
     }
 }
 
@@ -132,14 +126,13 @@ fn shown_rate(c: &Cell, rate: fn(&Figures) -> Option<f64>) -> String {
 #[component]
 fn CohortsBody(d: CohortsData, params: ViewParams) -> impl IntoView {
     let clear = cohorts_href(&params, &CohortFilter::default(), d.by);
+    let (filter, filtered) = (d.filter.describe(), !d.filter.is_empty());
     view! {
-        <p class="scope-note">
-            <strong>{d.window.name.clone()}</strong>
-            {format!(" ({} to {}) · ", d.window.from.format("%-d %b %Y"), d.window.to.format("%-d %b %Y"))}
-            <strong>{d.scope.label()}</strong>" · "
-            <strong class="filter-summary">{d.filter.describe()}</strong>
-            {(!d.filter.is_empty()).then(|| view! { " · " <a href=clear.clone()>"Clear the filters"</a> })}
-        </p>
+        <ScopeNote window=d.window.clone() scope=d.scope>
+            " · "
+            <strong class="filter-summary">{filter}</strong>
+            {filtered.then(|| view! { " · " <a href=clear.clone()>"Clear the filters"</a> })}
+        </ScopeNote>
         {d.suppressing.then(|| view! {
             <p class="note">"Counts below the trust's threshold (a group's pupils, or the persistently or severely absent among them) are shown as x, and so is whatever would let one be worked out from the totals beside it."</p>
         })}
@@ -152,8 +145,7 @@ fn CohortsBody(d: CohortsData, params: ViewParams) -> impl IntoView {
 fn GapsSection(d: CohortsData) -> impl IntoView {
     let first = d.places.first().map(|p| p.name.clone()).unwrap_or_default();
     view! {
-        <section aria-labelledby="gaps-h">
-            <h2 id="gaps-h">"Gaps"</h2>
+        <Section id="gaps-h" heading="Gaps">
             <table class="data" id="gap-summary">
                 <caption>{format!("Gaps for {first}, in percentage points (England: {})", d.national_period)}</caption>
                 <thead><tr>
@@ -219,7 +211,7 @@ fn GapsSection(d: CohortsData) -> impl IntoView {
                     }
                 }).collect_view()}
             </div>
-        </section>
+        </Section>
     }
     .into_any()
 }
@@ -237,8 +229,7 @@ fn ByTable(d: CohortsData, params: ViewParams) -> impl IntoView {
         }
     };
     view! {
-        <section aria-labelledby="by-h">
-            <h2 id="by-h">{format!("By {}", by.label().to_lowercase())}</h2>
+        <Section id="by-h" heading=format!("By {}", by.label().to_lowercase())>
             <nav class="tabs" aria-label="Pupil characteristic">
                 {Dimension::ALL.into_iter().map(|dim| {
                     let href = cohorts_href(&params, &filter, dim);
@@ -246,44 +237,42 @@ fn ByTable(d: CohortsData, params: ViewParams) -> impl IntoView {
                     view! { <a href=href aria-current=current>{dim.label()}</a> }
                 }).collect_view()}
             </nav>
-            <div class="table-scroll" tabindex="0">
-                <table class="data side-by-side" id="cohort-table">
-                    <caption>{format!("Absence and persistent absence by {}: {}", by.label().to_lowercase(), d.filter.describe())}</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col" rowspan="2">{by.label()}</th>
-                            {d.places.iter().map(|p| {
-                                let name = match &p.urn {
-                                    Some(u) => view! { <a href=format!("/academy/{u}{}", params.query(None))>{p.name.clone()}</a> }.into_any(),
-                                    None => p.name.clone().into_any(),
-                                };
-                                view! { <th scope="colgroup" colspan="3">{name}</th> }
-                            }).collect_view()}
-                        </tr>
-                        <tr>
-                            {d.places.iter().map(|_| view! {
-                                <th scope="col" class="num">"Pupils"</th><th scope="col" class="num">"Absence"</th><th scope="col" class="num">"PA"</th>
-                            }).collect_view()}
-                        </tr>
-                    </thead>
-                    <tbody>
-                        <tr class="total">
-                            <th scope="row">{d.filter.describe()}</th>
-                            {d.totals.iter().map(|c| view! { <CellView c=c.clone()/> }).collect_view()}
-                        </tr>
-                        {d.table.iter().map(|(g, cells)| {
-                            let href = with_group(g);
-                            view! {
-                                <tr>
-                                    <th scope="row"><a href=href title="Keep only this group">{by.group_label(g)}</a></th>
-                                    {cells.iter().map(|c| view! { <CellView c=c.clone()/> }).collect_view()}
-                                </tr>
-                            }
+            <ScrollTable id="cohort-table" class="data side-by-side">
+                <caption>{format!("Absence and persistent absence by {}: {}", by.label().to_lowercase(), d.filter.describe())}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col" rowspan="2">{by.label()}</th>
+                        {d.places.iter().map(|p| {
+                            let name = match &p.urn {
+                                Some(u) => view! { <a href=format!("/academy/{u}{}", params.query(None))>{p.name.clone()}</a> }.into_any(),
+                                None => p.name.clone().into_any(),
+                            };
+                            view! { <th scope="colgroup" colspan="3">{name}</th> }
                         }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
-        </section>
+                    </tr>
+                    <tr>
+                        {d.places.iter().map(|_| view! {
+                            <th scope="col" class="num">"Pupils"</th><th scope="col" class="num">"Absence"</th><th scope="col" class="num">"PA"</th>
+                        }).collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    <tr class="total">
+                        <th scope="row">{d.filter.describe()}</th>
+                        {d.totals.iter().map(|c| view! { <CellView c=c.clone()/> }).collect_view()}
+                    </tr>
+                    {d.table.iter().map(|(g, cells)| {
+                        let href = with_group(g);
+                        view! {
+                            <tr>
+                                <th scope="row"><a href=href title="Keep only this group">{by.group_label(g)}</a></th>
+                                {cells.iter().map(|c| view! { <CellView c=c.clone()/> }).collect_view()}
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </ScrollTable>
+        </Section>
     }
     .into_any()
 }

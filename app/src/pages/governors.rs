@@ -4,12 +4,13 @@
 //! AP and reduced timetables; and a paragraph written from those figures. Printed, one
 //! A4 page per academy; `/governors/summary.pdf` is the same as a PDF.
 
+use crate::view::found;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use queries::types::{PlaceSummary, Scope};
 
-use crate::view::pct;
+use crate::view::{pct, ScopeSelect};
 
 use crate::reports::governors::{comparison_table, gaps_table, notes, subtitle};
 
@@ -36,15 +37,7 @@ pub fn GovernorsPage() -> impl IntoView {
     let data = Resource::new(move || params.get(), get_governors);
     view! {
         <Title text="Governors' termly summary"/>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(Some(d)) => view! { <GovernorsBody d params=params.get_untracked()/> }.into_any(),
-                    Ok(None) => view! { <crate::pages::NotFound/> }.into_any(),
-                    Err(e) => view! { <crate::view::Failed e/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {found(data, move |d| view! { <GovernorsBody d params=params.get_untracked()/> })}
     }
 }
 
@@ -67,11 +60,7 @@ fn GovernorsBody(d: GovernorsData, params: SummaryParams) -> impl IntoView {
                         {d.choices.iter().map(|(v, n)| view! { <option value=v.clone() selected=*v == d.place>{n.clone()}</option> }).collect_view()}
                     </select>
                 </label>
-                <label>"Scope "
-                    <select name="scope">
-                        {[Scope::Dfe, Scope::All].into_iter().map(|s| view! { <option value=s.as_str() selected=s == d.scope>{s.label()}</option> }).collect_view()}
-                    </select>
-                </label>
+                <ScopeSelect selected=d.scope default=Scope::Dfe/>
                 <button type="submit">"Show"</button>
                 <a class="button" href=pdf download>"Download PDF"</a>
             </form>

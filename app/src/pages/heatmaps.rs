@@ -3,12 +3,12 @@
 //! academy x year group (persistent absence), day x session (absence), and for one
 //! academy its persistent absentees x weeks (pupil level, for roles that see pupils).
 
+use crate::view::{AcademySelect, Page};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::heatmap::HeatmapView;
-use crate::view::{use_view_params, ViewParams, WindowForm};
+use crate::view::{use_view_params, ScopeNote, ViewParams, WindowForm};
 
 /// What the page shows, from the URL: `kind`, `measure` and `academy`.
 pub use crate::reports::heatmaps::{HeatmapChoice, HeatmapsData, KINDS};
@@ -39,17 +39,12 @@ pub fn HeatmapsPage() -> impl IntoView {
         |(p, c)| get_heatmaps(p, c),
     );
     view! {
-        <Title text="Heatmaps"/>
-        <h1>"Heatmaps"</h1>
-        <p class="lead">"Where and when absence is concentrated. Hover over a cell for its figures; select it for the figures or pupils behind it."</p>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(d) => view! { <HeatmapsBody d params/> }.into_any(),
-                    Err(e) => view! { <crate::view::Failed e/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Page
+            title="Heatmaps"
+            lead="Where and when absence is concentrated. Hover over a cell for its figures; select it for the figures or pupils behind it."
+            data
+            body=move |d| view! { <HeatmapsBody d params/> }
+        />
     }
 }
 
@@ -80,21 +75,10 @@ fn HeatmapsBody(d: HeatmapsData, params: Memo<ViewParams>) -> impl IntoView {
                 </label>
             })}
             {(kind == "pupils").then(|| view! {
-                <label>"Academy "
-                    <select name="academy">
-                        {d.academies.iter().map(|a| {
-                            let selected = c.academy.as_deref() == Some(a.urn.as_str());
-                            view! { <option value=a.urn.clone() selected=selected>{a.name.clone()}</option> }
-                        }).collect_view()}
-                    </select>
-                </label>
+                <AcademySelect academies=d.academies.clone() selected=c.academy.clone()/>
             })}
         </WindowForm>
-        <p class="scope-note">
-            <strong>{d.window.name.clone()}</strong>
-            {format!(" ({} to {}) · ", d.window.from.format("%-d %b %Y"), d.window.to.format("%-d %b %Y"))}
-            <strong>{d.scope.label()}</strong>
-        </p>
+        <ScopeNote window=d.window.clone() scope=d.scope/>
         {d.note.clone().map(|n| view! { <p class="note">{n}</p> })}
         {d.maps.into_iter().enumerate().map(|(i, m)| view! {
             <HeatmapView map=m id=if i == 0 { "heatmap" } else { "heatmap-2" }/>

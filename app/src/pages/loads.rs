@@ -1,7 +1,7 @@
 //! The data-loaded page: what each academy has sent and what the warehouse holds.
 
+use crate::view::Page;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use queries::types::AcademyStatus;
 
 use crate::format;
@@ -14,31 +14,19 @@ pub async fn load_status() -> Result<Vec<AcademyStatus>, ServerFnError> {
 
 #[component]
 pub fn LoadsPage() -> impl IntoView {
-    let status = Resource::new(|| (), |_| load_status());
     let filter = RwSignal::new(String::new());
     view! {
-        <Title text="Data loaded"/>
-        <h1>"Data loaded"</h1>
-        <p class="lead">
-            "What each academy's nightly extract has put in the warehouse, and the last extract received."
-        </p>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match status.await {
-                    Ok(rows) if rows.is_empty() => view! {
-                        <p class="empty">
-                            "Nothing loaded yet. Load extracts with "
-                            <code>"rollcall ingest PATH"</code>
-                            " or drop them in the server's inbox folder."
-                        </p>
-                    }.into_any(),
-                    Ok(rows) => view! { <StatusTable rows filter/> }.into_any(),
-                    Err(e) => view! {
-                        <p class="error" role="alert">"Could not read the warehouse: " {e.to_string()}</p>
-                    }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Page title="Data loaded" lead="What each academy's nightly extract has put in the warehouse, and the last extract received." data=Resource::new(|| (), |_| load_status()) body={move |rows: Vec<AcademyStatus>| if rows.is_empty() {
+            view! {
+                <p class="empty">
+                    "Nothing loaded yet. Load extracts with "
+                    <code>"rollcall ingest PATH"</code>
+                    " or drop them in the server's inbox folder."
+                </p>
+            }.into_any()
+        } else {
+            view! { <StatusTable rows filter/> }.into_any()
+        }}/>
     }
 }
 

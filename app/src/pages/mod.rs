@@ -2,6 +2,7 @@
 
 pub mod academy;
 pub mod actions;
+pub mod admin;
 pub mod audit;
 pub mod cohorts;
 pub mod governors;

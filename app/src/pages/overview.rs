@@ -1,13 +1,13 @@
 //! The trust overview (`/`): one row per academy against last year and England, its
 //! region and its local authority; a weekly trend for the trust and for each academy.
 
+use crate::view::{loaded, Heading};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use queries::types::Figures;
 
 pub use crate::reports::overview::{Overview, OverviewRow};
 
-use crate::view::{pct, pp, use_view_params, ViewParams, WindowForm};
+use crate::view::{pct, pp, use_view_params, ScopeNote, ViewParams, WindowForm};
 
 #[server]
 pub async fn get_overview(params: ViewParams) -> Result<Overview, ServerFnError> {
@@ -51,17 +51,9 @@ pub fn OverviewPage() -> impl IntoView {
     let key = Memo::new(move |_| params.get().figures_key());
     let data = Resource::new(move || key.get(), get_overview);
     view! {
-        <Title text="Trust overview"/>
-        <h1>"Trust overview"</h1>
+        <Heading title="Trust overview"/>
         <WindowForm params action="/".to_string()/>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(o) => view! { <OverviewBody o params/> }.into_any(),
-                    Err(e) => view! { <crate::view::Failed e/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(data, move |o| view! { <OverviewBody o params/> })}
     }
 }
 
@@ -100,12 +92,9 @@ fn OverviewBody(o: Overview, params: Memo<ViewParams>) -> impl IntoView {
     let trust_change = change(&o.trust, &o.trust_last_year);
     let q = move || params.get().query(None);
     view! {
-        <p class="scope-note">
-            <strong>{o.window.name.clone()}</strong>
-            {format!(" ({} to {}) · ", o.window.from.format("%-d %b %Y"), o.window.to.format("%-d %b %Y"))}
-            <strong>{o.scope.label()}</strong>
+        <ScopeNote window=o.window.clone() scope=o.scope>
             {o.window.last_year.map(|(f, t)| format!(" · compared with {} to {}", f.format("%-d %b %Y"), t.format("%-d %b %Y")))}
-        </p>
+        </ScopeNote>
         <p class="rule">{if o.same_dates {
             "Every academy's window falls on the same dates. Named windows follow each academy's own term dates, read from its registers; the trust's figures are the sum of its academies' own windows.".to_string()
         } else {

@@ -4,6 +4,7 @@
 //! half-termly report for the local authority and the trust
 //! (`/provision/report/{urn}`, printable).
 
+use crate::view::{found, AcademySelect, Page, ScrollTable, Section};
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -60,22 +61,13 @@ pub fn ProvisionPage() -> impl IntoView {
             )
         })
     });
-    let data = Resource::new(
-        move || key.get(),
-        |(academy, sort)| get_provision(academy, sort),
-    );
     view! {
-        <Title text="Alternative provision and reduced timetables"/>
-        <h1>"Alternative provision and reduced timetables"</h1>
-        <p class="lead">"Every placement and part-time timetable from the nightly extracts, with what needs action, and where the registers and the records disagree."</p>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(d) => view! { <ProvisionBody d/> }.into_any(),
-                    Err(e) => view! { <crate::view::Failed e/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Page
+            title="Alternative provision and reduced timetables"
+            lead="Every placement and part-time timetable from the nightly extracts, with what needs action, and where the registers and the records disagree."
+            data=Resource::new(move || key.get(), |(academy, sort)| get_provision(academy, sort))
+            body=|d| view! { <ProvisionBody d/> }
+        />
     }
 }
 
@@ -91,15 +83,7 @@ fn ProvisionBody(d: ProvisionData) -> impl IntoView {
     };
     view! {
         <form method="get" action="/provision" class="window-form">
-            <label>"Academy "
-                <select name="academy">
-                    <option value="" selected=d.academy.is_none()>"All academies"</option>
-                    {d.academies.iter().map(|a| {
-                        let selected = d.academy.as_deref() == Some(a.urn.as_str());
-                        view! { <option value=a.urn.clone() selected=selected>{a.name.clone()}</option> }
-                    }).collect_view()}
-                </select>
-            </label>
+            <AcademySelect academies=d.academies.clone() selected=d.academy.clone() all=true/>
             <input type="hidden" name="sort" value=d.sort.clone()/>
             <button type="submit">"Show"</button>
         </form>
@@ -136,8 +120,7 @@ fn ProvisionBody(d: ProvisionData) -> impl IntoView {
                 <PlacementsTable placements=d.placements.clone() limit=d.contact_limit/>
                 <TimetablesTable timetables=d.timetables.clone()/>
                 <InconsistencyTable items=d.inconsistencies.clone() academies=d.academies.clone()/>
-                <section aria-labelledby="reports-h">
-                    <h2 id="reports-h">"Half-termly reports"</h2>
+                <Section id="reports-h" heading="Half-termly reports">
                     <ul class="reports">
                         {d.academies.iter().filter(|a| d.academy.as_deref().is_none_or(|x| x == a.urn)).map(|a| view! {
                             <li>
@@ -147,7 +130,7 @@ fn ProvisionBody(d: ProvisionData) -> impl IntoView {
                             </li>
                         }).collect_view()}
                     </ul>
-                </section>
+                </Section>
             }.into_any()
         } else {
             view! { <p class="note">"Governors see how many pupils are on alternative provision and reduced timetables; the pupils themselves are for trust and academy staff."</p> }.into_any()
@@ -182,35 +165,32 @@ fn SharesTable(shares: Vec<ShareRow>, governor: bool) -> impl IntoView {
 #[component]
 fn PlacementsTable(placements: Vec<Placement>, limit: u64) -> impl IntoView {
     view! {
-        <section aria-labelledby="ap-h">
-            <h2 id="ap-h">{format!("Alternative provision ({} placements)", placements.len())}</h2>
-            <div class="table-scroll" tabindex="0">
-                <table class="data" id="placements">
-                    <thead><tr>
-                        <th scope="col">"Pupil"</th><th scope="col">"Provider"</th><th scope="col">"Dates"</th>
-                        <th scope="col" class="num">"Sessions a week"</th><th scope="col" class="num">"Attendance while placed"</th><th scope="col">"Last welfare contact"</th><th scope="col" class="wide">"Needs action"</th>
-                    </tr></thead>
-                    <tbody>
-                        {placements.is_empty().then(|| view! { <tr><td colspan="7">"No placements."</td></tr> })}
-                        {placements.iter().map(|p| {
-                            let flags = p.flags(limit);
-                            let flagged = !flags.is_empty();
-                            view! {
-                                <tr class:flagged=flagged class:ended=!p.active()>
-                                    <th scope="row">{format!("{} ({})", p.pupil.name, p.pupil.year_group)}<br/><small>{format!("{} · {}", p.pupil.upn.clone().unwrap_or_else(|| p.pupil.pupil_id.clone()), p.academy_name)}</small></th>
-                                    <td>{p.provider.clone()}<br/><small>{if p.arranged_by == "school" { "by the school (B)" } else { "by the local authority (K)" }}</small></td>
-                                    <td class="date">{date(p.start_date)}<br/><small>{p.end_date.map(|e| format!("to {}", date(e))).unwrap_or_else(|| "ongoing".into())}</small></td>
-                                    <td class="num">{p.sessions_per_week}</td>
-                                    <td class="num" title=format!("{} sessions at the provision, {} absent", p.ap_sessions, p.absent_sessions)>{pct(p.attendance_rate())}</td>
-                                    <td class="date">{opt_date(p.last_contact_date)}<br/><small>{format!("{} school days since", p.school_days_since_contact)}</small></td>
-                                    <td>{flags.join("; ")}</td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
-        </section>
+        <Section id="ap-h" heading=format!("Alternative provision ({} placements)", placements.len())>
+            <ScrollTable id="placements">
+                <thead><tr>
+                    <th scope="col">"Pupil"</th><th scope="col">"Provider"</th><th scope="col">"Dates"</th>
+                    <th scope="col" class="num">"Sessions a week"</th><th scope="col" class="num">"Attendance while placed"</th><th scope="col">"Last welfare contact"</th><th scope="col" class="wide">"Needs action"</th>
+                </tr></thead>
+                <tbody>
+                    {placements.is_empty().then(|| view! { <tr><td colspan="7">"No placements."</td></tr> })}
+                    {placements.iter().map(|p| {
+                        let flags = p.flags(limit);
+                        let flagged = !flags.is_empty();
+                        view! {
+                            <tr class:flagged=flagged class:ended=!p.active()>
+                                <th scope="row">{format!("{} ({})", p.pupil.name, p.pupil.year_group)}<br/><small>{format!("{} · {}", p.pupil.upn.clone().unwrap_or_else(|| p.pupil.pupil_id.clone()), p.academy_name)}</small></th>
+                                <td>{p.provider.clone()}<br/><small>{if p.arranged_by == "school" { "by the school (B)" } else { "by the local authority (K)" }}</small></td>
+                                <td class="date">{date(p.start_date)}<br/><small>{p.end_date.map(|e| format!("to {}", date(e))).unwrap_or_else(|| "ongoing".into())}</small></td>
+                                <td class="num">{p.sessions_per_week}</td>
+                                <td class="num" title=format!("{} sessions at the provision, {} absent", p.ap_sessions, p.absent_sessions)>{pct(p.attendance_rate())}</td>
+                                <td class="date">{opt_date(p.last_contact_date)}<br/><small>{format!("{} school days since", p.school_days_since_contact)}</small></td>
+                                <td>{flags.join("; ")}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </ScrollTable>
+        </Section>
     }
     .into_any()
 }
@@ -218,38 +198,35 @@ fn PlacementsTable(placements: Vec<Placement>, limit: u64) -> impl IntoView {
 #[component]
 fn TimetablesTable(timetables: Vec<Timetable>) -> impl IntoView {
     view! {
-        <section aria-labelledby="rt-h">
-            <h2 id="rt-h">{format!("Reduced timetables ({})", timetables.len())}</h2>
-            <div class="table-scroll" tabindex="0">
-                <table class="data" id="timetables">
-                    <thead><tr>
-                        <th scope="col">"Pupil"</th><th scope="col">"Dates"</th><th scope="col" class="num">"Weeks on it"</th>
-                        <th scope="col">"Planned end"</th><th scope="col">"Next review"</th><th scope="col" class="num">"Sessions a week in school"</th>
-                        <th scope="col">"Parents agreed · LA notified"</th><th scope="col" class="num">"C2 sessions"</th><th scope="col" class="wide">"Needs action"</th>
-                    </tr></thead>
-                    <tbody>
-                        {timetables.is_empty().then(|| view! { <tr><td colspan="9">"No reduced timetables."</td></tr> })}
-                        {timetables.iter().map(|t| {
-                            let actions = t.actions().join("; ");
-                            let flagged = !actions.is_empty();
-                            view! {
-                                <tr class:flagged=flagged class:ended=!t.active()>
-                                    <th scope="row">{format!("{} ({})", t.pupil.name, t.pupil.year_group)}<br/><small>{format!("{} · {}", t.pupil.upn.clone().unwrap_or_else(|| t.pupil.pupil_id.clone()), t.academy_name)}</small></th>
-                                    <td class="date">{date(t.start_date)}<br/><small>{t.end_date.map(|e| format!("ended {}", date(e))).unwrap_or_else(|| "ongoing".into())}</small></td>
-                                    <td class="num">{t.weeks()}</td>
-                                    <td class="date">{date(t.planned_end_date)}</td>
-                                    <td class="date">{date(t.next_review_date)}</td>
-                                    <td class="num">{t.sessions_per_week}</td>
-                                    <td>{format!("{} · {}", yes_no(t.parents_agreed), yes_no(t.la_notified))}</td>
-                                    <td class="num">{t.c2_sessions}</td>
-                                    <td>{actions}</td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
-        </section>
+        <Section id="rt-h" heading=format!("Reduced timetables ({})", timetables.len())>
+            <ScrollTable id="timetables">
+                <thead><tr>
+                    <th scope="col">"Pupil"</th><th scope="col">"Dates"</th><th scope="col" class="num">"Weeks on it"</th>
+                    <th scope="col">"Planned end"</th><th scope="col">"Next review"</th><th scope="col" class="num">"Sessions a week in school"</th>
+                    <th scope="col">"Parents agreed · LA notified"</th><th scope="col" class="num">"C2 sessions"</th><th scope="col" class="wide">"Needs action"</th>
+                </tr></thead>
+                <tbody>
+                    {timetables.is_empty().then(|| view! { <tr><td colspan="9">"No reduced timetables."</td></tr> })}
+                    {timetables.iter().map(|t| {
+                        let actions = t.actions().join("; ");
+                        let flagged = !actions.is_empty();
+                        view! {
+                            <tr class:flagged=flagged class:ended=!t.active()>
+                                <th scope="row">{format!("{} ({})", t.pupil.name, t.pupil.year_group)}<br/><small>{format!("{} · {}", t.pupil.upn.clone().unwrap_or_else(|| t.pupil.pupil_id.clone()), t.academy_name)}</small></th>
+                                <td class="date">{date(t.start_date)}<br/><small>{t.end_date.map(|e| format!("ended {}", date(e))).unwrap_or_else(|| "ongoing".into())}</small></td>
+                                <td class="num">{t.weeks()}</td>
+                                <td class="date">{date(t.planned_end_date)}</td>
+                                <td class="date">{date(t.next_review_date)}</td>
+                                <td class="num">{t.sessions_per_week}</td>
+                                <td>{format!("{} · {}", yes_no(t.parents_agreed), yes_no(t.la_notified))}</td>
+                                <td class="num">{t.c2_sessions}</td>
+                                <td>{actions}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </ScrollTable>
+        </Section>
     }
     .into_any()
 }
@@ -264,8 +241,7 @@ fn InconsistencyTable(items: Vec<Inconsistency>, academies: Vec<AcademyRef>) -> 
             .unwrap_or_else(|| urn.to_string())
     };
     view! {
-        <section aria-labelledby="mismatch-h">
-            <h2 id="mismatch-h">{format!("Registers and records that disagree ({})", items.len())}</h2>
+        <Section id="mismatch-h" heading=format!("Registers and records that disagree ({})", items.len())>
             <table class="data" id="inconsistencies">
                 <thead><tr><th scope="col">"Pupil"</th><th scope="col">"Academy"</th><th scope="col">"What"</th><th scope="col">"Detail"</th><th scope="col">"From"</th><th scope="col">"To"</th></tr></thead>
                 <tbody>
@@ -282,7 +258,7 @@ fn InconsistencyTable(items: Vec<Inconsistency>, academies: Vec<AcademyRef>) -> 
                     }).collect_view()}
                 </tbody>
             </table>
-        </section>
+        </Section>
     }
     .into_any()
 }
@@ -299,15 +275,7 @@ pub fn ProvisionReportPage() -> impl IntoView {
     });
     let data = Resource::new(move || key.get(), |(urn, h)| get_provision_report(urn, h));
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(Some(r)) => view! { <ReportBody r/> }.into_any(),
-                    Ok(None) => view! { <crate::pages::NotFound/> }.into_any(),
-                    Err(e) => view! { <crate::view::Failed e/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {found(data, |r| view! { <ReportBody r/> })}
     }
 }
 

@@ -2,6 +2,7 @@
 //! register week by week, each mark with what it means. Pupil level: trust and academy
 //! staff only; every view is in the audit log.
 
+use crate::view::{found, ScrollTable};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -36,15 +37,7 @@ pub fn PupilPage() -> impl IntoView {
     });
     let data = Resource::new(move || key.get(), |(urn, id)| get_pupil(urn, id));
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(Some(p)) => view! { <PupilBody p/> }.into_any(),
-                    Ok(None) => view! { <crate::pages::NotFound/> }.into_any(),
-                    Err(e) => view! { <crate::view::Failed e/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {found(data, |p| view! { <PupilBody p/> })}
     }
 }
 
@@ -89,22 +82,20 @@ fn PupilBody(p: PupilRecord) -> impl IntoView {
                 <tr><th scope="row">"Looked after"</th><td>{p.looked_after.map(yn).unwrap_or("Not recorded")}</td></tr>
             </tbody>
         </table>
-        <div class="table-scroll" tabindex="0">
-            <table class="data register" id="register">
-                <caption>{format!("Register, {} to {} (hover a mark for its meaning)", p.from.format("%-d %b %Y"), p.to.format("%-d %b %Y"))}</caption>
-                <thead><tr><th scope="col">"Week of"</th>{SESSIONS.iter().map(|s| view! { <th scope="col">{*s}</th> }).collect_view()}</tr></thead>
-                <tbody>
-                    {p.weeks.iter().map(|(monday, marks)| view! {
-                        <tr id=format!("week-{monday}")>
-                            <th scope="row">{monday.format("%-d %b").to_string()}</th>
-                            {marks.iter().map(|m| match m {
-                                Some((code, meaning)) => view! { <td title=meaning.clone()><code>{code.clone()}</code></td> }.into_any(),
-                                None => view! { <td></td> }.into_any(),
-                            }).collect_view()}
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <ScrollTable id="register" class="data register">
+            <caption>{format!("Register, {} to {} (hover a mark for its meaning)", p.from.format("%-d %b %Y"), p.to.format("%-d %b %Y"))}</caption>
+            <thead><tr><th scope="col">"Week of"</th>{SESSIONS.iter().map(|s| view! { <th scope="col">{*s}</th> }).collect_view()}</tr></thead>
+            <tbody>
+                {p.weeks.iter().map(|(monday, marks)| view! {
+                    <tr id=format!("week-{monday}")>
+                        <th scope="row">{monday.format("%-d %b").to_string()}</th>
+                        {marks.iter().map(|m| match m {
+                            Some((code, meaning)) => view! { <td title=meaning.clone()><code>{code.clone()}</code></td> }.into_any(),
+                            None => view! { <td></td> }.into_any(),
+                        }).collect_view()}
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </ScrollTable>
     }
 }

@@ -2,8 +2,8 @@
 //! registers not taken, unexplained absence left open, and coding unlike the rest of
 //! the trust or national practice.
 
+use crate::view::{Page, ScrollTable, Section};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use queries::types::DataQuality;
 
 #[server]
@@ -22,19 +22,8 @@ fn session(s: u8) -> &'static str {
 
 #[component]
 pub fn DataQualityPage() -> impl IntoView {
-    let data = Resource::new(|| (), |_| get_data_quality());
     view! {
-        <Title text="Data quality"/>
-        <h1>"Data quality"</h1>
-        <p class="lead">"Are the extracts arriving, are registers being taken, are unexplained absences resolved, and is each academy coding like the others?"</p>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(d) => view! { <QualityBody d/> }.into_any(),
-                    Err(e) => view! { <crate::view::Failed e/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Page title="Data quality" lead="Are the extracts arriving, are registers being taken, are unexplained absences resolved, and is each academy coding like the others?" data=Resource::new(|| (), |_| get_data_quality()) body=|d| view! { <QualityBody d/> }/>
     }
 }
 
@@ -59,8 +48,7 @@ fn QualityBody(d: DataQuality) -> impl IntoView {
     let name4 = name.clone();
     let date = |d: chrono::NaiveDate| d.format("%-d %b %Y").to_string();
     view! {
-        <section aria-labelledby="extracts-h">
-            <h2 id="extracts-h">"Nightly extracts"</h2>
+        <Section id="extracts-h" heading="Nightly extracts">
             <p class="rule">{format!("The latest loaded extract, and over the {} days to {}: school nights with no extract holding that day, extracts received and rejected, rows rejected.", d.lookback_days, date(d.today))}</p>
             <table class="data" id="extracts">
                 <thead><tr><th scope="col">"Academy"</th><th scope="col">"Latest extract"</th><th scope="col" class="num">"Age (hours)"</th><th scope="col">"Nights missed"</th><th scope="col" class="num">"Received"</th><th scope="col" class="num">"Rejected extracts"</th><th scope="col" class="num">"Rows rejected"</th></tr></thead>
@@ -91,9 +79,8 @@ fn QualityBody(d: DataQuality) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
-        </section>
-        <section aria-labelledby="held-h">
-            <h2 id="held-h">"Held over from rejected rows"</h2>
+        </Section>
+        <Section id="held-h" heading="Held over from rejected rows">
             <p class="rule">"A rejected row never removes what it would have replaced: the previous mark for that session stays, and a pupil whose pupils.csv row was rejected keeps their previous record and marks. Each stays listed here until a later extract sends a good row."</p>
             <table class="data" id="held-over">
                 <thead><tr><th scope="col">"Academy"</th><th scope="col">"Pupil (MIS id)"</th><th scope="col">"Kept"</th><th scope="col" class="num">"Marks kept"</th><th scope="col">"The rejected row"</th></tr></thead>
@@ -116,9 +103,8 @@ fn QualityBody(d: DataQuality) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
-        </section>
-        <section aria-labelledby="registers-h">
-            <h2 id="registers-h">"Registers not taken"</h2>
+        </Section>
+        <Section id="registers-h" heading="Registers not taken">
             <p class="rule">{format!("Sessions from {} to {} on which pupils on roll had no mark, on days the academy took registers.", date(d.from), date(d.to))}</p>
             <table class="data" id="register-gaps">
                 <thead><tr><th scope="col">"Academy"</th><th scope="col">"Day"</th><th scope="col">"Session"</th><th scope="col" class="num">"Pupils with no mark"</th></tr></thead>
@@ -129,9 +115,8 @@ fn QualityBody(d: DataQuality) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
-        </section>
-        <section aria-labelledby="n-h">
-            <h2 id="n-h">"Unexplained absence (N) still open"</h2>
+        </Section>
+        <Section id="n-h" heading="Unexplained absence (N) still open">
             <table class="data" id="open-n">
                 <caption>"Open N sessions this academic year, by the age of each pupil's oldest, in school days"</caption>
                 <thead><tr><th scope="col">"Academy"</th><th scope="col" class="num">"0 to 2"</th><th scope="col" class="num">"3 to 5"</th><th scope="col" class="num">"6 to 10"</th><th scope="col" class="num">"Over 10"</th></tr></thead>
@@ -143,29 +128,26 @@ fn QualityBody(d: DataQuality) -> impl IntoView {
                 </tbody>
             </table>
             <p><a href="/actions?list=open-n">"The pupils behind these, in the action lists"</a></p>
-        </section>
-        <section aria-labelledby="coding-h">
-            <h2 id="coding-h">"Coding consistency"</h2>
+        </Section>
+        <Section id="coding-h" heading="Coding consistency">
             <p class="rule">"Each academy's absent sessions this academic year by code, against the trust and the national share of unauthorised absence. Outliers are flagged with why."</p>
             <ul class="flags" id="coding-flags">
                 {d.flags.is_empty().then(|| view! { <li>"Nothing stands out."</li> })}
                 {d.flags.iter().map(|f| view! { <li><strong>{f.name.clone()}</strong>": "{f.message.clone()}</li> }).collect_view()}
             </ul>
-            <div class="table-scroll" tabindex="0">
-                <table class="data" id="code-mix">
-                    <thead><tr><th scope="col">""</th><th scope="col" class="num">"Absent sessions"</th><th scope="col" class="num">"Unauthorised"</th><th scope="col">"Most used codes (share of absent sessions)"</th></tr></thead>
-                    <tbody>
-                        {d.mixes.iter().map(|m| view! {
-                            <tr class:total=m.urn.is_none()>
-                                <th scope="row">{m.name.clone()}</th>
-                                <td class="num">{crate::format::count(m.absent)}</td>
-                                <td class="num">{format!("{:.1}%", if m.absent == 0 { 0.0 } else { 100.0 * m.unauthorised as f64 / m.absent as f64 })}</td>
-                                <td>{m.codes.iter().take(6).map(|(c, _)| format!("{c} {:.1}%", m.share(c))).collect::<Vec<_>>().join(" · ")}</td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
-        </section>
+            <ScrollTable id="code-mix">
+                <thead><tr><th scope="col">""</th><th scope="col" class="num">"Absent sessions"</th><th scope="col" class="num">"Unauthorised"</th><th scope="col">"Most used codes (share of absent sessions)"</th></tr></thead>
+                <tbody>
+                    {d.mixes.iter().map(|m| view! {
+                        <tr class:total=m.urn.is_none()>
+                            <th scope="row">{m.name.clone()}</th>
+                            <td class="num">{crate::format::count(m.absent)}</td>
+                            <td class="num">{format!("{:.1}%", if m.absent == 0 { 0.0 } else { 100.0 * m.unauthorised as f64 / m.absent as f64 })}</td>
+                            <td>{m.codes.iter().take(6).map(|(c, _)| format!("{c} {:.1}%", m.share(c))).collect::<Vec<_>>().join(" · ")}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </ScrollTable>
+        </Section>
     }
 }

@@ -7,13 +7,14 @@
 //! (`/academy/{urn}/sef.pdf`, `/academy/{urn}/sef/{key}.csv|svg|png`). Aggregates
 //! only, for the academy's staff and the trust (not governors, who have their summary).
 
+use crate::view::found;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use queries::types::Scope;
 
 use crate::pages::governors::Table;
-use crate::view::pct;
+use crate::view::{pct, ScopeSelect};
 
 /// A table of the pack, by its key (the CSV's name).
 pub use crate::reports::sef::{PackChart, PackTable, SefPack, NOTE};
@@ -37,15 +38,7 @@ pub fn SefPage() -> impl IntoView {
     });
     let data = Resource::new(move || key.get(), |(urn, scope)| get_sef(urn, scope));
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(Some(p)) => view! { <SefBody p/> }.into_any(),
-                    Ok(None) => view! { <crate::pages::NotFound/> }.into_any(),
-                    Err(e) => view! { <crate::view::Failed e/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {found(data, |p| view! { <SefBody p/> })}
     }
 }
 
@@ -89,11 +82,7 @@ fn SefBody(p: SefPack) -> impl IntoView {
         <h1>{format!("{}: attendance self-evaluation", p.academy.name)}</h1>
         <p class="lead">{format!("URN {} · {} · {} · {} ({} to {})", p.academy.urn, p.academy.phase, p.academy.local_authority, p.window, p.from.format("%-d %b %Y"), p.to.format("%-d %b %Y"))}</p>
         <form method="get" action=base.clone() class="window-form no-print">
-            <label>"Scope "
-                <select name="scope">
-                    {[Scope::Dfe, Scope::All].into_iter().map(|s| view! { <option value=s.as_str() selected=s == p.scope>{s.label()}</option> }).collect_view()}
-                </select>
-            </label>
+            <ScopeSelect selected=p.scope default=Scope::Dfe/>
             <button type="submit">"Show"</button>
             <a class="button" href=format!("{base}.pdf{q}") download>"Download the pack (PDF)"</a>
         </form>

@@ -33,7 +33,7 @@ pub use ssr::Report;
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::*;
-    use crate::reports::mask::mask;
+    use crate::reports::mask::Masks;
     use crate::reports::params::{window, windows, WindowChoice};
     use crate::reports::{Ctx, ReportError};
     use queries::types::Visibility;
@@ -68,15 +68,9 @@ pub mod ssr {
             };
             if view.threshold().is_some() {
                 // Counts as every report of these windows shows them to this viewer.
-                let w = windows(ctx.cal, &p.window).map_err(ReportError::NotFound)?;
-                let now = mask(ctx, &w, p.window.scope, false)?;
-                let last = mask(ctx, &w, p.window.scope, true)?;
-                let urn = Some(p.urn.as_str());
-                d.figures = now.shown(urn, None, "All", &d.figures);
-                d.last_year = d
-                    .last_year
-                    .as_ref()
-                    .map(|f| last.shown(urn, None, "All", f));
+                let masks = Masks::of(ctx, &p.window)?;
+                let (now, urn) = (&masks.now, Some(p.urn.as_str()));
+                masks.mask_totals(urn, &mut d.figures, &mut d.last_year);
                 d.trust = if view.sees_trust() {
                     now.shown(None, None, "All", &d.trust)
                 } else {
@@ -92,10 +86,10 @@ pub mod ssr {
             Ok(Some(d))
         }
     }
+    use crate::trend::ssr::weeks_of;
     use queries::calendar::Calendars;
     use queries::db::Connection;
     use queries::figures::{self, Dimension};
-    use queries::types::WeekPoint;
 
     pub fn detail(
         conn: &Connection,
@@ -125,16 +119,15 @@ pub mod ssr {
                 .map(|(_, f)| f),
             None => None,
         };
-        let mine = |rows: Vec<(Option<String>, WeekPoint)>| -> Vec<WeekPoint> {
-            rows.into_iter()
-                .filter(|(u, _)| u.as_deref() == Some(urn))
-                .map(|(_, w)| w)
-                .collect()
-        };
-        let weeks =
-            mine(figures::weekly(conn, window.from, window.to, scope, Some(urn)).map_err(e)?);
+        let weeks = weeks_of(
+            &figures::weekly(conn, window.from, window.to, scope, Some(urn)).map_err(e)?,
+            Some(urn),
+        );
         let weeks_last = match window.last_year {
-            Some((f, t)) => mine(figures::weekly(conn, f, t, scope, Some(urn)).map_err(e)?),
+            Some((f, t)) => weeks_of(
+                &figures::weekly(conn, f, t, scope, Some(urn)).map_err(e)?,
+                Some(urn),
+            ),
             None => Vec::new(),
         };
         let trend = crate::trend::ssr::weekly(

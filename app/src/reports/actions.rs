@@ -15,11 +15,7 @@ pub struct ActionChoice {
 
 impl ActionChoice {
     pub fn list(&self) -> &str {
-        ACTION_LISTS
-            .iter()
-            .map(|(k, _)| *k)
-            .find(|k| *k == self.list)
-            .unwrap_or("thresholds")
+        crate::reports::params::one_of(&ACTION_LISTS, &self.list, "thresholds")
     }
 
     pub fn query(&self, list: &str) -> String {
@@ -142,10 +138,7 @@ pub mod ssr {
         ) -> Result<ActionsData, ReportError> {
             let p = ListsParams::new(choice.academy.clone(), choice.open_n_days);
             let lists = ctx.report::<Lists>(p.clone())?;
-            let academies: Vec<AcademyRef> = queries::figures::academies(ctx.conn)?
-                .into_iter()
-                .filter(|a| view.sees_academy(&a.urn))
-                .collect();
+            let academies = crate::reports::params::academies(ctx.conn, view)?;
             let mut choice = choice.clone();
             choice.list = choice.list().to_string();
             let table = lists

@@ -71,7 +71,7 @@ pub mod ssr {
 
     use super::*;
     use crate::charts::{bar_chart, BarChart};
-    use crate::reports::mask::mask;
+    use crate::reports::mask::{mask, Masks};
     use crate::reports::params::WindowChoice;
     use crate::reports::params::{spanned, windows};
     use crate::reports::{Ctx, ReportError};
@@ -105,11 +105,7 @@ pub mod ssr {
         fn build(ctx: &Ctx<'_>, p: &Params, view: &Visibility) -> Result<CohortsData, ReportError> {
             // Governors have no filters (`allowed`), so their rows are the window's
             // mask's rows: what one report hides, no other shows.
-            let w = windows(ctx.cal, &p.window).map_err(ReportError::NotFound)?;
-            let masks = (
-                mask(ctx, &w, p.window.scope, false)?,
-                mask(ctx, &w, p.window.scope, true)?,
-            );
+            let masks = Masks::of(ctx, &p.window)?;
             cohorts(
                 ctx.conn,
                 ctx.cal,
@@ -117,7 +113,7 @@ pub mod ssr {
                 &p.filter,
                 p.by,
                 view,
-                (&masks.0, &masks.1),
+                (&masks.now, &masks.last_year),
             )
             .map_err(ReportError::NotFound)
         }
@@ -247,13 +243,11 @@ pub mod ssr {
                 name: "Trust".into(),
             });
         }
-        for a in queries::figures::academies(conn).map_err(e)? {
-            if viewer.sees_academy(&a.urn) {
-                places.push(Place {
-                    urn: Some(a.urn),
-                    name: a.name,
-                });
-            }
+        for a in crate::reports::params::academies(conn, viewer).map_err(e)? {
+            places.push(Place {
+                urn: Some(a.urn),
+                name: a.name,
+            });
         }
         let now = seen(
             cohorts::figures_in(

@@ -215,8 +215,12 @@ impl Warehouse {
         };
         let audited = |out: Arc<R::Output>| -> Result<Arc<R::Output>, ReportError> {
             if let Some((action, subject)) = R::audit(&params, &out).filter(|_| audit) {
-                queries::accounts::audit(conn, who, action, &subject)
-                    .map_err(|e| ReportError::Audit(e.to_string()))?;
+                self.accounts()
+                    .map_err(|e| ReportError::Audit(e.to_string()))
+                    .and_then(|accounts| {
+                        queries::accounts::audit(&accounts, who, action, &subject)
+                            .map_err(|e| ReportError::Audit(e.to_string()))
+                    })?;
             }
             Ok(out)
         };

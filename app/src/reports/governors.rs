@@ -182,7 +182,7 @@ pub use ssr::{Pdf, Report};
 pub mod ssr {
     use super::*;
     use crate::document::{Block, Document};
-    use crate::reports::{Ctx, ReportError};
+    use crate::reports::{Ctx, Found, ReportError};
     use queries::calendar::Calendars;
     use queries::db::Connection;
     use queries::types::{AcademyRef, Visibility};
@@ -218,11 +218,10 @@ pub mod ssr {
             p: &SummaryChoice,
             _: &Visibility,
         ) -> Result<(String, Vec<u8>), ReportError> {
-            let data = ctx.report::<Report>(p.clone())?;
-            let Some(data) = data.as_ref() else {
-                return Err(ReportError::NotFound("no such term or academy".into()));
-            };
-            let bytes = document(data, &ctx.warehouse.trust_name)
+            let data = Found::of(ctx.report::<Report>(p.clone())?, || {
+                "no such term or academy".into()
+            })?;
+            let bytes = document(&data, &ctx.warehouse.trust_name)
                 .pdf()
                 .map_err(ReportError::Failed)?;
             Ok((format!("governors-summary-{}.pdf", data.term.slug), bytes))
@@ -251,11 +250,8 @@ pub mod ssr {
                 Ok(None)
             };
         };
-        let academies: Vec<AcademyRef> = queries::figures::academies(conn)
-            .map_err(|e| e.to_string())?
-            .into_iter()
-            .filter(|a| viewer.sees_academy(&a.urn))
-            .collect();
+        let academies =
+            crate::reports::params::academies(conn, viewer).map_err(|e| e.to_string())?;
         let mut choices = vec![("all".to_string(), "Everything I can see".to_string())];
         if viewer.sees_trust() {
             choices.push(("trust".into(), format!("{trust_name} (the trust)")));

@@ -25,11 +25,7 @@ pub const KINDS: [(&str, &str); 4] = [
 
 impl HeatmapChoice {
     pub fn kind(&self) -> &str {
-        KINDS
-            .iter()
-            .map(|(k, _)| *k)
-            .find(|k| *k == self.kind)
-            .unwrap_or("academy-week")
+        crate::reports::params::one_of(&KINDS, &self.kind, "academy-week")
     }
 
     pub fn rolling(&self) -> bool {
@@ -296,11 +292,7 @@ pub mod ssr {
         let own = windows(cals, w)?;
         let window = spanned(&own);
         let scope = w.scope;
-        let academies: Vec<AcademyRef> = queries::figures::academies(conn)
-            .map_err(e)?
-            .into_iter()
-            .filter(|a| viewer.sees_academy(&a.urn))
-            .collect();
+        let academies = crate::reports::params::academies(conn, viewer).map_err(e)?;
         choice.kind = choice.kind().to_string();
         if choice
             .academy
@@ -320,6 +312,11 @@ pub mod ssr {
                 .map(|a| (Some(a.urn.clone()), a.name.clone())),
         );
         let (from, to) = (window.from, window.to);
+        // A place's row, leading to its figures over the window.
+        let place_axis = |(u, name): &(Option<String>, String)| Axis {
+            label: name.clone(),
+            href: Some(figures_href(p, u.as_deref(), from, to)),
+        };
         let span = queries::heatmap::Span {
             from,
             to,
@@ -360,13 +357,7 @@ pub mod ssr {
                     row_name: "Academy".into(),
                     col_name: "Week beginning".into(),
                     value_name: if rolling { "Absence, %".into() } else { "PA rate, %".into() },
-                    rows: rows
-                        .iter()
-                        .map(|(u, n)| Axis {
-                            label: n.clone(),
-                            href: Some(figures_href(p, u.as_deref(), from, to)),
-                        })
-                        .collect(),
+                    rows: rows.iter().map(place_axis).collect(),
                     cols: weeks.iter().map(|w| Axis { label: week_label(&weeks, *w), href: None }).collect(),
                     cells: rows
                         .iter()
@@ -434,7 +425,7 @@ pub mod ssr {
                     row_name: "Academy".into(),
                     col_name: "Year group".into(),
                     value_name: "PA rate, %".into(),
-                    rows: rows.iter().map(|(u, n)| Axis { label: n.clone(), href: Some(figures_href(p, u.as_deref(), from, to)) }).collect(),
+                    rows: rows.iter().map(place_axis).collect(),
                     cols: years.iter().map(|y| Axis { label: Dimension::YearGroup.group_label(y).replace("Year ", "Y").replace("Reception", "R"), href: None }).collect(),
                     cells: rows
                         .iter()
@@ -493,7 +484,7 @@ pub mod ssr {
                     row_name: "Academy".into(),
                     col_name: "Day and session".into(),
                     value_name: "Absence, %".into(),
-                    rows: rows.iter().map(|(u, n)| Axis { label: n.clone(), href: Some(figures_href(p, u.as_deref(), from, to)) }).collect(),
+                    rows: rows.iter().map(place_axis).collect(),
                     cols: slots.iter().map(|(d, s)| Axis { label: format!("{} {}", DAYS[*d as usize - 1], if *s == 0 { "AM" } else { "PM" }), href: None }).collect(),
                     cells: rows
                         .iter()

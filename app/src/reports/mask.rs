@@ -4,7 +4,7 @@
 //! one route hides another shows. Roles that see pupils get the open mask.
 
 #[cfg(feature = "ssr")]
-pub use ssr::{mask, MaskParams, WindowMask};
+pub use ssr::{mask, MaskParams, Masks, WindowMask};
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
@@ -13,8 +13,9 @@ pub mod ssr {
     use chrono::NaiveDate;
     use queries::calendar::Windows;
     use queries::suppress::Mask;
-    use queries::types::{CohortFilter, Scope, Visibility};
+    use queries::types::{CohortFilter, Figures, Scope, Visibility};
 
+    use crate::reports::params::{windows, WindowChoice};
     use crate::reports::{Ctx, ReportError};
 
     /// A window as its academies have it: each academy's own dates (`spec`, as
@@ -72,5 +73,36 @@ pub mod ssr {
             to,
             scope,
         })
+    }
+
+    /// The chosen window's masks, this year's and the same window last year's, as every
+    /// report of that window shows its counts to the viewer of `ctx`.
+    pub struct Masks {
+        pub now: Arc<Mask>,
+        pub last_year: Arc<Mask>,
+    }
+
+    impl Masks {
+        pub fn of(ctx: &Ctx<'_>, choice: &WindowChoice) -> Result<Masks, ReportError> {
+            let w = windows(ctx.cal, choice).map_err(ReportError::NotFound)?;
+            Ok(Masks {
+                now: mask(ctx, &w, choice.scope, false)?,
+                last_year: mask(ctx, &w, choice.scope, true)?,
+            })
+        }
+
+        /// A place's figures (an academy's, or the trust's with `None`) now and the
+        /// same window last year, as the viewer may see them.
+        pub fn mask_totals(
+            &self,
+            urn: Option<&str>,
+            now: &mut Figures,
+            last_year: &mut Option<Figures>,
+        ) {
+            *now = self.now.shown(urn, None, "All", now);
+            *last_year = last_year
+                .as_ref()
+                .map(|f| self.last_year.shown(urn, None, "All", f));
+        }
     }
 }

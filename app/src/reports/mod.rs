@@ -63,6 +63,34 @@ where
     }
 }
 
+/// The output of a report of something that may not exist (an academy, a term), where
+/// it does: what a document made from that report builds on.
+#[cfg(feature = "ssr")]
+pub struct Found<T>(std::sync::Arc<Option<T>>);
+
+#[cfg(feature = "ssr")]
+impl<T> Found<T> {
+    /// `out` where it is something; a 404 saying `missing` where it is `None`.
+    pub fn of(
+        out: std::sync::Arc<Option<T>>,
+        missing: impl FnOnce() -> String,
+    ) -> Result<Found<T>, ReportError> {
+        match out.as_ref() {
+            Some(_) => Ok(Found(out)),
+            None => Err(ReportError::NotFound(missing())),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl<T> std::ops::Deref for Found<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        self.0.as_ref().as_ref().expect("checked by Found::of")
+    }
+}
+
 /// A parameter error from a server function: the response status is 400.
 #[cfg(feature = "ssr")]
 pub fn bad_request(e: params::ParamError) -> leptos::prelude::ServerFnError {

@@ -38,15 +38,15 @@ pub use ssr::Report;
 pub mod ssr {
     use super::*;
     use crate::charts::{line_chart, LineChart, Series, PALETTE};
-    use crate::reports::mask::mask;
+    use crate::reports::mask::Masks;
     use crate::reports::params::{spanned, windows, WindowChoice};
     use crate::reports::{Ctx, ReportError};
+    use crate::trend::ssr::weeks_of;
     use chrono::NaiveDate;
     use queries::calendar::Calendars;
     use queries::db::Connection;
     use queries::figures;
     use queries::types::Visibility;
-    use queries::types::WeekPoint;
 
     /// The trust overview: every academy's figures and the trust's, for the academies
     /// `view` may see; counts through the window's mask for governors (the trust's own
@@ -66,23 +66,12 @@ pub mod ssr {
             o.rows.retain(|r| view.sees_academy(&r.academy.urn));
             if view.threshold().is_some() {
                 // Counts as every report of these windows shows them to this viewer.
-                let w = windows(ctx.cal, params).map_err(ReportError::NotFound)?;
-                let now = mask(ctx, &w, params.scope, false)?;
-                let last = mask(ctx, &w, params.scope, true)?;
+                let masks = Masks::of(ctx, params)?;
                 for r in &mut o.rows {
-                    let urn = Some(r.academy.urn.as_str());
-                    r.figures = now.shown(urn, None, "All", &r.figures);
-                    r.last_year = r
-                        .last_year
-                        .as_ref()
-                        .map(|f| last.shown(urn, None, "All", f));
+                    masks.mask_totals(Some(&r.academy.urn), &mut r.figures, &mut r.last_year);
                 }
                 if view.sees_trust() {
-                    o.trust = now.shown(None, None, "All", &o.trust);
-                    o.trust_last_year = o
-                        .trust_last_year
-                        .as_ref()
-                        .map(|f| last.shown(None, None, "All", f));
+                    masks.mask_totals(None, &mut o.trust, &mut o.trust_last_year);
                 } else {
                     o.trust = Figures::withheld();
                     o.trust_last_year = None;
@@ -116,16 +105,8 @@ pub mod ssr {
             Some((spec, f, t)) => figures::weekly_in(conn, &spec, f, t, scope, None).map_err(e)?,
             None => Vec::new(),
         };
-        let trust_weeks: Vec<WeekPoint> = weekly
-            .iter()
-            .filter(|(u, _)| u.is_none())
-            .map(|(_, w)| w.clone())
-            .collect();
-        let trust_weeks_last: Vec<WeekPoint> = weekly_last
-            .iter()
-            .filter(|(u, _)| u.is_none())
-            .map(|(_, w)| w.clone())
-            .collect();
+        let trust_weeks = weeks_of(&weekly, None);
+        let trust_weeks_last = weeks_of(&weekly_last, None);
         let trend = crate::trend::ssr::weekly(
             "Trust absence by week",
             format!("Trust, {}", window.name),
@@ -143,11 +124,7 @@ pub mod ssr {
             .into_iter()
             .enumerate()
             .map(|(i, (academy, figures))| {
-                let weeks: Vec<WeekPoint> = weekly
-                    .iter()
-                    .filter(|(u, _)| u.as_deref() == Some(academy.urn.as_str()))
-                    .map(|(_, w)| w.clone())
-                    .collect();
+                let weeks = weeks_of(&weekly, Some(&academy.urn));
                 let trend_svg = line_chart(&LineChart {
                     title: &academy.name,
                     x_label: "Week",

@@ -56,6 +56,20 @@ pub fn date(parameter: &str, value: &str) -> Result<NaiveDate, ParamError> {
     })
 }
 
+/// `value` where it is one of the keys of `choices` (key, label), `default` where it is
+/// not: a page's choice from the URL (a tab, a list).
+pub fn one_of(
+    choices: &[(&'static str, &str)],
+    value: &str,
+    default: &'static str,
+) -> &'static str {
+    choices
+        .iter()
+        .map(|(k, _)| *k)
+        .find(|k| *k == value)
+        .unwrap_or(default)
+}
+
 /// `scope`: all or dfe, `default` when absent or empty.
 pub fn scope(value: Option<&str>, default: Scope) -> Result<Scope, ParamError> {
     match value.filter(|s| !s.is_empty()) {
@@ -120,6 +134,23 @@ impl WindowChoice {
 mod resolve {
     use super::WindowChoice;
     use queries::calendar::{Calendar, Calendars, Window, Windows};
+    use queries::db::{Connection, DuckError};
+    use queries::types::{AcademyRef, Visibility};
+
+    /// The academy with this URN; `None` when there is none.
+    pub fn academy(conn: &Connection, urn: &str) -> Result<Option<AcademyRef>, DuckError> {
+        Ok(queries::figures::academies(conn)?
+            .into_iter()
+            .find(|a| a.urn == urn))
+    }
+
+    /// The academies `viewer` may see (to choose from, or to show).
+    pub fn academies(conn: &Connection, viewer: &Visibility) -> Result<Vec<AcademyRef>, DuckError> {
+        Ok(queries::figures::academies(conn)?
+            .into_iter()
+            .filter(|a| viewer.sees_academy(&a.urn))
+            .collect())
+    }
 
     /// Resolves the chosen window on one calendar (an academy's own).
     pub fn window(cal: &Calendar, p: &WindowChoice) -> Result<Window, String> {
@@ -143,7 +174,7 @@ mod resolve {
     }
 }
 #[cfg(feature = "ssr")]
-pub use resolve::{spanned, window, windows};
+pub use resolve::{academies, academy, spanned, window, windows};
 
 #[cfg(test)]
 mod tests {

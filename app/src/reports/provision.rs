@@ -75,11 +75,11 @@ pub use ssr::{Export, ExportParams, Exported, LaReport, ListParams, Lists, Repor
 pub mod ssr {
     use super::*;
     use crate::charts::{line_chart, LineChart, Series, PALETTE};
-    use crate::reports::{Ctx, ReportError};
+    use crate::reports::{params, Ctx, ReportError};
     use queries::calendar::{Calendars, WindowKind};
     use queries::db::Connection;
     use queries::provision;
-    use queries::types::Visibility;
+    use queries::types::{PupilRef, Visibility};
 
     /// The lists for one academy or every academy the viewer may see, and their order.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -164,29 +164,23 @@ pub mod ssr {
             p: &ExportParams,
             view: &Visibility,
         ) -> Result<Exported, ReportError> {
-            let in_force = |start: NaiveDate, end: Option<NaiveDate>| match (p.from, p.to) {
-                (Some(f), Some(t)) => start <= t && end.is_none_or(|e| e >= f),
-                _ => true,
+            // A pupil of the viewer's, in force at some point from `from` to `to` (when given).
+            let kept = |pupil: &PupilRef, start: NaiveDate, end: Option<NaiveDate>| {
+                view.sees_academy(&pupil.urn)
+                    && match (p.from, p.to) {
+                        (Some(f), Some(t)) => start <= t && end.is_none_or(|e| e >= f),
+                        _ => true,
+                    }
             };
             let urn = p.academy.as_deref();
             Ok(if p.ap {
-                Exported::Placements(
-                    provision::placements(ctx.conn, urn)?
-                        .into_iter()
-                        .filter(|x| {
-                            view.sees_academy(&x.pupil.urn) && in_force(x.start_date, x.end_date)
-                        })
-                        .collect(),
-                )
+                let mut rows = provision::placements(ctx.conn, urn)?;
+                rows.retain(|x| kept(&x.pupil, x.start_date, x.end_date));
+                Exported::Placements(rows)
             } else {
-                Exported::Timetables(
-                    provision::timetables(ctx.conn, urn)?
-                        .into_iter()
-                        .filter(|x| {
-                            view.sees_academy(&x.pupil.urn) && in_force(x.start_date, x.end_date)
-                        })
-                        .collect(),
-                )
+                let mut rows = provision::timetables(ctx.conn, urn)?;
+                rows.retain(|x| kept(&x.pupil, x.start_date, x.end_date));
+                Exported::Timetables(rows)
             })
         }
     }
@@ -279,11 +273,7 @@ pub mod ssr {
         limit: u64,
     ) -> Result<ProvisionData, String> {
         let e = |e: queries::db::DuckError| e.to_string();
-        let academies: Vec<AcademyRef> = queries::figures::academies(conn)
-            .map_err(e)?
-            .into_iter()
-            .filter(|a| viewer.sees_academy(&a.urn))
-            .collect();
+        let academies = params::academies(conn, viewer).map_err(e)?;
         let visible = |u: &str| {
             academies.iter().any(|a| a.urn == u) && academy.as_deref().is_none_or(|x| x == u)
         };
@@ -458,11 +448,7 @@ pub mod ssr {
         limit: u64,
     ) -> Result<Option<ProvisionReport>, String> {
         let e = |e: queries::db::DuckError| e.to_string();
-        let Some(academy) = queries::figures::academies(conn)
-            .map_err(e)?
-            .into_iter()
-            .find(|a| a.urn == urn)
-        else {
+        let Some(academy) = params::academy(conn, urn).map_err(e)? else {
             return Ok(None);
         };
         // The academy's own half terms.

@@ -58,14 +58,14 @@ schools, for the period named. Gaps: the first group's rate less the second's, i
 points.";
 
 #[cfg(feature = "ssr")]
-pub use ssr::{Params, Pdf, Png, Report};
+pub use ssr::{found, Params, Pdf, Png, Report};
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::*;
     use crate::charts::{bar_chart, line_chart, BarChart, LineChart, Series, PALETTE};
     use crate::document::{Block, Document};
-    use crate::reports::{Ctx, ReportError};
+    use crate::reports::{Ctx, Found, ReportError};
     use queries::calendar::{year_label, Calendar, Calendars};
     use queries::cohorts;
     use queries::db::Connection;
@@ -110,16 +110,17 @@ pub mod ssr {
         }
     }
 
+    /// The pack [`Report`] made for `urn`; a 404 when there is no such academy.
+    pub fn found(
+        pack: std::sync::Arc<Option<SefPack>>,
+        urn: &str,
+    ) -> Result<Found<SefPack>, ReportError> {
+        Found::of(pack, || format!("no academy with URN {urn}"))
+    }
+
     /// The pack, as its page has it.
-    fn the_pack(ctx: &Ctx<'_>, p: &Params) -> Result<std::sync::Arc<Option<SefPack>>, ReportError> {
-        let pack = ctx.report::<Report>(p.clone())?;
-        match pack.as_ref() {
-            Some(_) => Ok(pack),
-            None => Err(ReportError::NotFound(format!(
-                "no academy with URN {}",
-                p.urn
-            ))),
-        }
+    fn the_pack(ctx: &Ctx<'_>, p: &Params) -> Result<Found<SefPack>, ReportError> {
+        found(ctx.report::<Report>(p.clone())?, &p.urn)
     }
 
     /// The whole pack as a PDF: (file name, bytes).
@@ -139,8 +140,7 @@ pub mod ssr {
             _: &Visibility,
         ) -> Result<(String, Vec<u8>), ReportError> {
             let pack = the_pack(ctx, p)?;
-            let pack = pack.as_ref().as_ref().expect("checked by the_pack");
-            let bytes = document(pack).pdf().map_err(ReportError::Failed)?;
+            let bytes = document(&pack).pdf().map_err(ReportError::Failed)?;
             Ok((format!("sef-attendance-{}.pdf", pack.academy.urn), bytes))
         }
     }
@@ -163,7 +163,6 @@ pub mod ssr {
             _: &Visibility,
         ) -> Result<(String, Vec<u8>), ReportError> {
             let pack = the_pack(ctx, p)?;
-            let pack = pack.as_ref().as_ref().expect("checked by the_pack");
             let chart = pack.chart(key).ok_or_else(|| {
                 ReportError::NotFound(format!("the pack has no png called {key}"))
             })?;
@@ -206,11 +205,7 @@ pub mod ssr {
         // Every window of the pack (year to date, half terms, last year) is on the
         // academy's own calendar.
         let cal: &Calendar = cals.of(urn);
-        let Some(academy) = figures::academies(conn)
-            .map_err(e)?
-            .into_iter()
-            .find(|a| a.urn == urn)
-        else {
+        let Some(academy) = crate::reports::params::academy(conn, urn).map_err(e)? else {
             return Ok(None);
         };
         let latest = cal

@@ -1,18 +1,11 @@
 import { test, expect } from "@playwright/test";
-import AxeBuilder from "@axe-core/playwright";
-import { signIn, ACADEMIES } from "./signin";
-
-const shot = (name: string) => `screenshots/${name}-${test.info().project.name}.png`;
+import { signIn, signInBeforeEach, ACADEMIES, shot, expectPage, skipAxeWithoutJs, seriousViolations } from "./signin";
 
 test.describe("as the trust lead", () => {
-  test.beforeEach(async ({ page }) => {
-    await signIn(page, "trust@e2e.test");
-  });
+  signInBeforeEach("trust@e2e.test");
 
   test("action lists: a tab per list with its count, the rule, the pupils", async ({ page }) => {
-    const response = await page.goto("/actions");
-    expect(response?.status()).toBe(200);
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Action lists");
+    await expectPage(page, "/actions", "Action lists");
     const tabs = page.locator("nav.tabs a");
     await expect(tabs).toHaveCount(6);
     await expect(tabs.first()).toHaveAttribute("aria-current", "page");
@@ -68,13 +61,11 @@ test.describe("as the trust lead", () => {
   });
 
   for (const path of ["/actions", "/data-quality"]) {
-    test(`no serious accessibility violations on ${path}`, async ({ page }, info) => {
-      test.skip(info.project.name === "js-off", "axe runs as a script");
+    test(`no serious accessibility violations on ${path}`, async ({ page }) => {
+      skipAxeWithoutJs();
       await page.goto(path);
       await expect(page.locator("h2").first()).toBeVisible();
-      const results = await new AxeBuilder({ page }).analyze();
-      const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-      expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(", ")})`)).toEqual([]);
+      expect(await seriousViolations(page)).toEqual([]);
     });
   }
 });

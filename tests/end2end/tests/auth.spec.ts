@@ -1,8 +1,5 @@
 import { test, expect } from "@playwright/test";
-import AxeBuilder from "@axe-core/playwright";
-import { PASSWORD, signIn, ACADEMIES } from "./signin";
-
-const shot = (name: string) => `screenshots/${name}-${test.info().project.name}.png`;
+import { PASSWORD, signIn, ACADEMIES, shot, skipAxeWithoutJs, seriousViolations } from "./signin";
 
 test("signed out, every page leads to sign-in and back", async ({ page }) => {
   await page.goto("/academy/140101?window=ytd");
@@ -63,10 +60,8 @@ test("signing out ends the session", async ({ page }) => {
   await expect(page).toHaveURL(/\/signin\?next=/);
 });
 
-test("the sign-in page has no serious accessibility violations", async ({ page }, info) => {
-  test.skip(info.project.name === "js-off", "axe runs as a script");
+test("the sign-in page has no serious accessibility violations", async ({ page }) => {
+  skipAxeWithoutJs();
   await page.goto("/signin");
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(serious.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  expect(await seriousViolations(page, (v) => `${v.id}: ${v.help}`)).toEqual([]);
 });

@@ -1,18 +1,11 @@
 import { test, expect } from "@playwright/test";
-import AxeBuilder from "@axe-core/playwright";
-import { signIn, ACADEMIES } from "./signin";
-
-const shot = (name: string) => `screenshots/${name}-${test.info().project.name}.png`;
+import { signIn, signInBeforeEach, ACADEMIES, shot, expectPage, skipAxeWithoutJs, seriousViolations } from "./signin";
 
 test.describe("as the trust lead", () => {
-  test.beforeEach(async ({ page }) => {
-    await signIn(page, "trust@e2e.test");
-  });
+  signInBeforeEach("trust@e2e.test");
 
   test("cohorts: gaps against England and last year, a chart each, the seed's FSM gap", async ({ page }) => {
-    const response = await page.goto("/cohorts");
-    expect(response?.status()).toBe(200);
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Cohorts");
+    await expectPage(page, "/cohorts", "Cohorts");
     const gaps = page.locator("#gap-summary tbody tr");
     await expect(gaps).toHaveCount(6);
     // FSM pupils miss more school than others in the seed trust, as nationally.
@@ -93,13 +86,11 @@ test.describe("as the trust lead", () => {
   });
 
   for (const path of ["/cohorts", "/heatmaps", "/heatmaps?kind=day-session"]) {
-    test(`no serious accessibility violations on ${path}`, async ({ page }, info) => {
-      test.skip(info.project.name === "js-off", "axe runs as a script");
+    test(`no serious accessibility violations on ${path}`, async ({ page }) => {
+      skipAxeWithoutJs();
       await page.goto(path);
       await expect(page.locator("p.scope-note")).toBeVisible();
-      const results = await new AxeBuilder({ page }).analyze();
-      const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-      expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(", ")})`)).toEqual([]);
+      expect(await seriousViolations(page)).toEqual([]);
     });
   }
 });

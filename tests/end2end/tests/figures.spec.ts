@@ -1,17 +1,10 @@
 import { test, expect } from "@playwright/test";
-import AxeBuilder from "@axe-core/playwright";
-import { signIn, ACADEMIES } from "./signin";
+import { signInBeforeEach, ACADEMIES, shot, expectPage, skipAxeWithoutJs, seriousViolations } from "./signin";
 
-test.beforeEach(async ({ page }) => {
-  await signIn(page, "trust@e2e.test");
-});
-
-const shot = (name: string) => `screenshots/${name}-${test.info().project.name}.png`;
+signInBeforeEach("trust@e2e.test");
 
 test("the trust overview shows every academy against last year and England", async ({ page }) => {
-  const response = await page.goto("/");
-  expect(response?.status()).toBe(200);
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Trust overview");
+  await expectPage(page, "/", "Trust overview");
   await expect(page.locator("p.scope-note")).toContainText("All on roll");
   const rows = page.locator("table.overview tbody tr");
   await expect(rows).toHaveCount(ACADEMIES);
@@ -74,21 +67,17 @@ test("an unknown academy is a 404", async ({ page }) => {
 });
 
 for (const path of ["/", "/loads"]) {
-  test(`no serious accessibility violations on ${path}`, async ({ page }, info) => {
-    test.skip(info.project.name === "js-off", "axe runs as a script");
+  test(`no serious accessibility violations on ${path}`, async ({ page }) => {
+    skipAxeWithoutJs();
     await page.goto(path);
-    const results = await new AxeBuilder({ page }).analyze();
-    const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-    expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(", ")})`)).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
   });
 }
 
-test("no serious accessibility violations on an academy page", async ({ page }, info) => {
-  test.skip(info.project.name === "js-off", "axe runs as a script");
+test("no serious accessibility violations on an academy page", async ({ page }) => {
+  skipAxeWithoutJs();
   await page.goto("/");
   await page.locator("table.overview tbody tr th a").first().click();
   await expect(page.locator("#reasons")).toBeAttached();
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(serious.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  expect(await seriousViolations(page, (v) => `${v.id}: ${v.help}`)).toEqual([]);
 });

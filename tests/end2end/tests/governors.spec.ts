@@ -1,8 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
-import AxeBuilder from "@axe-core/playwright";
-import { signIn, ACADEMIES } from "./signin";
-
-const shot = (name: string) => `screenshots/${name}-${test.info().project.name}.png`;
+import { signIn, signInBeforeEach, ACADEMIES, shot, expectPage, skipAxeWithoutJs, seriousViolations } from "./signin";
 
 /** Pages in a PDF Chromium (or Rollcall) wrote: its page objects. */
 function pdfPages(pdf: Buffer): number {
@@ -17,14 +14,10 @@ async function printed(page: Page): Promise<number> {
 }
 
 test.describe("as the trust lead", () => {
-  test.beforeEach(async ({ page }) => {
-    await signIn(page, "trust@e2e.test");
-  });
+  signInBeforeEach("trust@e2e.test");
 
   test("governors: the trust and every academy, each with its paragraph and tables", async ({ page }) => {
-    const response = await page.goto("/governors");
-    expect(response?.status()).toBe(200);
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Governors' termly summary");
+    await expectPage(page, "/governors", "Governors' termly summary");
     const summaries = page.locator("article.summary");
     await expect(summaries).toHaveCount(ACADEMIES + 1);
     // The latest term, to the seed's last day.
@@ -72,13 +65,11 @@ test.describe("as the trust lead", () => {
     expect(pdfPages(body)).toBe(ACADEMIES + 1);
   });
 
-  test("no serious accessibility violations on /governors", async ({ page }, info) => {
-    test.skip(info.project.name === "js-off", "axe runs as a script");
+  test("no serious accessibility violations on /governors", async ({ page }) => {
+    skipAxeWithoutJs();
     await page.goto("/governors");
     await expect(page.locator("article.summary").first()).toBeVisible();
-    const results = await new AxeBuilder({ page }).analyze();
-    const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-    expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(", ")})`)).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
   });
 });
 

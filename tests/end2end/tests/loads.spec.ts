@@ -1,14 +1,10 @@
 import { test, expect } from "@playwright/test";
-import { signIn, ACADEMIES } from "./signin";
+import { signInBeforeEach, ACADEMIES, shot, expectPage } from "./signin";
 
-test.beforeEach(async ({ page }) => {
-  await signIn(page, "trust@e2e.test");
-});
+signInBeforeEach("trust@e2e.test");
 
 test("the data-loaded page lists every academy's rows and last extract", async ({ page }) => {
-  const response = await page.goto("/loads");
-  expect(response?.status()).toBe(200);
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Data loaded");
+  await expectPage(page, "/loads", "Data loaded");
   const rows = page.locator("table.data tbody tr");
   await expect(rows).toHaveCount(ACADEMIES);
   // Each row: an academy, its marks and the last extract, all from the warehouse.
@@ -18,7 +14,7 @@ test("the data-loaded page lists every academy's rows and last extract", async (
   await expect(first.locator("td").nth(7)).toContainText("UTC");
   await expect(first.locator(".status")).toHaveText("loaded");
   await expect(page.locator("p.totals")).toContainText(`${ACADEMIES} academies`);
-  await page.screenshot({ path: `screenshots/loads-${test.info().project.name}.png`, fullPage: true });
+  await page.screenshot({ path: shot("loads"), fullPage: true });
 });
 
 test("the academy filter works once hydrated", async ({ page }, info) => {
@@ -35,7 +31,5 @@ test("the academy filter works once hydrated", async ({ page }, info) => {
 });
 
 test("an unknown page is a 404", async ({ page }) => {
-  const response = await page.goto("/no-such-page");
-  expect(response?.status()).toBe(404);
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Page not found");
+  await expectPage(page, "/no-such-page", "Page not found", 404);
 });

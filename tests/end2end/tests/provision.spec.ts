@@ -1,18 +1,11 @@
 import { test, expect } from "@playwright/test";
-import AxeBuilder from "@axe-core/playwright";
-import { signIn, ACADEMIES } from "./signin";
-
-const shot = (name: string) => `screenshots/${name}-${test.info().project.name}.png`;
+import { signIn, signInBeforeEach, ACADEMIES, shot, expectPage, skipAxeWithoutJs, seriousViolations } from "./signin";
 
 test.describe("as the trust lead", () => {
-  test.beforeEach(async ({ page }) => {
-    await signIn(page, "trust@e2e.test");
-  });
+  signInBeforeEach("trust@e2e.test");
 
   test("provision: shares, the half-term trend, placements, timetables and mismatches", async ({ page }) => {
-    const response = await page.goto("/provision");
-    expect(response?.status()).toBe(200);
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Alternative provision and reduced timetables");
+    await expectPage(page, "/provision", "Alternative provision and reduced timetables");
     // Each academy and the trust, with the share of the roll.
     await expect(page.locator("#shares tbody tr")).toHaveCount(ACADEMIES + 1);
     await expect(page.locator("#shares tbody tr").last().locator("th")).toHaveText("Trust");
@@ -62,13 +55,11 @@ test.describe("as the trust lead", () => {
     await page.screenshot({ path: shot("provision-report-print"), fullPage: true });
   });
 
-  test("no serious accessibility violations on /provision", async ({ page }, info) => {
-    test.skip(info.project.name === "js-off", "axe runs as a script");
+  test("no serious accessibility violations on /provision", async ({ page }) => {
+    skipAxeWithoutJs();
     await page.goto("/provision");
     await expect(page.locator("#shares")).toBeVisible();
-    const results = await new AxeBuilder({ page }).analyze();
-    const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-    expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(", ")})`)).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
   });
 });
 

@@ -1,13 +1,8 @@
 import { test, expect } from "@playwright/test";
-import AxeBuilder from "@axe-core/playwright";
-import { signIn } from "./signin";
-
-const shot = (name: string) => `screenshots/${name}-${test.info().project.name}.png`;
+import { signIn, signInBeforeEach, shot, skipAxeWithoutJs, seriousViolations } from "./signin";
 
 test.describe("as academy staff", () => {
-  test.beforeEach(async ({ page }) => {
-    await signIn(page, "staff@e2e.test");
-  });
+  signInBeforeEach("staff@e2e.test");
 
   test("sef: from the academy page, strengths and concerns and every section", async ({ page }) => {
     await page.goto("/academy/140101");
@@ -46,13 +41,11 @@ test.describe("as academy staff", () => {
     expect((await gaps.text()).split("\n")[1]).toMatch(/^FSM against not FSM,-?\d+\.\d,/);
   });
 
-  test("no serious accessibility violations on the pack", async ({ page }, info) => {
-    test.skip(info.project.name === "js-off", "axe runs as a script");
+  test("no serious accessibility violations on the pack", async ({ page }) => {
+    skipAxeWithoutJs();
     await page.goto("/academy/140101/sef");
     await expect(page.locator("section.sef").first()).toBeVisible();
-    const results = await new AxeBuilder({ page }).analyze();
-    const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-    expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(", ")})`)).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
   });
 });
 
@@ -70,13 +63,11 @@ test("a governor may not open the pack, nor another academy's staff", async ({ p
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Not allowed");
 });
 
-test("error pages pass axe: a refusal and an unknown page", async ({ page }, info) => {
-  test.skip(info.project.name === "js-off", "axe runs as a script");
+test("error pages pass axe: a refusal and an unknown page", async ({ page }) => {
+  skipAxeWithoutJs();
   await signIn(page, "staff@e2e.test");
   for (const [path, status] of [["/academy/140102/sef", 403], ["/no-such-page", 404]] as const) {
     expect((await page.goto(path))?.status()).toBe(status);
-    const results = await new AxeBuilder({ page }).analyze();
-    const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-    expect(serious.map((v) => `${path} ${v.id}: ${v.help}`)).toEqual([]);
+    expect(await seriousViolations(page, (v) => `${path} ${v.id}: ${v.help}`)).toEqual([]);
   }
 });

@@ -1,4 +1,6 @@
-import { Page, expect } from "@playwright/test";
+import { Page, expect, test } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import type { Result } from "axe-core";
 
 export const PASSWORD = process.env.ROLLCALL_E2E_PASSWORD || "";
 
@@ -11,5 +13,36 @@ export async function signIn(page: Page, email: string, next = "/") {
   await expect(page.locator("form.signout")).toBeVisible();
 }
 
+/** Signs in as `email` before each test of the file or `describe` block it is called in. */
+export function signInBeforeEach(email: string) {
+  test.beforeEach(async ({ page }) => {
+    await signIn(page, email);
+  });
+}
+
 /** Academies in the trust that `run` seeds (5 primaries and a secondary). */
 export const ACADEMIES = 6;
+
+/** Where the running test saves a screenshot: one file per name and project (js-on, js-off). */
+export const shot = (name: string) => `screenshots/${name}-${test.info().project.name}.png`;
+
+/** Opens `path`, and checks it answers `status` with `heading` as its level-1 heading. */
+export async function expectPage(page: Page, path: string, heading: string, status = 200) {
+  const response = await page.goto(path);
+  expect(response?.status()).toBe(status);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(heading);
+}
+
+/** Skips the running test in the js-off project: axe is injected as a script. */
+export function skipAxeWithoutJs() {
+  test.skip(test.info().project.name === "js-off", "axe runs as a script");
+}
+
+/** A violation as "id: help (the elements it was found on)". */
+export const withTargets = (v: Result) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(", ")})`;
+
+/** Runs axe on the page as it stands and returns its serious and critical violations, each described. */
+export async function seriousViolations(page: Page, describe: (v: Result) => string = withTargets): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map(describe);
+}
