@@ -33,6 +33,19 @@ pub fn count(n: u64) -> String {
     out
 }
 
+/// Text for a URL's query (or a path), percent-encoded: letters, digits and `-_./`
+/// kept, every other byte as `%XX`.
+pub fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -317,16 +317,7 @@ fn forbidden(path: &str, p: &Principal) -> Response {
         .into_response()
 }
 
-fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+use app::format::url_encode;
 
 /// Whether a request says it comes from a page of this site: its `Origin` (or, failing
 /// that, its `Referer`) names the host it was sent to. Browsers send `Origin` with

@@ -26,6 +26,25 @@ fn router(db: &Arc<Db>, dir: &Path) -> axum::Router {
     )
 }
 
+/// The warehouse at `path` (its accounts store beside it), with the trust lead.
+fn open_with_lead(path: &Path, lead: bool) -> Arc<Db> {
+    let db = Arc::new(Db::open(path).unwrap());
+    if lead {
+        let store = db.accounts().connect().unwrap();
+        accounts::add_user(
+            &store,
+            "lead@t.org",
+            "Lead",
+            Role::Trust,
+            &[],
+            PASSWORD,
+            false,
+        )
+        .unwrap();
+    }
+    db
+}
+
 async fn send(app: &axum::Router, req: Request<Body>) -> (StatusCode, String) {
     let resp = app.clone().oneshot(req).await.unwrap();
     let location = resp
@@ -99,18 +118,8 @@ fn cli_child() {
 async fn the_cli_disables_a_user_and_revokes_a_token_while_the_server_runs() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let db = Arc::new(Db::open(&data.join("rollcall.duckdb")).unwrap());
+    let db = open_with_lead(&data.join("rollcall.duckdb"), true);
     let store = db.accounts().connect().unwrap();
-    accounts::add_user(
-        &store,
-        "lead@t.org",
-        "Lead",
-        Role::Trust,
-        &[],
-        PASSWORD,
-        false,
-    )
-    .unwrap();
     let (token, secret) = accounts::create_token(&store, "bi", TokenScope::Read, None).unwrap();
     let app = router(&db, &data);
     let cookie = sign_in(&app, "lead@t.org").await;
@@ -160,18 +169,7 @@ async fn a_session_survives_a_restart_of_the_server() {
     let data = dir.path().join("data");
     let path = data.join("rollcall.duckdb");
     let cookie = {
-        let db = Arc::new(Db::open(&path).unwrap());
-        let store = db.accounts().connect().unwrap();
-        accounts::add_user(
-            &store,
-            "lead@t.org",
-            "Lead",
-            Role::Trust,
-            &[],
-            PASSWORD,
-            false,
-        )
-        .unwrap();
+        let db = open_with_lead(&path, true);
         let app = router(&db, &data);
         let cookie = sign_in(&app, "lead@t.org").await;
         assert_eq!(
@@ -183,7 +181,7 @@ async fn a_session_survives_a_restart_of_the_server() {
         cookie
         // The server stops: its router, its sessions and the database are dropped.
     };
-    let db = Arc::new(Db::open(&path).unwrap());
+    let db = open_with_lead(&path, false);
     let app = router(&db, &data);
     let (status, location) = send(&app, get("/loads", (header::COOKIE, cookie))).await;
     assert_eq!(
@@ -191,4 +189,79 @@ async fn a_session_survives_a_restart_of_the_server() {
         StatusCode::OK,
         "signed out by the restart: {location}"
     );
+}
+
+/// A warehouse from before the accounts store: its accounts, tokens and audit log move
+/// to the store at the first start, passwords and tokens working as before, once.
+#[test]
+fn accounts_in_an_old_warehouse_move_to_the_store_once() {
+    use sha2::Digest;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rollcall.duckdb");
+    drop(Db::open(&path).unwrap());
+    // The old tables, as migration 0003 made them, with an account, a token and an
+    // audit entry; no accounts store yet.
+    let hash: String = {
+        let scratch = accounts::Store::open_in_memory().unwrap();
+        let c = scratch.connect().unwrap();
+        accounts::add_user(&c, "x@t.org", "X", Role::Trust, &[], PASSWORD, false).unwrap();
+        c.query_row("SELECT password_hash FROM users", [], |r| r.get(0))
+            .unwrap()
+    };
+    let secret = "rc_0123456789abcdef0123456789abcdef0123456789abcdef";
+    {
+        let old = duckdb::Connection::open(&path).unwrap();
+        old.execute_batch(include_str!(
+            "../../queries/sql/migrations/0003_accounts.sql"
+        ))
+        .unwrap();
+        old.execute(
+            "INSERT INTO users VALUES (nextval('user_id_seq'), 'old@t.org', 'Old', 'academy',
+             ['140101'], ?, false, false, now()::TIMESTAMP)",
+            [&hash],
+        )
+        .unwrap();
+        old.execute(
+            "INSERT INTO api_tokens VALUES (nextval('token_id_seq'), 'bi', ?, 'read', NULL,
+             now()::TIMESTAMP, NULL)",
+            [hex::encode(sha2::Sha256::digest(secret.as_bytes()))],
+        )
+        .unwrap();
+        old.execute_batch(
+            "INSERT INTO audit_log VALUES ('2026-01-05 09:00:00', 'old@t.org', 'academy',
+             'view pupils', 'academy 140101')",
+        )
+        .unwrap();
+    }
+    for f in [
+        "accounts.sqlite",
+        "accounts.sqlite-wal",
+        "accounts.sqlite-shm",
+    ] {
+        let _ = std::fs::remove_file(dir.path().join(f));
+    }
+    for start in 0..2 {
+        let db = Db::open(&path).unwrap();
+        let c = db.accounts().connect().unwrap();
+        let user = accounts::authenticate(&c, "old@t.org", PASSWORD, false)
+            .unwrap()
+            .unwrap_or_else(|| panic!("start {start}: the old password signs in"));
+        assert_eq!(user.academies, vec!["140101".to_string()]);
+        assert_eq!(user.role, Role::Academy);
+        let token = accounts::find_token(&c, secret).unwrap().unwrap();
+        assert_eq!(token.scope, TokenScope::Read);
+        let entries = accounts::recent_audit(&c, 10).unwrap();
+        assert_eq!(entries.len(), 1, "start {start}: moved once");
+        assert_eq!(entries[0].at, "2026-01-05T09:00:00Z");
+        let left: i64 = db
+            .connect()
+            .unwrap()
+            .query_row(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('users', 'api_tokens', 'audit_log')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(left, 0, "the warehouse keeps no accounts");
+    }
 }

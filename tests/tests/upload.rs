@@ -149,26 +149,21 @@ async fn bombs_and_huge_bodies_are_refused_in_bounded_memory_and_the_server_keep
     let spec = ExtractSpec::new(A, "2024-09-02", "2024-09-13", "2024-09-13T18:00:00Z")
         .pupils(&[rollcall_tests::pupil("P1")])
         .marks(&["P1,2024-09-02,AM,/,"]);
-    let good = std::fs::read(spec.write_zip(dir.path(), "good", &[])).unwrap();
-    let resp = app
-        .clone()
-        .oneshot(upload(&token, Body::from(good)))
-        .await
-        .unwrap();
+    let send_zip = |spec: ExtractSpec, name: &str| {
+        let zip = std::fs::read(spec.write_zip(dir.path(), name, &[])).unwrap();
+        app.clone().oneshot(upload(&token, Body::from(zip)))
+    };
+    let queued = || std::fs::read_dir(&inbox).unwrap().flatten().count();
+    let resp = send_zip(spec, "good").await.unwrap();
     assert_eq!(resp.status(), StatusCode::ACCEPTED);
-    assert_eq!(std::fs::read_dir(&inbox).unwrap().flatten().count(), 1);
+    assert_eq!(queued(), 1);
 
     // An extract for another academy: refused, and kept with its reason.
     let other = ExtractSpec::new("140102", "2024-09-02", "2024-09-13", "2024-09-13T18:00:00Z")
         .pupils(&[rollcall_tests::pupil("P1")]);
-    let other = std::fs::read(other.write_zip(dir.path(), "other", &[])).unwrap();
-    let resp = app
-        .clone()
-        .oneshot(upload(&token, Body::from(other)))
-        .await
-        .unwrap();
+    let resp = send_zip(other, "other").await.unwrap();
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
-    assert_eq!(std::fs::read_dir(&inbox).unwrap().flatten().count(), 1);
+    assert_eq!(queued(), 1);
 }
 
 /// An endless stream of chunks from `next`.

@@ -3,7 +3,7 @@
 //! did (and a secret to pass on, shown once) comes back on the next view of the page.
 
 use crate::admin::{AdminData, Flash, TokenRow, UserRow};
-use crate::view::Page;
+use crate::view::{Page, ScrollTable, Section};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use queries::types::{AcademyRef, Role};
@@ -156,18 +156,13 @@ fn AdminBody(
     let choices = d.academies.clone();
     view! {
         {d.flash.map(|f| view! { <FlashView f/> })}
-        <section aria-labelledby="users-h">
-            <h2 id="users-h">{format!("Accounts ({})", d.users.len())}</h2>
-            <div class="table-scroll" tabindex="0">
-                <table class="data" id="users">
-                    <thead><tr>
-                        <th scope="col">"Account"</th><th scope="col">"Role and academies"</th><th scope="col">"Status"</th><th scope="col">"Change"</th>
-                    </tr></thead>
-                    <tbody>
-                        {d.users.into_iter().map(|u| view! { <UserRowView u user/> }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+        <Section id="users-h" heading=format!("Accounts ({})", d.users.len())>
+            <ScrollTable id="users">
+                <Head first="Account" second="Role and academies"/>
+                <tbody>
+                    {d.users.into_iter().map(|u| view! { <UserRowView u user/> }).collect_view()}
+                </tbody>
+            </ScrollTable>
             <h3>"Add an account"</h3>
             <ActionForm action=user attr:class="admin-form" attr:id="add-user">
                 <input type="hidden" name="op" value="add"/>
@@ -177,20 +172,15 @@ fn AdminBody(
                 <AcademiesInput value=String::new() academies=academies/>
                 <button type="submit">"Add"</button>
             </ActionForm>
-        </section>
-        <section aria-labelledby="tokens-h">
-            <h2 id="tokens-h">{format!("API tokens ({})", d.tokens.len())}</h2>
-            <div class="table-scroll" tabindex="0">
-                <table class="data" id="tokens">
-                    <thead><tr>
-                        <th scope="col">"Token"</th><th scope="col">"Scope"</th><th scope="col">"Status"</th><th scope="col">"Change"</th>
-                    </tr></thead>
-                    <tbody>
-                        {d.tokens.is_empty().then(|| view! { <tr><td colspan="4">"No tokens."</td></tr> })}
-                        {d.tokens.into_iter().map(|t| view! { <TokenRowView t token/> }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+        </Section>
+        <Section id="tokens-h" heading=format!("API tokens ({})", d.tokens.len())>
+            <ScrollTable id="tokens">
+                <Head first="Token" second="Scope"/>
+                <tbody>
+                    {d.tokens.is_empty().then(|| view! { <tr><td colspan="4">"No tokens."</td></tr> })}
+                    {d.tokens.into_iter().map(|t| view! { <TokenRowView t token/> }).collect_view()}
+                </tbody>
+            </ScrollTable>
             <h3>"Create a token"</h3>
             <ActionForm action=token attr:class="admin-form" attr:id="add-token">
                 <input type="hidden" name="op" value="create"/>
@@ -211,7 +201,17 @@ fn AdminBody(
                 </label>
                 <button type="submit">"Create"</button>
             </ActionForm>
-        </section>
+        </Section>
+    }
+}
+
+/// The head of both tables: what the row is, what it has, its status, and changes.
+#[component]
+fn Head(first: &'static str, second: &'static str) -> impl IntoView {
+    view! {
+        <thead><tr>
+            <th scope="col">{first}</th><th scope="col">{second}</th><th scope="col">"Status"</th><th scope="col">"Change"</th>
+        </tr></thead>
     }
 }
 

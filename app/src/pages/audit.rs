@@ -15,16 +15,7 @@ pub async fn get_audit(
 
 /// The filter as a query string (for the download link).
 fn query(f: &AuditFilter) -> String {
-    let enc = |s: &str| -> String {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'@' => {
-                    (b as char).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
-    };
+    let enc = crate::format::url_encode;
     [
         ("actor", &f.actor),
         ("subject", &f.subject),
