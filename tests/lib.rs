@@ -467,3 +467,13 @@ pub fn principal(role: queries::types::Role, academies: &[&str]) -> queries::typ
         academies: academies.iter().map(|a| a.to_string()).collect(),
     }
 }
+
+/// Held by each test that renders pages through the whole server, so that no two do at
+/// once in one test process. Each `#[tokio::test]` runs its own runtime, and Leptos's
+/// reactive system is process-wide: two runtimes rendering pages at once left a page's
+/// render waiting for ever, about one run in twenty under load (the server itself runs
+/// one runtime). The guard is released when the test ends, pass or fail.
+pub async fn one_at_a_time() -> tokio::sync::MutexGuard<'static, ()> {
+    static PAGES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    PAGES.lock().await
+}

@@ -176,7 +176,7 @@ mod ssr {
             UserChange::Reset(e) => format!("reset the password of {e}"),
         };
         if let UserChange::Disable(e) | UserChange::Set { email: e, .. } = &change {
-            if e.trim().eq_ignore_ascii_case(&who.actor) {
+            if e.trim().to_lowercase() == who.actor.trim().to_lowercase() {
                 return Ok(refused(
                     "You cannot disable or change your own account here.",
                 ));

@@ -47,6 +47,9 @@ pub struct User {
     pub academies: Vec<String>,
     pub disabled: bool,
     pub demo: bool,
+    /// Sessions started before this (Unix milliseconds) are over: set when the password is
+    /// reset, so that whoever had it is signed out too.
+    pub sessions_from: i64,
 }
 
 impl User {
@@ -65,7 +68,8 @@ impl User {
 }
 
 /// The accounts store's schema, one step per `PRAGMA user_version`.
-const SCHEMA: &[&str] = &["CREATE TABLE users (
+const SCHEMA: &[&str] = &[
+    "CREATE TABLE users (
          user_id       INTEGER PRIMARY KEY,
          email         TEXT NOT NULL UNIQUE,
          name          TEXT NOT NULL,
@@ -103,7 +107,9 @@ const SCHEMA: &[&str] = &["CREATE TABLE users (
          data        BLOB NOT NULL,
          expiry_date INTEGER NOT NULL  -- Unix seconds
      );
-     CREATE INDEX sessions_expiry ON sessions (expiry_date);"];
+     CREATE INDEX sessions_expiry ON sessions (expiry_date);",
+    "ALTER TABLE users ADD COLUMN sessions_from INTEGER NOT NULL DEFAULT 0;",
+];
 
 /// The accounts store: where it is, and how to connect to it.
 #[derive(Debug)]
@@ -159,6 +165,8 @@ impl Store {
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // Deleted rows (ended sessions) are overwritten, not left in free pages.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         Ok(conn)
     }
 
@@ -332,10 +340,11 @@ fn read_user(r: &rusqlite::Row<'_>) -> Result<User, rusqlite::Error> {
             .collect(),
         disabled: r.get(5)?,
         demo: r.get(6)?,
+        sessions_from: r.get(7)?,
     })
 }
 
-const USER_COLUMNS: &str = "user_id, email, name, role, academies, disabled, demo";
+const USER_COLUMNS: &str = "user_id, email, name, role, academies, disabled, demo, sessions_from";
 
 /// Whether `role` may have `academies`: academy staff need at least one academy;
 /// governors one academy or none (a trust governor); the trust role none.
@@ -469,7 +478,7 @@ pub fn authenticate(
     let email = email.trim().to_lowercase();
     let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = ?");
     let found: Option<(User, String)> = conn
-        .query_row(&sql, params![email], |r| Ok((read_user(r)?, r.get(7)?)))
+        .query_row(&sql, params![email], |r| Ok((read_user(r)?, r.get(8)?)))
         .optional()?;
     // An unknown email is verified against a hash too, made once: the same work (one
     // verification) either way, so the time taken says nothing about who has an account.
@@ -505,7 +514,9 @@ pub fn set_password(conn: &Connection, email: &str, password: &str) -> Result<()
     check_password(password)?;
     let hash = hash_password(password)?;
     let n = conn.execute(
-        "UPDATE users SET password_hash = ? WHERE email = ?",
+        "UPDATE users SET password_hash = ?,
+                          sessions_from = CAST(unixepoch('subsec') * 1000 AS INTEGER)
+         WHERE email = ?",
         params![hash, email.trim().to_lowercase()],
     )?;
     if n == 0 {
@@ -578,6 +589,9 @@ pub fn create_token(
             ))
         }
         _ => {}
+    }
+    if let Some(urn) = urn {
+        check_role(Role::Academy, &[urn.to_string()])?;
     }
     let secret = format!("rc_{}", secret(24));
     let id: i32 = conn.query_row(

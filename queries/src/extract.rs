@@ -30,9 +30,9 @@ const KNOWN_FILES: &[&str] = &[PUPILS, MARKS, AP_PLACEMENTS, REDUCED_TIMETABLES]
 /// own size fields may lie), and no entry is inflated past its limit.
 pub const MAX_ZIP_ENTRIES: usize = 64;
 /// The most one file may inflate to.
-pub const MAX_ENTRY_BYTES: u64 = 1 << 30;
+pub const MAX_ENTRY_BYTES: u64 = 512 << 20;
 /// The most all of a zip's files together may inflate to.
-pub const MAX_ZIP_BYTES: u64 = 2 << 30;
+pub const MAX_ZIP_BYTES: u64 = 1 << 30;
 /// The most a manifest may be.
 const MAX_MANIFEST_BYTES: u64 = 1 << 20;
 
@@ -128,7 +128,10 @@ pub fn read_raw(source: &Path) -> Result<BTreeMap<String, Vec<u8>>, FileFault> {
 }
 
 fn read_zip(source: &Path) -> Result<BTreeMap<String, Vec<u8>>, FileFault> {
-    read_zip_keeping(source, &|_| true)
+    // Only what the loader reads is kept; the rest is counted and dropped.
+    read_zip_keeping(source, &|name| {
+        name == "manifest.json" || KNOWN_FILES.contains(&name)
+    })
 }
 
 /// Checks a zip against the limits without keeping more than its manifest: every entry
@@ -209,11 +212,13 @@ fn read_zip_keeping(
             MAX_ENTRY_BYTES
         }
         .min(MAX_ZIP_BYTES - inflated);
+        let entry_size = entry.size();
         let mut reader = entry.by_ref().take(limit + 1);
         let read =
             |e: std::io::Error| FileFault::new(&raw_name, format!("cannot read from zip: {e}"));
         let (n, bytes) = if wanted {
-            let mut bytes = Vec::new();
+            // Sized from the entry (within its limit), so the buffer does not double past it.
+            let mut bytes = Vec::with_capacity(entry_size.min(limit) as usize);
             reader.read_to_end(&mut bytes).map_err(read)?;
             (bytes.len() as u64, Some(bytes))
         } else {

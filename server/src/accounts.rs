@@ -71,6 +71,22 @@ fn password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
     }
 }
 
+/// Writes a change made at the command line to the audit log, as `cli:USER` (the
+/// operating-system user who ran it).
+fn audited(conn: &accounts::Conn, what: &str) -> anyhow::Result<()> {
+    let user = std::env::var("SUDO_USER")
+        .or_else(|_| std::env::var("USER"))
+        .unwrap_or_else(|_| "unknown".into());
+    let who = queries::types::Principal {
+        actor: format!("cli:{user}"),
+        name: user,
+        role: Role::Trust,
+        academies: Vec::new(),
+    };
+    accounts::audit(conn, &who, "change accounts", what)?;
+    Ok(())
+}
+
 pub fn users(paths: &Paths, cmd: UsersCommand) -> anyhow::Result<ExitCode> {
     let conn = paths.accounts()?.connect()?;
     match cmd {
@@ -85,6 +101,10 @@ pub fn users(paths: &Paths, cmd: UsersCommand) -> anyhow::Result<ExitCode> {
                 anyhow::anyhow!("--role: \"{role}\" is not trust, academy or governor")
             })?;
             let (pw, generated) = password(password_stdin)?;
+            audited(
+                &conn,
+                &format!("add {email} as {} {}", role.as_str(), academies.join(",")),
+            )?;
             let id = accounts::add_user(&conn, &email, &name, role, &academies, &pw, false)?;
             println!("added user {id}: {email} ({})", role.as_str());
             if generated {
@@ -110,6 +130,7 @@ pub fn users(paths: &Paths, cmd: UsersCommand) -> anyhow::Result<ExitCode> {
             }
         }
         UsersCommand::Disable { email } => {
+            audited(&conn, &format!("disable {email}"))?;
             accounts::set_disabled(&conn, &email, true)?;
             println!("disabled {email}");
         }
@@ -118,6 +139,7 @@ pub fn users(paths: &Paths, cmd: UsersCommand) -> anyhow::Result<ExitCode> {
             password_stdin,
         } => {
             let (pw, generated) = password(password_stdin)?;
+            audited(&conn, &format!("reset the password of {email}"))?;
             accounts::set_password(&conn, &email, &pw)?;
             println!("password reset for {email}");
             if generated {
@@ -136,9 +158,14 @@ pub fn tokens(paths: &Paths, cmd: TokensCommand) -> anyhow::Result<ExitCode> {
             scope,
             academy,
         } => {
-            let scope = TokenScope::parse(&scope)
-                .ok_or_else(|| anyhow::anyhow!("--scope: \"{scope}\" is not read or upload"))?;
+            let scope = TokenScope::parse(&scope).ok_or_else(|| {
+                anyhow::anyhow!("--scope: \"{scope}\" is not read, read-pupils or upload")
+            })?;
             let name = name.unwrap_or_else(|| format!("{} token", scope.as_str()));
+            audited(
+                &conn,
+                &format!("create token \"{name}\" ({})", scope.as_str()),
+            )?;
             let (t, secret) = accounts::create_token(&conn, &name, scope, academy.as_deref())?;
             eprintln!(
                 "token {} \"{}\" ({}); the secret below is shown once:",
@@ -161,6 +188,7 @@ pub fn tokens(paths: &Paths, cmd: TokensCommand) -> anyhow::Result<ExitCode> {
             }
         }
         TokensCommand::Revoke { id } => {
+            audited(&conn, &format!("revoke token {id}"))?;
             accounts::revoke_token(&conn, id)?;
             println!("revoked token {id}");
         }

@@ -145,11 +145,16 @@ pub struct Auth {
     limiter: Arc<Limiter>,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     trusted_proxies: Arc<Vec<IpAddr>>,
+    /// Password checks running at once.
+    checking: Arc<tokio::sync::Semaphore>,
     /// A session ends after this long unused...
     pub idle: std::time::Duration,
     /// ...and this long after signing in, used or not.
     pub max_age: std::time::Duration,
 }
+
+/// Password checks at once (argon2: about 19 MiB each).
+const CHECKS_AT_ONCE: usize = 4;
 
 /// Session limits unless configured: two hours unused, twelve from sign-in.
 pub const IDLE: std::time::Duration = std::time::Duration::from_secs(2 * 3600);
@@ -164,6 +169,7 @@ impl Auth {
             trusted_proxies: Arc::default(),
             idle: IDLE,
             max_age: MAX_AGE,
+            checking: Arc::new(tokio::sync::Semaphore::new(CHECKS_AT_ONCE)),
         }
     }
 
@@ -200,7 +206,7 @@ impl Auth {
     async fn session_principal(&self, session: &Session) -> Option<Principal> {
         let id: i32 = session.get("user_id").await.ok().flatten()?;
         let signed_in: i64 = session.get(SIGNED_IN_AT).await.ok().flatten().unwrap_or(0);
-        if now_unix() - signed_in > self.max_age.as_secs() as i64 {
+        if now_ms() - signed_in > self.max_age.as_millis() as i64 {
             // Past the absolute limit: signed out, whatever the activity.
             let _ = session.flush().await;
             return None;
@@ -209,7 +215,7 @@ impl Auth {
         self.blocking(move |db| {
             let conn = db.accounts().connect()?;
             Ok(accounts::user_by_id(&conn, id)?
-                .filter(|u| !u.disabled && (demo || !u.demo))
+                .filter(|u| !u.disabled && (demo || !u.demo) && signed_in >= u.sessions_from)
                 .map(|u| u.principal()))
         })
         .await
@@ -244,11 +250,11 @@ impl Auth {
     }
 }
 
-/// When the session's user signed in (Unix seconds).
-const SIGNED_IN_AT: &str = "signed_in_at";
+/// When the session's user signed in (Unix milliseconds).
+const SIGNED_IN_AT: &str = "signed_in_ms";
 
-fn now_unix() -> i64 {
-    chrono::Utc::now().timestamp()
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
 }
 
 fn is_api(path: &str) -> bool {
@@ -448,6 +454,11 @@ pub async fn sign_in(
 ) -> Response {
     let next = safe_next(form.next.as_deref());
     let email = form.email.trim().to_lowercase();
+    // No address is longer (RFC 5321); a longer one is not counted, stored or checked.
+    if email.len() > 254 || form.password.len() > 1024 {
+        return Redirect::to(&format!("/signin?error=wrong&next={}", url_encode(&next)))
+            .into_response();
+    }
     let forwarded = headers.get("x-forwarded-for").and_then(|h| h.to_str().ok());
     let address = client_address(
         peer.map(|Extension(ConnectInfo(a))| a.ip()),
@@ -460,7 +471,17 @@ pub async fn sign_in(
     };
     let Some(attempt) = auth.limiter.begin(&email, &address) else {
         tracing::warn!(target: "rollcall::auth", "sign-in held back: {email} from {address}");
-        return (StatusCode::TOO_MANY_REQUESTS, back("locked")).into_response();
+        return held_back(&next);
+    };
+    // At most a few password checks at once (each takes tens of MB and milliseconds of
+    // CPU): more wait their turn, briefly, then are told to try again.
+    let Ok(_turn) = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        auth.checking.clone().acquire_owned(),
+    )
+    .await
+    else {
+        return held_back(&next);
     };
     let demo = auth.demo;
     let (e, p) = (email.clone(), form.password.clone());
@@ -495,7 +516,7 @@ pub async fn sign_in(
             }
             if session.cycle_id().await.is_err()
                 || session.insert("user_id", user.user_id).await.is_err()
-                || session.insert(SIGNED_IN_AT, now_unix()).await.is_err()
+                || session.insert(SIGNED_IN_AT, now_ms()).await.is_err()
             {
                 return (StatusCode::INTERNAL_SERVER_ERROR, "session store failed").into_response();
             }
@@ -510,6 +531,24 @@ pub async fn sign_in(
             (StatusCode::INTERNAL_SERVER_ERROR, "sign-in failed").into_response()
         }
     }
+}
+
+/// 429, with a page a browser shows (it does not follow a redirect on a 429).
+fn held_back(next: &str) -> Response {
+    let again = format!("/signin?next={}", url_encode(next));
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, "900")],
+        axum::response::Html(format!(
+            "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">\
+             <link rel=\"stylesheet\" href=\"/pkg/rollcall.css\">\
+             <title>Try again later · Rollcall</title></head><body><main>\
+             <h1>Try again later</h1><p>Too many failed attempts: try again in 15 minutes.</p>\
+             <p><a href=\"{}\">Back to sign in</a></p></main></body></html>",
+            escape(&again)
+        )),
+    )
+        .into_response()
 }
 
 /// `POST /session/end`: sign out.

@@ -34,6 +34,9 @@ pub struct Uploads {
     pub max_bytes: u64,
 }
 
+/// The most files the quarantine holds before refused uploads are logged, not kept.
+const QUARANTINE_FILES: usize = 200;
+
 /// The default for `--max-upload-mb`: a year of a large secondary's extract is some
 /// tens of MB zipped.
 pub const DEFAULT_MAX_MB: u64 = 256;
@@ -100,7 +103,13 @@ impl IntoResponse for Refused {
 
 /// Streams `body` to `path`, at most `max` bytes.
 async fn store(mut body: Body, path: &Path, max: u64) -> Result<(), Refused> {
-    let mut file = tokio::fs::File::create(path).await.map_err(Refused::Io)?;
+    // A name of its own (`create_new`): two uploads never share a file.
+    let mut file = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .await
+        .map_err(Refused::Io)?;
     let mut written = 0u64;
     while let Some(frame) = body.frame().await {
         // Past the limit layer's cap the body ends in an error: the same refusal.
@@ -127,7 +136,7 @@ pub async fn upload(
         return ApiError::forbidden().into_response();
     };
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%3f");
-    let name = format!("{stamp}-upload-{urn}.zip");
+    let name = format!("{stamp}-upload-{urn}-{}.zip", queries::accounts::secret(4));
     let tmp = uploads.inbox.join(format!(".incoming-{name}"));
     let result = async {
         tokio::fs::create_dir_all(&uploads.inbox)
@@ -168,18 +177,28 @@ pub async fn upload(
                 Refused::Io(e) => e.to_string(),
             };
             tracing::warn!(target: "rollcall::upload", "{} upload for {urn} refused: {why}", who.actor);
-            quarantine(&uploads, &tmp, &name, &who.actor, &why).await;
+            let whole = !matches!(refused, Refused::TooLarge(_));
+            quarantine(&uploads, &tmp, &name, &who.actor, &why, whole).await;
             refused.into_response()
         }
     }
 }
 
-/// Keeps a refused upload (if it arrived whole) with a note of why; a body refused for
-/// its size is not kept.
-async fn quarantine(uploads: &Uploads, tmp: &Path, name: &str, actor: &str, why: &str) {
-    let kept = tokio::fs::metadata(tmp)
-        .await
-        .is_ok_and(|m| m.len() <= uploads.max_bytes);
+/// Keeps a refused upload that arrived `whole` with a note of why, while the quarantine
+/// holds fewer than [`QUARANTINE_FILES`] files; a body refused for its size is not kept.
+async fn quarantine(
+    uploads: &Uploads,
+    tmp: &Path,
+    name: &str,
+    actor: &str,
+    why: &str,
+    whole: bool,
+) {
+    let room = match std::fs::read_dir(&uploads.quarantine) {
+        Ok(d) => d.count() < QUARANTINE_FILES,
+        Err(_) => true,
+    };
+    let kept = whole && room;
     let dest = uploads.quarantine.join(format!("refused-{name}"));
     let moved = kept
         && tokio::fs::create_dir_all(&uploads.quarantine).await.is_ok()

@@ -91,12 +91,15 @@ impl Client {
         if let Some(t) = &self.bearer {
             req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
         }
-        let resp = self
-            .app
-            .clone()
-            .oneshot(req.body(Body::from(body.unwrap_or_default())).unwrap())
-            .await
-            .unwrap();
+        let resp = tokio::time::timeout(
+            std::time::Duration::from_secs(60),
+            self.app
+                .clone()
+                .oneshot(req.body(Body::from(body.unwrap_or_default())).unwrap()),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{method} {uri}: no answer in 60 s"))
+        .unwrap();
         let status = resp.status();
         let location = resp
             .headers()
@@ -168,6 +171,7 @@ fn check(who: Who, what: &str, (status, location): (StatusCode, String), expect:
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_route_for_every_role() {
+    let _pages = rollcall_tests::one_at_a_time().await;
     let w = small_trust();
     let conn = w.accounts();
     user(&conn, "trust@t.org", Role::Trust, &[]);
@@ -601,6 +605,7 @@ async fn every_route_for_every_role() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sign_in_is_rate_limited() {
+    let _pages = rollcall_tests::one_at_a_time().await;
     let w = Warehouse::new();
     accounts::add_user(
         &w.accounts(),
@@ -633,6 +638,7 @@ async fn sign_in_is_rate_limited() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn upload_tokens_push_extracts_for_their_academy_only() {
+    let _pages = rollcall_tests::one_at_a_time().await;
     let w = Warehouse::new();
     let conn = w.accounts();
     let (_, upload) = accounts::create_token(&conn, "push", TokenScope::Upload, Some(A)).unwrap();
@@ -683,6 +689,7 @@ async fn upload_tokens_push_extracts_for_their_academy_only() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_governor_sees_no_pupil_and_small_groups_suppressed() {
+    let _pages = rollcall_tests::one_at_a_time().await;
     let w = small_trust();
     let conn = w.conn();
     user(&w.accounts(), "gov@t.org", Role::Governor, &[A.into()]);

@@ -569,6 +569,7 @@ fn coding_unlike_the_trust_is_flagged_with_why() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_actions_api_and_its_csv_for_excel() {
+    let _pages = rollcall_tests::one_at_a_time().await;
     let w = academy();
     // A pupil whose name Excel would run as a formula.
     w.conn()

@@ -78,6 +78,7 @@ async fn admin(app: &axum::Router, cookie: &str) -> serde_json::Value {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_trust_lead_adds_resets_disables_and_issues_tokens_each_audited() {
+    let _pages = rollcall_tests::one_at_a_time().await;
     let w = Warehouse::new();
     accounts::add_user(
         &w.accounts(),

@@ -277,6 +277,7 @@ fn year_group(n: i32) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn summary_and_cohorts_match_an_independent_calculation() {
+    let _pages = rollcall_tests::one_at_a_time().await;
     let w = seeded();
     let raw = read_raw(&w);
     let app = api_for_trust(&w);
@@ -358,6 +359,7 @@ async fn summary_and_cohorts_match_an_independent_calculation() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_summary_carries_each_academys_window_and_the_same_point_last_year() {
+    let _pages = rollcall_tests::one_at_a_time().await;
     let w = seeded();
     let raw = read_raw(&w);
     let app = api_for_trust(&w);
@@ -397,6 +399,7 @@ async fn the_summary_carries_each_academys_window_and_the_same_point_last_year()
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_parameters_get_400_naming_the_parameter_and_csv_matches_json() {
+    let _pages = rollcall_tests::one_at_a_time().await;
     let w = seeded();
     let app = api_for_trust(&w);
     for (uri, parameter) in [
@@ -492,6 +495,7 @@ fn heat_cells(v: &Value, column: &str, of: &str, count: &str) -> HeatCells {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn filters_and_heatmaps_match_an_independent_calculation() {
+    let _pages = rollcall_tests::one_at_a_time().await;
     let w = seeded();
     let raw = read_raw(&w);
     let app = api_for_trust(&w);

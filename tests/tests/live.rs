@@ -116,6 +116,7 @@ fn cli_child() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_cli_disables_a_user_and_revokes_a_token_while_the_server_runs() {
+    let _pages = rollcall_tests::one_at_a_time().await;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let db = open_with_lead(&data.join("rollcall.duckdb"), true);
@@ -165,6 +166,7 @@ async fn the_cli_disables_a_user_and_revokes_a_token_while_the_server_runs() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_session_survives_a_restart_of_the_server() {
+    let _pages = rollcall_tests::one_at_a_time().await;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let path = data.join("rollcall.duckdb");
@@ -264,4 +266,71 @@ fn accounts_in_an_old_warehouse_move_to_the_store_once() {
             .unwrap();
         assert_eq!(left, 0, "the warehouse keeps no accounts");
     }
+}
+
+/// A session ends at its absolute limit however busy it is, and after its idle limit.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_session_ends_at_its_limits() {
+    let _pages = rollcall_tests::one_at_a_time().await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let db = open_with_lead(&data.join("rollcall.duckdb"), true);
+    let limited = |idle: u64, max: u64| {
+        server::serve::router(
+            app::ssr::Warehouse::new(db.clone()),
+            server::serve::leptos_options("127.0.0.1:3000".parse().unwrap()),
+            server::auth::Auth::new(db.clone(), false).with_session_limits(
+                std::time::Duration::from_secs(idle),
+                std::time::Duration::from_secs(max),
+            ),
+            false,
+            data.join("inbox"),
+        )
+    };
+    // Used every half second, but past its 2 s absolute limit.
+    let app = limited(3600, 2);
+    let cookie = sign_in(&app, "lead@t.org").await;
+    let page = || get("/loads", (header::COOKIE, cookie.clone()));
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        statuses.push(send(&app, page()).await.0);
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    assert_eq!(statuses[0], StatusCode::OK);
+    assert_eq!(
+        *statuses.last().unwrap(),
+        StatusCode::SEE_OTHER,
+        "{statuses:?}"
+    );
+    // Unused for longer than its 1 s idle limit.
+    let app = limited(1, 3600);
+    let cookie = sign_in(&app, "lead@t.org").await;
+    assert_eq!(
+        send(&app, get("/loads", (header::COOKIE, cookie.clone())))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert_eq!(
+        send(&app, get("/loads", (header::COOKIE, cookie))).await.0,
+        StatusCode::SEE_OTHER
+    );
+}
+
+/// Resetting a password signs out whoever had it: every session from before the reset
+/// ends at its next request.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_password_reset_ends_the_sessions_before_it() {
+    let _pages = rollcall_tests::one_at_a_time().await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let db = open_with_lead(&data.join("rollcall.duckdb"), true);
+    let app = router(&db, &data);
+    let cookie = sign_in(&app, "lead@t.org").await;
+    let page = || get("/loads", (header::COOKIE, cookie.clone()));
+    assert_eq!(send(&app, page()).await.0, StatusCode::OK);
+    let store = db.accounts().connect().unwrap();
+    accounts::set_password(&store, "lead@t.org", "another long password").unwrap();
+    assert_eq!(send(&app, page()).await.0, StatusCode::SEE_OTHER);
 }

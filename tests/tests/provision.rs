@@ -210,6 +210,7 @@ async fn api(w: &Warehouse, role: queries::types::Role, uri: &str) -> (u16, Vec<
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_provision_api() {
+    let _pages = rollcall_tests::one_at_a_time().await;
     use queries::types::Role;
     let w = academy();
     let (status, body) = api(&w, Role::Academy, "/api/v1/provision?kind=ap").await;
@@ -260,6 +261,7 @@ async fn the_provision_api() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_provision_export_is_audited_and_none_goes_unaudited() {
+    let _pages = rollcall_tests::one_at_a_time().await;
     use queries::types::Role;
     let w = academy();
     let audited =
@@ -292,6 +294,7 @@ async fn view<R: app::reports::Report>(
 /// line on every request; when the audit log cannot be written, none of them serves.
 #[tokio::test(flavor = "multi_thread")]
 async fn every_pupil_level_route_and_format_is_audited_and_none_goes_unaudited() {
+    let _pages = rollcall_tests::one_at_a_time().await;
     use app::reports::{actions, heatmaps, params::WindowChoice, provision, pupil, quality};
     use queries::types::Role;
     let w = academy();

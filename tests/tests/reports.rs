@@ -45,6 +45,7 @@ impl Report for Slow {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn one_build_per_key_and_none_shared_between_viewers_who_see_differently() {
+    let _pages = rollcall_tests::one_at_a_time().await;
     let w = loaded();
     let web = Web::new(w.shared());
     let trust = who(Role::Trust, &[]);
@@ -115,6 +116,7 @@ impl Report for Names {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn pupil_level_reports_are_audited_on_every_viewing_and_refused_unaudited() {
+    let _pages = rollcall_tests::one_at_a_time().await;
     let w = loaded();
     let web = Web::new(w.shared());
     let audited = || w.audited("action = 'view pupils'");

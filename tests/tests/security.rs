@@ -107,6 +107,7 @@ async fn cookie(app: &axum::Router, email: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn after_sign_in_next_never_leaves_the_site() {
+    let _pages = rollcall_tests::one_at_a_time().await;
     let w = trust();
     let app = rollcall_tests::whole_server(&w);
     for next in [
@@ -137,6 +138,7 @@ async fn after_sign_in_next_never_leaves_the_site() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn another_site_cannot_sign_a_browser_in() {
+    let _pages = rollcall_tests::one_at_a_time().await;
     let w = trust();
     let app = rollcall_tests::whole_server(&w);
     for origin in [Some("https://evil.example"), Some("null"), None] {
@@ -161,6 +163,7 @@ async fn another_site_cannot_sign_a_browser_in() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn head_requests_and_odd_paths_meet_the_same_rules() {
+    let _pages = rollcall_tests::one_at_a_time().await;
     // The guard alone, in front of handlers that check nothing themselves.
     let w = trust();
     let ok = || async { "the pack" };
@@ -215,6 +218,7 @@ async fn head_requests_and_odd_paths_meet_the_same_rules() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn wrong_passwords_from_one_address_do_not_lock_out_another() {
+    let _pages = rollcall_tests::one_at_a_time().await;
     let w = trust();
     let app = rollcall_tests::whole_server(&w);
     for _ in 0..5 {
@@ -233,6 +237,7 @@ async fn wrong_passwords_from_one_address_do_not_lock_out_another() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_made_up_forwarded_for_header_does_not_reset_the_limit() {
+    let _pages = rollcall_tests::one_at_a_time().await;
     let w = trust();
     let app = rollcall_tests::whole_server(&w);
     // Many accounts tried from one address, each attempt claiming another address.
@@ -256,6 +261,7 @@ async fn a_made_up_forwarded_for_header_does_not_reset_the_limit() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn forty_wrong_passwords_at_once_count_forty() {
+    let _pages = rollcall_tests::one_at_a_time().await;
     let w = trust();
     let app = rollcall_tests::whole_server(&w);
     let attempts: Vec<_> = (0..40)
@@ -285,6 +291,7 @@ async fn forty_wrong_passwords_at_once_count_forty() {
 /// Downloads are read in spreadsheets: a cell that starts like a formula must not run.
 #[tokio::test(flavor = "multi_thread")]
 async fn formulas_in_names_and_reasons_do_not_reach_a_spreadsheet() {
+    let _pages = rollcall_tests::one_at_a_time().await;
     let w = Warehouse::new();
     let days = rollcall_tests::weekdays(&[(
         rollcall_tests::date(2024, 9, 2),
@@ -344,6 +351,7 @@ async fn formulas_in_names_and_reasons_do_not_reach_a_spreadsheet() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn pages_carry_security_headers_and_pupil_data_is_never_cached() {
+    let _pages = rollcall_tests::one_at_a_time().await;
     let w = trust();
     let app = rollcall_tests::whole_server(&w);
     let trust = cookie(&app, "trust@t.org").await;
@@ -419,6 +427,7 @@ async fn pages_carry_security_headers_and_pupil_data_is_never_cached() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn behind_a_trusted_proxy_each_client_has_its_own_limit_and_https_is_kept() {
+    let _pages = rollcall_tests::one_at_a_time().await;
     let w = trust();
     let app = server::serve::router(
         app::ssr::Warehouse::new(w.shared()),

@@ -72,6 +72,7 @@ fn bomb(dir: &std::path::Path) -> std::path::PathBuf {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bombs_and_huge_bodies_are_refused_in_bounded_memory_and_the_server_keeps_serving() {
+    let _pages = rollcall_tests::one_at_a_time().await;
     let w = Warehouse::new();
     let (_, token) =
         accounts::create_token(&w.accounts(), "mis", TokenScope::Upload, Some(A)).unwrap();

@@ -1,6 +1,7 @@
 //! Administration (the trust role): accounts and API tokens. Plain forms, so every
 //! change works without JavaScript; with it, the page updates in place. What a change
-//! did (and a secret to pass on, shown once) comes back on the next view of the page.
+//! did (and a secret to pass on, shown once) comes back on the next view of the page,
+//! kept until then in memory only.
 
 use crate::admin::{AdminData, Flash, TokenRow, UserRow};
 use crate::view::{Page, ScrollTable, Section};
@@ -8,9 +9,16 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use queries::types::{AcademyRef, Role};
 
-/// Where a change's outcome waits for the next view of the page.
+/// What each session's last change did, waiting for the next view of the page: in
+/// this process's memory only (a secret in it is never written anywhere), for ten
+/// minutes at most, a thousand sessions at most.
 #[cfg(feature = "ssr")]
-const FLASH: &str = "admin_flash";
+static FLASHES: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Flash)>>,
+> = std::sync::LazyLock::new(Default::default);
+
+#[cfg(feature = "ssr")]
+const FLASH_FOR: std::time::Duration = std::time::Duration::from_secs(600);
 
 #[cfg(feature = "ssr")]
 async fn blocking<T: Send + 'static>(
@@ -45,18 +53,26 @@ async fn session() -> Result<tower_sessions::Session, ServerFnError> {
 #[server]
 pub async fn get_admin() -> Result<AdminData, ServerFnError> {
     let mut data = blocking(crate::admin::data).await?;
-    let session = session().await?;
-    data.flash = session.remove::<Flash>(FLASH).await.ok().flatten();
+    let id = session().await?.id().map(|i| i.to_string());
+    let mut flashes = FLASHES.lock().unwrap_or_else(|e| e.into_inner());
+    data.flash = id
+        .and_then(|id| flashes.remove(&id))
+        .filter(|(at, _)| at.elapsed() < FLASH_FOR)
+        .map(|(_, f)| f);
     Ok(data)
 }
 
 #[cfg(feature = "ssr")]
 async fn keep(flash: Flash) -> Result<(), ServerFnError> {
-    session()
-        .await?
-        .insert(FLASH, flash)
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))
+    let Some(id) = session().await?.id() else {
+        return Ok(());
+    };
+    let mut flashes = FLASHES.lock().unwrap_or_else(|e| e.into_inner());
+    flashes.retain(|_, (at, _)| at.elapsed() < FLASH_FOR);
+    if flashes.len() < 1000 {
+        flashes.insert(id.to_string(), (std::time::Instant::now(), flash));
+    }
+    Ok(())
 }
 
 #[cfg(feature = "ssr")]
