@@ -19,6 +19,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::limit::{client_address, Limiter};
+use app::format::url_encode;
 
 /// What a route needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -322,8 +323,6 @@ fn forbidden(path: &str, p: &Principal) -> Response {
     )
         .into_response()
 }
-
-use app::format::url_encode;
 
 /// Whether a request says it comes from a page of this site: its `Origin` (or, failing
 /// that, its `Referer`) names the host it was sent to. Browsers send `Origin` with

@@ -26,6 +26,15 @@ fn router(db: &Arc<Db>, dir: &Path) -> axum::Router {
     )
 }
 
+/// A new data folder with its warehouse and the trust lead (the folder goes when the
+/// first part is dropped).
+fn fresh() -> (tempfile::TempDir, std::path::PathBuf, Arc<Db>) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let db = open_with_lead(&data.join("rollcall.duckdb"), true);
+    (dir, data, db)
+}
+
 /// The warehouse at `path` (its accounts store beside it), with the trust lead.
 fn open_with_lead(path: &Path, lead: bool) -> Arc<Db> {
     let db = Arc::new(Db::open(path).unwrap());
@@ -117,9 +126,7 @@ fn cli_child() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_cli_disables_a_user_and_revokes_a_token_while_the_server_runs() {
     let _pages = rollcall_tests::one_at_a_time().await;
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let db = open_with_lead(&data.join("rollcall.duckdb"), true);
+    let (_dir, data, db) = fresh();
     let store = db.accounts().connect().unwrap();
     let (token, secret) = accounts::create_token(&store, "bi", TokenScope::Read, None).unwrap();
     let app = router(&db, &data);
@@ -272,9 +279,7 @@ fn accounts_in_an_old_warehouse_move_to_the_store_once() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_session_ends_at_its_limits() {
     let _pages = rollcall_tests::one_at_a_time().await;
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let db = open_with_lead(&data.join("rollcall.duckdb"), true);
+    let (_dir, data, db) = fresh();
     let limited = |idle: u64, max: u64| {
         server::serve::router(
             app::ssr::Warehouse::new(db.clone()),
@@ -323,9 +328,7 @@ async fn a_session_ends_at_its_limits() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_password_reset_ends_the_sessions_before_it() {
     let _pages = rollcall_tests::one_at_a_time().await;
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let db = open_with_lead(&data.join("rollcall.duckdb"), true);
+    let (_dir, data, db) = fresh();
     let app = router(&db, &data);
     let cookie = sign_in(&app, "lead@t.org").await;
     let page = || get("/loads", (header::COOKIE, cookie.clone()));

@@ -105,13 +105,7 @@ async fn bombs_and_huge_bodies_are_refused_in_bounded_memory_and_the_server_keep
 
     // A 2 GiB body: refused on its Content-Length, before it is read.
     let pulled = Arc::new(AtomicU64::new(0));
-    let stream = {
-        let pulled = pulled.clone();
-        futures_stream(move || {
-            pulled.fetch_add(1 << 20, Ordering::Relaxed);
-            Ok::<_, std::io::Error>(axum::body::Bytes::from(vec![0u8; 1 << 20]))
-        })
-    };
+    let stream = zeros(pulled.clone());
     let mut req = upload(&token, Body::from_stream(stream));
     req.headers_mut().insert(
         header::CONTENT_LENGTH,
@@ -127,13 +121,7 @@ async fn bombs_and_huge_bodies_are_refused_in_bounded_memory_and_the_server_keep
 
     // The same without a Content-Length: refused once past the cap, not held.
     let pulled = Arc::new(AtomicU64::new(0));
-    let stream = {
-        let pulled = pulled.clone();
-        futures_stream(move || {
-            pulled.fetch_add(1 << 20, Ordering::Relaxed);
-            Ok::<_, std::io::Error>(axum::body::Bytes::from(vec![0u8; 1 << 20]))
-        })
-    };
+    let stream = zeros(pulled.clone());
     let resp = app
         .clone()
         .oneshot(upload(&token, Body::from_stream(stream)))
@@ -165,6 +153,16 @@ async fn bombs_and_huge_bodies_are_refused_in_bounded_memory_and_the_server_keep
     let resp = send_zip(other, "other").await.unwrap();
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     assert_eq!(queued(), 1);
+}
+
+/// An endless body of 1 MiB chunks of zeros, counting in `pulled` what is read.
+fn zeros(
+    pulled: Arc<AtomicU64>,
+) -> impl futures_util::Stream<Item = Result<axum::body::Bytes, std::io::Error>> + Send + 'static {
+    futures_stream(move || {
+        pulled.fetch_add(1 << 20, Ordering::Relaxed);
+        Ok(axum::body::Bytes::from(vec![0u8; 1 << 20]))
+    })
 }
 
 /// An endless stream of chunks from `next`.
