@@ -69,7 +69,7 @@ fn AuditBody(rows: Vec<AuditEntry>, filter: AuditFilter) -> impl IntoView {
         </form>
         <p><a href=csv download="">"Download as CSV"</a></p>
         <table class="data" id="audit-log">
-            <caption>{format!("{} entries (at most {})", rows.len(), 500)}</caption>
+            <caption>{format!("Entries shown: {} (the newest 500 at most)", rows.len())}</caption>
             <thead><tr><th scope="col">"When (UTC)"</th><th scope="col">"Who"</th><th scope="col">"Role"</th><th scope="col">"Action"</th><th scope="col">"What"</th></tr></thead>
             <tbody>
                 {rows.into_iter().map(|r| view! {
