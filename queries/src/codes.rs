@@ -76,6 +76,7 @@ const fn legacy(code: &'static str, category: Category, meaning: &'static str) -
 use Category::*;
 
 /// Every code Rollcall stores. The order is the order of the `mark_code` enum type.
+#[rustfmt::skip]
 pub const CODES: &[Code] = &[
     c("/", Present, "Present (AM)"),
     c("\\", Present, "Present (PM)"),
@@ -84,16 +85,8 @@ pub const CODES: &[Code] = &[
     c("V", Approved, "Educational visit or trip"),
     c("P", Approved, "Approved sporting activity"),
     c("W", Approved, "Work experience"),
-    c(
-        "B",
-        Approved,
-        "Other approved supervised off-site activity (school-arranged AP)",
-    ),
-    c(
-        "C1",
-        Authorised,
-        "Leave: regulated performance or employment abroad",
-    ),
+    c("B", Approved, "Other approved supervised off-site activity (school-arranged AP)"),
+    c("C1", Authorised, "Leave: regulated performance or employment abroad"),
     c("C2", Authorised, "Leave: part-time (reduced) timetable"),
     c("C", Authorised, "Leave: exceptional circumstances"),
     c("M", Authorised, "Medical or dental appointment"),
@@ -102,57 +95,25 @@ pub const CODES: &[Code] = &[
     c("T", Authorised, "Traveller travelling for work"),
     c("R", Authorised, "Religious observance"),
     c("I", Authorised, "Illness"),
-    c(
-        "E",
-        Authorised,
-        "Suspended or excluded, no alternative provision",
-    ),
+    c("E", Authorised, "Suspended or excluded, no alternative provision"),
     c("G", Unauthorised, "Holiday not granted by the school"),
     c("N", Unauthorised, "Reason not yet provided"),
     c("O", Unauthorised, "Other unauthorised absence"),
     c("U", Unauthorised, "Arrived after the register closed"),
-    c(
-        "D",
-        NotCounted,
-        "Dual registered, attending the other school",
-    ),
-    c(
-        "X",
-        NotCounted,
-        "Below compulsory school age, not required to attend",
-    ),
+    c("D", NotCounted, "Dual registered, attending the other school"),
+    c("X", NotCounted, "Below compulsory school age, not required to attend"),
     c("Q", NotCounted, "Unable to attend: no access arrangements"),
     c("Y1", NotCounted, "Unable to attend: transport"),
-    c(
-        "Y2",
-        NotCounted,
-        "Unable to attend: widespread travel disruption",
-    ),
-    c(
-        "Y3",
-        NotCounted,
-        "Unable to attend: part of premises closed",
-    ),
-    c(
-        "Y4",
-        NotCounted,
-        "Unable to attend: whole school site closed",
-    ),
+    c("Y2", NotCounted, "Unable to attend: widespread travel disruption"),
+    c("Y3", NotCounted, "Unable to attend: part of premises closed"),
+    c("Y4", NotCounted, "Unable to attend: whole school site closed"),
     c("Y5", NotCounted, "Unable to attend: in custody"),
     c("Y6", NotCounted, "Unable to attend: public health rule"),
-    c(
-        "Y7",
-        NotCounted,
-        "Unable to attend: other unavoidable cause",
-    ),
+    c("Y7", NotCounted, "Unable to attend: other unavoidable cause"),
     c("Z", Administrative, "Pupil not yet on roll"),
     c("#", Administrative, "Planned whole-school closure"),
     legacy("H", Authorised, "Authorised holiday (before August 2024)"),
-    legacy(
-        "F",
-        Authorised,
-        "Extended family holiday (retired 2014, before August 2024)",
-    ),
+    legacy("F", Authorised, "Extended family holiday (retired 2014, before August 2024)"),
     legacy("J", Approved, "Interview (before August 2024)"),
     legacy("Y", NotCounted, "Enforced closure (before August 2024)"),
 ];
