@@ -209,6 +209,16 @@ impl Row<'_> {
         }
     }
 
+    /// A required value read by `parse`: `None` when empty or bad (and records why).
+    fn req_with<T>(
+        &mut self,
+        col: &str,
+        parse: impl FnOnce(&mut Self, &str, &str) -> Option<T>,
+    ) -> Option<T> {
+        let v = self.req(col)?;
+        parse(self, col, &v)
+    }
+
     pub fn req(&mut self, col: &str) -> Option<String> {
         match self.opt(col) {
             Some(v) => Some(v.to_string()),
@@ -220,8 +230,7 @@ impl Row<'_> {
     }
 
     pub fn date(&mut self, col: &str) -> Option<NaiveDate> {
-        let v = self.req(col)?;
-        self.parse_date(col, &v)
+        self.req_with(col, Self::parse_date)
     }
 
     pub fn opt_date(&mut self, col: &str) -> Option<Option<NaiveDate>> {
@@ -237,8 +246,7 @@ impl Row<'_> {
     }
 
     pub fn boolean(&mut self, col: &str) -> Option<bool> {
-        let v = self.req(col)?;
-        self.parse_bool(col, &v)
+        self.req_with(col, Self::parse_bool)
     }
 
     pub fn opt_boolean(&mut self, col: &str) -> Option<Option<bool>> {
@@ -258,8 +266,7 @@ impl Row<'_> {
 
     /// A required whole number within `range`.
     pub fn number(&mut self, col: &str, range: std::ops::RangeInclusive<u32>) -> Option<u32> {
-        let v = self.req(col)?;
-        self.parse_number(col, &v, range)
+        self.req_with(col, |row, col, v| row.parse_number(col, v, range))
     }
 
     pub fn opt_number(
