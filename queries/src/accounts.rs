@@ -257,40 +257,32 @@ impl Store {
                 other => Some(format!("{other:?}")),
             }
         };
-        for r in rows(
+        let copy = |select: &str, n: usize, insert: &str| -> Result<(), AccountError> {
+            for r in rows(select, n)? {
+                let v: Vec<Option<String>> = r.iter().map(text).collect();
+                tx.execute(insert, rusqlite::params_from_iter(v))?;
+            }
+            Ok(())
+        };
+        copy(
             "SELECT email, name, role, array_to_string(academies, ','), password_hash,
                     disabled::INTEGER::VARCHAR, demo::INTEGER::VARCHAR FROM users ORDER BY user_id",
             7,
-        )? {
-            let v: Vec<Option<String>> = r.iter().map(text).collect();
-            tx.execute(
-                "INSERT INTO users (email, name, role, academies, password_hash, disabled, demo)
-                 VALUES (?, ?, ?, coalesce(?, ''), ?, ?, ?)",
-                params![v[0], v[1], v[2], v[3], v[4], v[5], v[6]],
-            )?;
-        }
-        for r in rows(
+            "INSERT INTO users (email, name, role, academies, password_hash, disabled, demo)
+             VALUES (?, ?, ?, coalesce(?, ''), ?, ?, ?)",
+        )?;
+        copy(
             "SELECT name, token_sha256, scope, urn,
                     strftime(revoked_at, '%Y-%m-%dT%H:%M:%SZ') FROM api_tokens ORDER BY token_id",
             5,
-        )? {
-            let v: Vec<Option<String>> = r.iter().map(text).collect();
-            tx.execute(
-                "INSERT INTO api_tokens (name, token_sha256, scope, urn, revoked_at) VALUES (?, ?, ?, ?, ?)",
-                params![v[0], v[1], v[2], v[3], v[4]],
-            )?;
-        }
-        for r in rows(
+            "INSERT INTO api_tokens (name, token_sha256, scope, urn, revoked_at) VALUES (?, ?, ?, ?, ?)",
+        )?;
+        copy(
             "SELECT strftime(logged_at, '%Y-%m-%dT%H:%M:%S.%gZ'), actor, role, action, subject
              FROM audit_log ORDER BY logged_at",
             5,
-        )? {
-            let v: Vec<Option<String>> = r.iter().map(text).collect();
-            tx.execute(
-                "INSERT INTO audit_log (logged_at, actor, role, action, subject) VALUES (?, ?, ?, ?, ?)",
-                params![v[0], v[1], v[2], v[3], v[4]],
-            )?;
-        }
+            "INSERT INTO audit_log (logged_at, actor, role, action, subject) VALUES (?, ?, ?, ?, ?)",
+        )?;
         tx.commit()?;
         drop_old()?;
         Ok(true)
