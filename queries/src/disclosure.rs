@@ -354,6 +354,14 @@ pub fn protect_from(table: &Table, threshold: u64, start: Hidden, fixed: &[usize
 mod tests {
     use super::*;
 
+    /// Two counts and their total.
+    fn pair(a: u64, b: u64) -> Table {
+        Table {
+            cells: vec![a, b],
+            sums: vec![vec![0, 1]],
+        }
+    }
+
     fn hide(table: &Table, cells: &[usize], sums: &[usize]) -> Hidden {
         let mut h = Hidden::none(table);
         for &i in cells {
@@ -368,10 +376,7 @@ mod tests {
     #[test]
     fn one_hidden_cell_beside_its_total_is_disclosed() {
         // Academy A: FSM 3, not FSM 40; the academy's total is shown.
-        let t = Table {
-            cells: vec![3, 40],
-            sums: vec![vec![0, 1]],
-        };
+        let t = pair(3, 40);
         assert_eq!(disclosed(&t, &hide(&t, &[0], &[])), vec![Item::Cell(0)]);
         // Hiding its partner too protects both.
         assert!(disclosed(&t, &hide(&t, &[0, 1], &[])).is_empty());
@@ -400,10 +405,7 @@ mod tests {
     fn counts_of_three_and_seven_make_ten() {
         // AP counts at two academies, 3 + 7 = 10 for the trust: hiding the 3 alone
         // lets 10 - 7 give it back.
-        let t = Table {
-            cells: vec![3, 7],
-            sums: vec![vec![0, 1]],
-        };
+        let t = pair(3, 7);
         let p = protect(&t, 5);
         assert_eq!(p.cells, vec![true, true]);
         assert!(disclosed(&t, &p).is_empty());
@@ -413,10 +415,7 @@ mod tests {
     fn a_small_count_inside_a_shown_group_is_hidden() {
         // A group of 40 with 1 persistently absent: the 1 is primary, and (with the
         // group's 39 not persistently absent as the other cell) its partner is hidden.
-        let t = Table {
-            cells: vec![1, 39],
-            sums: vec![vec![0, 1]],
-        };
+        let t = pair(1, 39);
         let p = protect(&t, 5);
         assert!(p.cells[0] && p.cells[1]);
     }
@@ -445,10 +444,7 @@ mod tests {
 
     #[test]
     fn zeros_may_be_shown() {
-        let t = Table {
-            cells: vec![0, 40],
-            sums: vec![vec![0, 1]],
-        };
+        let t = pair(0, 40);
         assert_eq!(protect(&t, 5).count(), 0);
     }
 
