@@ -24,6 +24,15 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::codes::{self, Code};
+use crate::provision::DEFAULT_CONTACT_LIMIT;
+use crate::suppress::DEFAULT_THRESHOLD;
+
+/// The setting `raw.name`, read by `fn setting` and named in its error as in the file.
+macro_rules! setting {
+    ($raw:ident . $name:ident, $default:expr, $range:expr) => {
+        setting(stringify!($name), $raw.$name, $default, $range)
+    };
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -75,8 +84,8 @@ impl Default for TrustConfig {
         TrustConfig {
             name: "Trust".to_string(),
             reject_limit_percent: 1.0,
-            suppress_below: crate::suppress::DEFAULT_THRESHOLD,
-            ap_contact_limit_days: crate::provision::DEFAULT_CONTACT_LIMIT,
+            suppress_below: DEFAULT_THRESHOLD,
+            ap_contact_limit_days: DEFAULT_CONTACT_LIMIT,
             at_risk: Default::default(),
             term_dates: BTreeMap::new(),
             mark_map: BTreeMap::new(),
@@ -110,26 +119,12 @@ impl TrustConfig {
             })?;
             mark_map.insert(mark, code);
         }
-        let reject_limit_percent = setting(
-            "reject_limit_percent",
-            raw.reject_limit_percent,
-            1.0,
-            0.0..=100.0,
-        )?;
-        let suppress_below = setting(
-            "suppress_below",
-            raw.suppress_below,
-            crate::suppress::DEFAULT_THRESHOLD,
-            2..=100,
-        )?;
-        let ap_contact_limit_days = setting(
-            "ap_contact_limit_days",
-            raw.ap_contact_limit_days,
-            crate::provision::DEFAULT_CONTACT_LIMIT,
-            1..=200,
-        )?;
+        let reject_limit_percent = setting!(raw.reject_limit_percent, 1.0, 0.0..=100.0)?;
+        let suppress_below = setting!(raw.suppress_below, DEFAULT_THRESHOLD, 2..=100)?;
+        let ap_contact_limit_days =
+            setting!(raw.ap_contact_limit_days, DEFAULT_CONTACT_LIMIT, 1..=200)?;
         let defaults = crate::types::AtRiskRule::default();
-        let weeks = setting("at_risk_weeks", raw.at_risk_weeks, defaults.weeks, 1..=20)?;
+        let weeks = setting!(raw.at_risk_weeks, defaults.weeks, 1..=20)?;
         let margin = raw.at_risk_margin.unwrap_or(defaults.margin);
         if !(0.0..=5.0).contains(&margin) || ((margin * 10.0).round() - margin * 10.0).abs() > 1e-9
         {
