@@ -87,6 +87,16 @@ fn audited(conn: &accounts::Conn, what: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The value of the option `--name`, read by `parse`, or an error saying what it may be.
+fn option<T>(
+    name: &str,
+    value: &str,
+    parse: fn(&str) -> Option<T>,
+    allowed: &str,
+) -> anyhow::Result<T> {
+    parse(value).ok_or_else(|| anyhow::anyhow!("--{name}: \"{value}\" is not {allowed}"))
+}
+
 pub fn users(paths: &Paths, cmd: UsersCommand) -> anyhow::Result<ExitCode> {
     let conn = paths.accounts()?.connect()?;
     match cmd {
@@ -97,9 +107,7 @@ pub fn users(paths: &Paths, cmd: UsersCommand) -> anyhow::Result<ExitCode> {
             academies,
             password_stdin,
         } => {
-            let role = Role::parse(&role).ok_or_else(|| {
-                anyhow::anyhow!("--role: \"{role}\" is not trust, academy or governor")
-            })?;
+            let role = option("role", &role, Role::parse, "trust, academy or governor")?;
             let (pw, generated) = password(password_stdin)?;
             audited(
                 &conn,
@@ -158,9 +166,12 @@ pub fn tokens(paths: &Paths, cmd: TokensCommand) -> anyhow::Result<ExitCode> {
             scope,
             academy,
         } => {
-            let scope = TokenScope::parse(&scope).ok_or_else(|| {
-                anyhow::anyhow!("--scope: \"{scope}\" is not read, read-pupils or upload")
-            })?;
+            let scope = option(
+                "scope",
+                &scope,
+                TokenScope::parse,
+                "read, read-pupils or upload",
+            )?;
             let name = name.unwrap_or_else(|| format!("{} token", scope.as_str()));
             audited(
                 &conn,
