@@ -11,6 +11,20 @@ use queries::{Db, LoadOutcome, Loader, Status, TrustConfig};
 pub const PUPILS_HEADER: &str = "pupil_id,upn,surname,forename,date_of_birth,sex,year_group,entry_date,leaving_date,sen_provision,fsm,eal,ethnicity,looked_after";
 pub const MARKS_HEADER: &str = "pupil_id,date,session,code,minutes_late";
 
+/// The password every test account is given.
+pub const PASSWORD: &str = "a long test password";
+
+/// Adds an account with the test password.
+pub fn add_account(
+    conn: &queries::accounts::Conn,
+    email: &str,
+    name: &str,
+    role: queries::types::Role,
+    academies: &[String],
+) {
+    queries::accounts::add_user(conn, email, name, role, academies, PASSWORD, false).unwrap();
+}
+
 /// A date, for fixtures: `date(2025, 1, 6)`.
 pub fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap()

@@ -9,12 +9,11 @@ use axum::http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
 use queries::accounts::{self, TokenScope};
 use queries::types::Role;
-use rollcall_tests::{whole_server, Warehouse};
+use rollcall_tests::{add_account, whole_server, Warehouse, PASSWORD};
 use tower::ServiceExt;
 
 const A: &str = "140101";
 const B: &str = "140102";
-const PASSWORD: &str = "a long test password";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Who {
@@ -51,8 +50,8 @@ enum Expect {
 }
 
 /// Adds an account with the test password.
-fn user(conn: &queries::accounts::Conn, email: &str, role: Role, academies: &[String]) {
-    accounts::add_user(conn, email, email, role, academies, PASSWORD, false).unwrap();
+fn user(conn: &accounts::Conn, email: &str, role: Role, academies: &[String]) {
+    add_account(conn, email, email, role, academies);
 }
 
 /// A trust of three small academies, loaded through the real loader.
@@ -607,16 +606,7 @@ async fn every_route_for_every_role() {
 async fn sign_in_is_rate_limited() {
     let _pages = rollcall_tests::one_at_a_time().await;
     let w = Warehouse::new();
-    accounts::add_user(
-        &w.accounts(),
-        "trust@t.org",
-        "Trust",
-        Role::Trust,
-        &[],
-        PASSWORD,
-        false,
-    )
-    .unwrap();
+    add_account(&w.accounts(), "trust@t.org", "Trust", Role::Trust, &[]);
     let app = whole_server(&w);
     let attempt = |password: &str| sign_in_form(format!("email=trust@t.org&password={password}"));
     for _ in 0..5 {

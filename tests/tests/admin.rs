@@ -4,12 +4,9 @@
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
-use queries::accounts;
 use queries::types::Role;
-use rollcall_tests::Warehouse;
+use rollcall_tests::{add_account, Warehouse, PASSWORD};
 use tower::ServiceExt;
-
-const PASSWORD: &str = "a long test password";
 
 async fn post(
     app: &axum::Router,
@@ -80,16 +77,7 @@ async fn admin(app: &axum::Router, cookie: &str) -> serde_json::Value {
 async fn the_trust_lead_adds_resets_disables_and_issues_tokens_each_audited() {
     let _pages = rollcall_tests::one_at_a_time().await;
     let w = Warehouse::new();
-    accounts::add_user(
-        &w.accounts(),
-        "lead@t.org",
-        "Lead",
-        Role::Trust,
-        &[],
-        PASSWORD,
-        false,
-    )
-    .unwrap();
+    add_account(&w.accounts(), "lead@t.org", "Lead", Role::Trust, &[]);
     let app = rollcall_tests::whole_server(&w);
     let lead = sign_in(&app, "lead@t.org", PASSWORD).await.unwrap();
     let change_user = rollcall_tests::server_fn_path("change_user");

@@ -11,10 +11,10 @@ use axum::http::{header, Request, StatusCode};
 use queries::accounts::{self, TokenScope};
 use queries::types::Role;
 use queries::Db;
+use rollcall_tests::{add_account, PASSWORD};
 use tower::ServiceExt;
 
 const CHILD_ENV: &str = "ROLLCALL_LIVE_TEST_CHILD";
-const PASSWORD: &str = "a long test password";
 
 fn router(db: &Arc<Db>, dir: &Path) -> axum::Router {
     server::serve::router(
@@ -40,16 +40,7 @@ fn open_with_lead(path: &Path, lead: bool) -> Arc<Db> {
     let db = Arc::new(Db::open(path).unwrap());
     if lead {
         let store = db.accounts().connect().unwrap();
-        accounts::add_user(
-            &store,
-            "lead@t.org",
-            "Lead",
-            Role::Trust,
-            &[],
-            PASSWORD,
-            false,
-        )
-        .unwrap();
+        add_account(&store, "lead@t.org", "Lead", Role::Trust, &[]);
     }
     db
 }
@@ -70,6 +61,11 @@ fn get(uri: &str, auth: (header::HeaderName, String)) -> Request<Body> {
         .header(auth.0, auth.1)
         .body(Body::empty())
         .unwrap()
+}
+
+/// The loads page, as whoever holds `cookie`.
+fn loads_page(cookie: &str) -> Request<Body> {
+    get("/loads", (header::COOKIE, cookie.to_string()))
 }
 
 async fn sign_in(app: &axum::Router, email: &str) -> String {
@@ -131,7 +127,7 @@ async fn the_cli_disables_a_user_and_revokes_a_token_while_the_server_runs() {
     let (token, secret) = accounts::create_token(&store, "bi", TokenScope::Read, None).unwrap();
     let app = router(&db, &data);
     let cookie = sign_in(&app, "lead@t.org").await;
-    let as_user = || get("/loads", (header::COOKIE, cookie.clone()));
+    let as_user = || loads_page(&cookie);
     let as_token = || {
         get(
             "/api/v1/summary",
@@ -181,18 +177,13 @@ async fn a_session_survives_a_restart_of_the_server() {
         let db = open_with_lead(&path, true);
         let app = router(&db, &data);
         let cookie = sign_in(&app, "lead@t.org").await;
-        assert_eq!(
-            send(&app, get("/loads", (header::COOKIE, cookie.clone())))
-                .await
-                .0,
-            StatusCode::OK
-        );
+        assert_eq!(send(&app, loads_page(&cookie)).await.0, StatusCode::OK);
         cookie
         // The server stops: its router, its sessions and the database are dropped.
     };
     let db = open_with_lead(&path, false);
     let app = router(&db, &data);
-    let (status, location) = send(&app, get("/loads", (header::COOKIE, cookie))).await;
+    let (status, location) = send(&app, loads_page(&cookie)).await;
     assert_eq!(
         status,
         StatusCode::OK,
@@ -213,7 +204,7 @@ fn accounts_in_an_old_warehouse_move_to_the_store_once() {
     let hash: String = {
         let scratch = accounts::Store::open_in_memory().unwrap();
         let c = scratch.connect().unwrap();
-        accounts::add_user(&c, "x@t.org", "X", Role::Trust, &[], PASSWORD, false).unwrap();
+        add_account(&c, "x@t.org", "X", Role::Trust, &[]);
         c.query_row("SELECT password_hash FROM users", [], |r| r.get(0))
             .unwrap()
     };
@@ -295,7 +286,7 @@ async fn a_session_ends_at_its_limits() {
     // Used every half second, but past its 2 s absolute limit.
     let app = limited(3600, 2);
     let cookie = sign_in(&app, "lead@t.org").await;
-    let page = || get("/loads", (header::COOKIE, cookie.clone()));
+    let page = || loads_page(&cookie);
     let mut statuses = Vec::new();
     for _ in 0..8 {
         statuses.push(send(&app, page()).await.0);
@@ -310,15 +301,10 @@ async fn a_session_ends_at_its_limits() {
     // Unused for longer than its 1 s idle limit.
     let app = limited(1, 3600);
     let cookie = sign_in(&app, "lead@t.org").await;
-    assert_eq!(
-        send(&app, get("/loads", (header::COOKIE, cookie.clone())))
-            .await
-            .0,
-        StatusCode::OK
-    );
+    assert_eq!(send(&app, loads_page(&cookie)).await.0, StatusCode::OK);
     tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
     assert_eq!(
-        send(&app, get("/loads", (header::COOKIE, cookie))).await.0,
+        send(&app, loads_page(&cookie)).await.0,
         StatusCode::SEE_OTHER
     );
 }
@@ -331,7 +317,7 @@ async fn a_password_reset_ends_the_sessions_before_it() {
     let (_dir, data, db) = fresh();
     let app = router(&db, &data);
     let cookie = sign_in(&app, "lead@t.org").await;
-    let page = || get("/loads", (header::COOKIE, cookie.clone()));
+    let page = || loads_page(&cookie);
     assert_eq!(send(&app, page()).await.0, StatusCode::OK);
     let store = db.accounts().connect().unwrap();
     accounts::set_password(&store, "lead@t.org", "another long password").unwrap();

@@ -7,14 +7,12 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, Request, Response, StatusCode};
 use http_body_util::BodyExt;
-use queries::accounts;
 use queries::types::Role;
-use rollcall_tests::{ExtractSpec, Warehouse};
+use rollcall_tests::{add_account, ExtractSpec, Warehouse, PASSWORD};
 use tower::ServiceExt;
 
 const A: &str = "140101";
 const B: &str = "140102";
-const PASSWORD: &str = "a long test password";
 const HOST: &str = "rollcall.test";
 
 /// A trust of two academies with a trust user, staff of A and a governor of A.
@@ -26,7 +24,7 @@ fn trust() -> Warehouse {
         ("staff@t.org", Role::Academy, vec![A.to_string()]),
         ("alice@t.org", Role::Academy, vec![A.to_string()]),
     ] {
-        accounts::add_user(&conn, email, email, role, &academies, PASSWORD, false).unwrap();
+        add_account(&conn, email, email, role, &academies);
     }
     w
 }
@@ -310,16 +308,7 @@ async fn formulas_in_names_and_reasons_do_not_reach_a_spreadsheet() {
     w.load_whole(&spec, "x");
     let app = rollcall_tests::whole_server(&w);
     let trust = {
-        accounts::add_user(
-            &w.accounts(),
-            "trust@t.org",
-            "T",
-            Role::Trust,
-            &[],
-            PASSWORD,
-            false,
-        )
-        .unwrap();
+        add_account(&w.accounts(), "trust@t.org", "T", Role::Trust, &[]);
         cookie(&app, "trust@t.org").await
     };
     for (uri, needle) in [
