@@ -24,6 +24,11 @@ fn upload(token: &str, body: Body) -> Request<Body> {
         .unwrap()
 }
 
+/// The status `app` answers `req` with.
+async fn status(app: &axum::Router, req: Request<Body>) -> StatusCode {
+    app.clone().oneshot(req).await.unwrap().status()
+}
+
 /// The most memory this process has held (VmHWM), in bytes.
 fn peak_rss() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
@@ -82,12 +87,8 @@ async fn bombs_and_huge_bodies_are_refused_in_bounded_memory_and_the_server_keep
     // A zip whose entries inflate to 20 GiB.
     let zip = std::fs::read(bomb(dir.path())).unwrap();
     assert!(zip.len() < 64 << 20, "{} bytes", zip.len());
-    let resp = app
-        .clone()
-        .oneshot(upload(&token, Body::from(zip)))
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let refused = status(&app, upload(&token, Body::from(zip))).await;
+    assert_eq!(refused, StatusCode::BAD_REQUEST);
     let inbox = w.data_dir().join("inbox");
     let queued = std::fs::read_dir(&inbox)
         .map(|d| d.flatten().count())
@@ -111,8 +112,7 @@ async fn bombs_and_huge_bodies_are_refused_in_bounded_memory_and_the_server_keep
         header::CONTENT_LENGTH,
         (2 * GIB).to_string().parse().unwrap(),
     );
-    let resp = app.clone().oneshot(req).await.unwrap();
-    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(status(&app, req).await, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(
         pulled.load(Ordering::Relaxed) <= 16 << 20,
         "{} bytes read of a refused body",
@@ -122,12 +122,8 @@ async fn bombs_and_huge_bodies_are_refused_in_bounded_memory_and_the_server_keep
     // The same without a Content-Length: refused once past the cap, not held.
     let pulled = Arc::new(AtomicU64::new(0));
     let stream = zeros(pulled.clone());
-    let resp = app
-        .clone()
-        .oneshot(upload(&token, Body::from_stream(stream)))
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let refused = status(&app, upload(&token, Body::from_stream(stream))).await;
+    assert_eq!(refused, StatusCode::PAYLOAD_TOO_LARGE);
     let read = pulled.load(Ordering::Relaxed);
     assert!(read <= (server::upload::DEFAULT_MAX_MB + 2) << 20, "{read}");
 
@@ -140,18 +136,16 @@ async fn bombs_and_huge_bodies_are_refused_in_bounded_memory_and_the_server_keep
         .marks(&["P1,2024-09-02,AM,/,"]);
     let send_zip = |spec: ExtractSpec, name: &str| {
         let zip = std::fs::read(spec.write_zip(dir.path(), name, &[])).unwrap();
-        app.clone().oneshot(upload(&token, Body::from(zip)))
+        status(&app, upload(&token, Body::from(zip)))
     };
     let queued = || std::fs::read_dir(&inbox).unwrap().flatten().count();
-    let resp = send_zip(spec, "good").await.unwrap();
-    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    assert_eq!(send_zip(spec, "good").await, StatusCode::ACCEPTED);
     assert_eq!(queued(), 1);
 
     // An extract for another academy: refused, and kept with its reason.
     let other = ExtractSpec::new("140102", "2024-09-02", "2024-09-13", "2024-09-13T18:00:00Z")
         .pupils(&[rollcall_tests::pupil("P1")]);
-    let resp = send_zip(other, "other").await.unwrap();
-    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    assert_eq!(send_zip(other, "other").await, StatusCode::FORBIDDEN);
     assert_eq!(queued(), 1);
 }
 
