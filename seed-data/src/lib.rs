@@ -142,7 +142,8 @@ impl HashingWriter {
     }
 }
 
-fn year_group(nc: i32) -> String {
+/// The year group an NC year is written as in pupils.csv: N1, N2, R, then 1 to 13.
+pub fn year_group(nc: i32) -> String {
     match nc {
         -2 => "N1".into(),
         -1 => "N2".into(),

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use chrono::{Datelike, NaiveDate};
 use queries::codes::{self, Category};
 use rollcall_tests::{api_as, date, get, get_json, principal, Warehouse};
+use seed_data::year_group;
 use serde_json::Value;
 
 /// Which group a pupil's session falls in.
@@ -223,6 +224,15 @@ fn api_for_trust(w: &Warehouse) -> axum::Router {
     api_as(w, principal(queries::types::Role::Trust, &[]))
 }
 
+/// The seeded trust, its rows read back for an independent calculation, and the API as
+/// the trust role.
+fn seeded_with_raw() -> (Warehouse, Raw, axum::Router) {
+    let w = seeded();
+    let raw = read_raw(&w);
+    let app = api_for_trust(&w);
+    (w, raw, app)
+}
+
 /// The API's `groups` are those of the independent calculation (`per`, keyed by group
 /// and pupil), with its figures.
 fn assert_groups(v: &Value, per: &BTreeMap<(String, u32), Counts>, what: &str) {
@@ -266,21 +276,10 @@ fn key_stage(n: i32) -> String {
     .into()
 }
 
-fn year_group(n: i32) -> String {
-    match n {
-        -2 => "N1".into(),
-        -1 => "N2".into(),
-        0 => "R".into(),
-        n => n.to_string(),
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn summary_and_cohorts_match_an_independent_calculation() {
     let _pages = rollcall_tests::one_at_a_time().await;
-    let w = seeded();
-    let raw = read_raw(&w);
-    let app = api_for_trust(&w);
+    let (_w, raw, app) = seeded_with_raw();
     let windows = [
         ("2025-09-01", "2026-07-31"),
         ("2026-05-18", "2026-10-16"),
@@ -360,9 +359,7 @@ async fn summary_and_cohorts_match_an_independent_calculation() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_summary_carries_each_academys_window_and_the_same_point_last_year() {
     let _pages = rollcall_tests::one_at_a_time().await;
-    let w = seeded();
-    let raw = read_raw(&w);
-    let app = api_for_trust(&w);
+    let (_w, raw, app) = seeded_with_raw();
     let v = get_json(&app, "/api/v1/summary").await;
     let date = |x: &Value| -> NaiveDate { x.as_str().unwrap().parse().unwrap() };
     // Each academy's last-year figures over its own last-year window, from the raw
@@ -496,9 +493,7 @@ fn heat_cells(v: &Value, column: &str, of: &str, count: &str) -> HeatCells {
 #[tokio::test(flavor = "multi_thread")]
 async fn filters_and_heatmaps_match_an_independent_calculation() {
     let _pages = rollcall_tests::one_at_a_time().await;
-    let w = seeded();
-    let raw = read_raw(&w);
-    let app = api_for_trust(&w);
+    let (_w, raw, app) = seeded_with_raw();
     for (from, to) in [("2026-09-01", "2026-11-20"), ("2026-01-05", "2026-03-27")] {
         let (f, t): (NaiveDate, NaiveDate) = (from.parse().unwrap(), to.parse().unwrap());
         for scope in ["all", "dfe"] {
