@@ -68,6 +68,18 @@ pub struct LoadOutcome {
     pub files: Vec<FileSummary>,
     pub rejected_rows: Vec<RowFault>,
     pub notes: Vec<String>,
+    #[serde(flatten)]
+    pub counts: LoadCounts,
+    pub archived_as: Option<PathBuf>,
+    /// The full report of a loaded extract's rejected rows, when it had any.
+    pub report: Option<PathBuf>,
+    pub duration: Duration,
+}
+
+/// What a load wrote: pupils and marks loaded, and the marks in its window it replaced
+/// or kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct LoadCounts {
     pub pupils_loaded: u64,
     pub marks_loaded: u64,
     /// Marks in the window before this load that it replaced or removed.
@@ -75,10 +87,6 @@ pub struct LoadOutcome {
     /// Marks in the window kept because the row that would have replaced them was
     /// rejected (the pupil's row, or the session's).
     pub marks_held: u64,
-    pub archived_as: Option<PathBuf>,
-    /// The full report of a loaded extract's rejected rows, when it had any.
-    pub report: Option<PathBuf>,
-    pub duration: Duration,
 }
 
 impl LoadOutcome {
@@ -96,10 +104,7 @@ impl LoadOutcome {
             files: Vec::new(),
             rejected_rows: Vec::new(),
             notes: Vec::new(),
-            pupils_loaded: 0,
-            marks_loaded: 0,
-            marks_replaced: 0,
-            marks_held: 0,
+            counts: LoadCounts::default(),
             archived_as: None,
             report: None,
             duration: Duration::ZERO,
@@ -143,10 +148,10 @@ impl LoadOutcome {
             Status::Loaded => format!(
                 "loaded   {who}{window}: {} rows loaded ({} marks, {} pupils), {} rejected, {} marks held over, {secs:.2}s",
                 self.rows_loaded(),
-                self.marks_loaded,
-                self.pupils_loaded,
+                self.counts.marks_loaded,
+                self.counts.pupils_loaded,
                 self.rows_rejected(),
-                self.marks_held
+                self.counts.marks_held
             ),
             Status::AlreadyLoaded => {
                 format!("skipped  {who}{window}: already loaded, nothing changed")
@@ -391,10 +396,7 @@ impl<'a> Loader<'a> {
         tracing::error!(source = %outcome.source.display(), %error, "load failed");
         outcome.status = Status::Failed;
         outcome.reason = Some(format!("the warehouse write failed: {error}"));
-        outcome.pupils_loaded = 0;
-        outcome.marks_loaded = 0;
-        outcome.marks_replaced = 0;
-        outcome.marks_held = 0;
+        outcome.counts = LoadCounts::default();
         outcome.duration = started.elapsed();
         conn.execute_batch("BEGIN TRANSACTION")?;
         match log_load(
@@ -617,7 +619,7 @@ fn write(
         params![academy_id, at, academy_id],
     )?;
     tracing::debug!(inserted, "new enrolments");
-    outcome.pupils_loaded = parsed.pupils.len() as u64;
+    outcome.counts.pupils_loaded = parsed.pupils.len() as u64;
 
     merge_spells(conn, parsed, academy_id, at)?;
     stage_held(conn, parsed)?;
@@ -648,7 +650,7 @@ fn write(
     // The extract is authoritative for its window: marks there are exactly its marks,
     // plus those held over for its rejected rows (a rejected row never removes what it
     // would have replaced).
-    outcome.marks_replaced = conn.execute(
+    outcome.counts.marks_replaced = conn.execute(
         "DELETE FROM marks
          WHERE academy_id = ? AND date BETWEEN ? AND ?
            AND pupil_key NOT IN (SELECT pupil_key FROM held_pupil_keys)
@@ -657,12 +659,12 @@ fn write(
                              AND h.session = marks.session)",
         params![academy_id, m.marks_from, m.marks_to],
     )? as u64;
-    outcome.marks_held = conn.query_row(
+    outcome.counts.marks_held = conn.query_row(
         "SELECT count(*) FROM marks WHERE academy_id = ? AND date BETWEEN ? AND ?",
         params![academy_id, m.marks_from, m.marks_to],
         |r| r.get(0),
     )?;
-    outcome.marks_loaded = conn.execute(
+    outcome.counts.marks_loaded = conn.execute(
         "INSERT INTO marks
          SELECT ?, p.pupil_key, s.date, s.session, s.code::mark_code, s.minutes_late
          FROM stage_marks s
@@ -1069,13 +1071,13 @@ fn log_load(
             m.source_system,
             status,
             o.reason,
-            o.pupils_loaded,
-            o.marks_loaded,
+            o.counts.pupils_loaded,
+            o.counts.marks_loaded,
             o.rows_loaded(),
             o.rows_rejected(),
             started_at.naive_utc(),
             o.duration.as_millis() as u64,
-            o.marks_held,
+            o.counts.marks_held,
         ],
     )?;
     let mut app = conn.appender("rejected_rows")?;

@@ -120,6 +120,6 @@ fn sigkill_mid_load_leaves_the_warehouse_as_before() {
         .unwrap()
         .query_row("SELECT count(*) FROM marks", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(marks as u64, 1 + o.marks_loaded);
-    assert!(o.marks_loaded > 500_000);
+    assert_eq!(marks as u64, 1 + o.counts.marks_loaded);
+    assert!(o.counts.marks_loaded > 500_000);
 }

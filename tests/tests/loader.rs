@@ -42,8 +42,8 @@ fn a_valid_extract_loads_whole() {
     let w = Warehouse::new();
     let o = w.load_spec(&week(), "ok");
     assert_loaded(&o);
-    assert_eq!(o.marks_loaded, 20);
-    assert_eq!(o.pupils_loaded, 2);
+    assert_eq!(o.counts.marks_loaded, 20);
+    assert_eq!(o.counts.pupils_loaded, 2);
     assert_eq!(o.rows_rejected(), 0);
     assert_eq!(w.count("SELECT count(*) FROM marks"), 20);
     assert_eq!(w.count("SELECT count(*) FROM pupils"), 2);
@@ -484,7 +484,7 @@ fn a_later_night_restates_its_window_and_leaves_the_rest() {
     );
     let o = w.load_spec(&night2, "n2");
     assert_loaded(&o);
-    assert_eq!(o.marks_replaced, 3);
+    assert_eq!(o.counts.marks_replaced, 3);
     assert_eq!(
         w.marks(),
         vec![
@@ -679,7 +679,7 @@ fn a_rejected_row_never_removes_what_it_would_have_replaced() {
     assert_loaded(&o);
     assert_eq!(o.rows_rejected(), 12, "{}", o.report_text());
     // P2's ten marks and P1's Monday AM mark are kept.
-    assert_eq!(o.marks_held, 11);
+    assert_eq!(o.counts.marks_held, 11);
     assert!(
         o.summary_line().contains("11 marks held over"),
         "{}",
@@ -745,7 +745,7 @@ fn a_rejected_row_never_removes_what_it_would_have_replaced() {
     let night3 = class_spec(&pupils3, &marks3, "2025-01-13T02:10:00Z");
     let o = w.load_spec(&night3, "n3");
     assert_loaded(&o);
-    assert_eq!(o.marks_held, 0);
+    assert_eq!(o.counts.marks_held, 0);
     assert!(w.marks().iter().all(|m| m.ends_with(" M")));
     let dq = queries::quality::report(&conn, &cal, today, &[]).unwrap();
     assert!(dq.held_over.is_empty(), "{:?}", dq.held_over);
