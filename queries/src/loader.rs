@@ -987,23 +987,24 @@ fn stage_pupils(conn: &Connection, parsed: &Parsed, m: &Manifest) -> Result<(), 
     let yg_year = academic_year(m.extracted_at.date_naive()) as i16;
     stage(conn, "stage_pupils", columns, |app| {
         for (i, p) in parsed.pupils.iter().enumerate() {
+            let d = &p.details;
             app.append_row(params![
                 i as u32,
                 p.pupil_id,
                 p.upn,
                 p.surname,
                 p.forename,
-                p.date_of_birth,
-                p.sex,
+                d.date_of_birth,
+                d.sex,
                 p.nc_year,
                 yg_year,
-                p.entry_date,
-                p.leaving_date,
-                p.sen_provision,
-                p.fsm,
-                p.eal,
-                p.ethnicity,
-                p.looked_after
+                d.entry_date,
+                d.leaving_date,
+                d.sen_provision,
+                d.fsm,
+                d.eal,
+                d.ethnicity,
+                d.looked_after
             ])?;
         }
         Ok(())

@@ -8,6 +8,7 @@ use crate::codes;
 use crate::config::TrustConfig;
 use crate::extract::{self, Extract, FileFault};
 use crate::rows::{CsvFile, Row, RowFault};
+use crate::types::PupilDetails;
 
 /// A spell on roll: from the entry date to the leaving date (open when none).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,16 +33,8 @@ pub struct PupilRow {
     pub upn: Option<String>,
     pub surname: Option<String>,
     pub forename: Option<String>,
-    pub date_of_birth: NaiveDate,
-    pub sex: String,
     pub nc_year: i8,
-    pub entry_date: NaiveDate,
-    pub leaving_date: Option<NaiveDate>,
-    pub sen_provision: String,
-    pub fsm: bool,
-    pub eal: bool,
-    pub ethnicity: Option<String>,
-    pub looked_after: Option<bool>,
+    pub details: PupilDetails,
     pub spells: Vec<Spell>,
 }
 
@@ -274,7 +267,7 @@ fn parse_pupils(ex: &Extract, out: &mut Parsed) -> Result<HashMap<String, u32>, 
                 lines[i]
                     .1
                     .iter()
-                    .find(|l| l.row.entry_date == entry)
+                    .find(|l| l.row.details.entry_date == entry)
                     .map(|l| l.line)
             });
             if let Some(line) = earlier {
@@ -312,16 +305,18 @@ fn parse_pupils(ex: &Extract, out: &mut Parsed) -> Result<HashMap<String, u32>, 
                 upn,
                 surname: row.opt("surname").map(str::to_string),
                 forename: row.opt("forename").map(str::to_string),
-                date_of_birth: date_of_birth.expect("checked"),
-                sex: sex.expect("checked"),
                 nc_year: nc.expect("checked"),
-                entry_date,
-                leaving_date,
-                sen_provision: sen.expect("checked"),
-                fsm: fsm.expect("checked"),
-                eal: eal.expect("checked"),
-                ethnicity,
-                looked_after: looked_after.expect("checked"),
+                details: PupilDetails {
+                    date_of_birth: date_of_birth.expect("checked"),
+                    sex: sex.expect("checked"),
+                    entry_date,
+                    leaving_date,
+                    sen_provision: sen.expect("checked"),
+                    fsm: fsm.expect("checked"),
+                    eal: eal.expect("checked"),
+                    ethnicity,
+                    looked_after: looked_after.expect("checked"),
+                },
                 spells: vec![Spell {
                     entry_date,
                     leaving_date,
@@ -340,7 +335,7 @@ fn parse_pupils(ex: &Extract, out: &mut Parsed) -> Result<HashMap<String, u32>, 
     });
     // Spells of one pupil may not overlap: the later-starting row is rejected.
     for (id, rows) in &mut lines {
-        rows.sort_by_key(|l| l.row.entry_date);
+        rows.sort_by_key(|l| l.row.details.entry_date);
         for pair in rows.windows(2) {
             let (a, b) = (&pair[0], &pair[1]);
             if a.row.spells[0].overlaps(&b.row.spells[0]) {
@@ -348,10 +343,10 @@ fn parse_pupils(ex: &Extract, out: &mut Parsed) -> Result<HashMap<String, u32>, 
                     file: file.name.to_string(),
                     line: b.line,
                     column: "entry_date".into(),
-                    value: b.row.entry_date.to_string(),
+                    value: b.row.details.entry_date.to_string(),
                     reason: format!(
                         "this spell overlaps the spell from {} on line {}",
-                        a.row.entry_date, a.line
+                        a.row.details.entry_date, a.line
                     ),
                 });
                 if held_ids.insert(id.clone()) {

@@ -3,7 +3,7 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use duckdb::{params, Connection, OptionalExt};
 
-use crate::types::PupilRecord;
+use crate::types::{PupilDetails, PupilRecord};
 
 /// The enrolment `pupil_id` at the academy `urn`, with its register from `from` to `to`;
 /// `None` when there is none.
@@ -21,15 +21,17 @@ pub fn record(
                 PupilRecord {
                     pupil: crate::figures::pupil_at(r, 0)?,
                     academy_name: r.get(6)?,
-                    date_of_birth: r.get(7)?,
-                    sex: r.get(8)?,
-                    entry_date: r.get(9)?,
-                    leaving_date: r.get(10)?,
-                    sen_provision: r.get(11)?,
-                    fsm: r.get(12)?,
-                    eal: r.get(13)?,
-                    ethnicity: r.get(14)?,
-                    looked_after: r.get(15)?,
+                    details: PupilDetails {
+                        date_of_birth: r.get(7)?,
+                        sex: r.get(8)?,
+                        entry_date: r.get(9)?,
+                        leaving_date: r.get(10)?,
+                        sen_provision: r.get(11)?,
+                        fsm: r.get(12)?,
+                        eal: r.get(13)?,
+                        ethnicity: r.get(14)?,
+                        looked_after: r.get(15)?,
+                    },
                     from,
                     to,
                     possible: 0,

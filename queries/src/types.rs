@@ -1163,11 +1163,10 @@ pub struct DataQuality {
     pub to: NaiveDate,
 }
 
-/// One pupil's record and register for a year, for the pupil page.
+/// What pupils.csv says of a pupil: birth, sex, the spell on roll (entry and leaving
+/// date) and the characteristics figures are grouped by.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PupilRecord {
-    pub pupil: PupilRef,
-    pub academy_name: String,
+pub struct PupilDetails {
     pub date_of_birth: NaiveDate,
     pub sex: String,
     pub entry_date: NaiveDate,
@@ -1177,6 +1176,15 @@ pub struct PupilRecord {
     pub eal: bool,
     pub ethnicity: Option<String>,
     pub looked_after: Option<bool>,
+}
+
+/// One pupil's record and register for a year, for the pupil page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PupilRecord {
+    pub pupil: PupilRef,
+    pub academy_name: String,
+    #[serde(flatten)]
+    pub details: PupilDetails,
     /// The year shown: its first and last days.
     pub from: NaiveDate,
     pub to: NaiveDate,

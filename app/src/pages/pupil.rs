@@ -52,6 +52,7 @@ fn PupilBody(p: PupilRecord) -> impl IntoView {
     let attendance = (p.possible > 0).then(|| 100.0 * p.attending as f64 / p.possible as f64);
     let absence = (p.possible > 0).then(|| 100.0 * p.absent as f64 / p.possible as f64);
     let pa = p.possible > 0 && p.absent * 10 >= p.possible;
+    let d = p.details.clone();
     view! {
         <Title text=p.pupil.name.clone()/>
         <p class="crumbs"><a href=format!("/academy/{}", p.pupil.urn)>{p.academy_name.clone()}</a>" › pupil"</p>
@@ -72,14 +73,14 @@ fn PupilBody(p: PupilRecord) -> impl IntoView {
         <table class="data" id="record">
             <caption>"Record"</caption>
             <tbody>
-                <tr><th scope="row">"Date of birth"</th><td>{p.date_of_birth.format("%-d %b %Y").to_string()}</td></tr>
-                <tr><th scope="row">"Sex"</th><td>{Dimension::Sex.group_label(&p.sex)}</td></tr>
-                <tr><th scope="row">"On roll"</th><td>{format!("from {}{}", p.entry_date.format("%-d %b %Y"), p.leaving_date.map(|l| format!(" to {}", l.format("%-d %b %Y"))).unwrap_or_default())}</td></tr>
-                <tr><th scope="row">"SEN provision"</th><td>{Dimension::SenProvision.group_label(&p.sen_provision)}</td></tr>
-                <tr><th scope="row">"Free school meals"</th><td>{yn(p.fsm)}</td></tr>
-                <tr><th scope="row">"English as an additional language"</th><td>{yn(p.eal)}</td></tr>
-                <tr><th scope="row">"Ethnicity"</th><td>{p.ethnicity.clone().unwrap_or_else(|| "Not recorded".into())}</td></tr>
-                <tr><th scope="row">"Looked after"</th><td>{p.looked_after.map(yn).unwrap_or("Not recorded")}</td></tr>
+                <tr><th scope="row">"Date of birth"</th><td>{d.date_of_birth.format("%-d %b %Y").to_string()}</td></tr>
+                <tr><th scope="row">"Sex"</th><td>{Dimension::Sex.group_label(&d.sex)}</td></tr>
+                <tr><th scope="row">"On roll"</th><td>{format!("from {}{}", d.entry_date.format("%-d %b %Y"), d.leaving_date.map(|l| format!(" to {}", l.format("%-d %b %Y"))).unwrap_or_default())}</td></tr>
+                <tr><th scope="row">"SEN provision"</th><td>{Dimension::SenProvision.group_label(&d.sen_provision)}</td></tr>
+                <tr><th scope="row">"Free school meals"</th><td>{yn(d.fsm)}</td></tr>
+                <tr><th scope="row">"English as an additional language"</th><td>{yn(d.eal)}</td></tr>
+                <tr><th scope="row">"Ethnicity"</th><td>{d.ethnicity.clone().unwrap_or_else(|| "Not recorded".into())}</td></tr>
+                <tr><th scope="row">"Looked after"</th><td>{d.looked_after.map(yn).unwrap_or("Not recorded")}</td></tr>
             </tbody>
         </table>
         <ScrollTable id="register" class="data register">
