@@ -188,16 +188,18 @@ const RT_OPTIONAL: &[&str] = &["end_date", "reason"];
 /// `Err`; row-level faults are collected in `Parsed::faults`.
 pub fn parse(ex: &Extract, config: &TrustConfig) -> Result<Parsed, FileFault> {
     let mut out = Parsed::default();
-    let pupil_index = parse_pupils(ex, &mut out)?;
-    let held = out.held_pupils.clone();
-    parse_marks(ex, config, &pupil_index, &held, &mut out)?;
+    let roll = Roll {
+        index: parse_pupils(ex, &mut out)?,
+        held: out.held_pupils.clone(),
+    };
+    parse_marks(ex, config, &roll, &mut out)?;
     if let Some(bytes) = ex.files.get(extract::AP_PLACEMENTS) {
         let file = CsvFile::open(extract::AP_PLACEMENTS, bytes, AP_REQUIRED, AP_OPTIONAL)?;
-        out.ap = Some(parse_ap(&file, &pupil_index, &held, &mut out));
+        out.ap = Some(parse_ap(&file, &roll, &mut out));
     }
     if let Some(bytes) = ex.files.get(extract::REDUCED_TIMETABLES) {
         let file = CsvFile::open(extract::REDUCED_TIMETABLES, bytes, RT_REQUIRED, RT_OPTIONAL)?;
-        out.rt = Some(parse_rt(&file, &pupil_index, &held, &mut out));
+        out.rt = Some(parse_rt(&file, &roll, &mut out));
     }
     for name in &ex.unlisted {
         out.notes.push(format!(
@@ -222,6 +224,16 @@ fn summarise(out: &mut Parsed, file: &CsvFile, rows: u64, faults_before: usize) 
     });
 }
 
+/// A file every extract holds (pupils.csv, marks.csv), opened.
+fn open_required(
+    ex: &Extract,
+    name: &'static str,
+    required: &[&str],
+    optional: &[&str],
+) -> Result<CsvFile, FileFault> {
+    CsvFile::open(name, &ex.files[name], required, optional)
+}
+
 /// One accepted pupils.csv row: a spell and the attributes it was listed with.
 struct PupilLine {
     line: u64,
@@ -229,12 +241,7 @@ struct PupilLine {
 }
 
 fn parse_pupils(ex: &Extract, out: &mut Parsed) -> Result<HashMap<String, u32>, FileFault> {
-    let file = CsvFile::open(
-        extract::PUPILS,
-        &ex.files[extract::PUPILS],
-        PUPIL_REQUIRED,
-        PUPIL_OPTIONAL,
-    )?;
+    let file = open_required(ex, extract::PUPILS, PUPIL_REQUIRED, PUPIL_OPTIONAL)?;
     // Accepted rows by pupil, in the order pupils first appear; the first fault of each
     // pupil with a rejected row.
     let mut lines: Vec<(String, Vec<PupilLine>)> = Vec::new();
@@ -401,37 +408,46 @@ fn parse_pupils(ex: &Extract, out: &mut Parsed) -> Result<HashMap<String, u32>, 
     Ok(index)
 }
 
-fn pupil_of(row: &mut Row<'_>, index: &HashMap<String, u32>, held: &[HeldPupil]) -> Option<u32> {
-    let id = row.req("pupil_id")?;
-    let found = index.get(&id).copied();
-    if found.is_none() {
-        match held.iter().find(|h| h.pupil_id == id) {
-            Some(h) => row.fail(
-                "pupil_id",
-                format!(
-                    "the pupil's row in pupils.csv (line {}) was rejected, so the previous data is kept",
-                    h.fault.line
+/// The pupils the other files may name: each accepted pupil's index in
+/// `Parsed::pupils`, and the pupils whose pupils.csv row was rejected.
+struct Roll {
+    index: HashMap<String, u32>,
+    held: Vec<HeldPupil>,
+}
+
+impl Roll {
+    /// The index of the pupil a row names; the row fails when it names none.
+    fn pupil_of(&self, row: &mut Row<'_>) -> Option<u32> {
+        let id = row.req("pupil_id")?;
+        let found = self.index.get(&id).copied();
+        if found.is_none() {
+            match self.held.iter().find(|h| h.pupil_id == id) {
+                Some(h) => row.fail(
+                    "pupil_id",
+                    format!(
+                        "the pupil's row in pupils.csv (line {}) was rejected, so the previous data is kept",
+                        h.fault.line
+                    ),
                 ),
-            ),
-            None => row.fail("pupil_id", "not in pupils.csv"),
+                None => row.fail("pupil_id", "not in pupils.csv"),
+            }
         }
+        found
     }
-    found
+
+    /// Whether the pupil's pupils.csv row was rejected.
+    fn is_held(&self, id: &str) -> bool {
+        self.held.iter().any(|h| h.pupil_id == id)
+    }
 }
 
 fn parse_marks(
     ex: &Extract,
     config: &TrustConfig,
-    index: &HashMap<String, u32>,
-    held: &[HeldPupil],
+    roll: &Roll,
     out: &mut Parsed,
 ) -> Result<(), FileFault> {
-    let file = CsvFile::open(
-        extract::MARKS,
-        &ex.files[extract::MARKS],
-        MARK_REQUIRED,
-        MARK_OPTIONAL,
-    )?;
+    let file = open_required(ex, extract::MARKS, MARK_REQUIRED, MARK_OPTIONAL)?;
     let (from, to) = (ex.manifest.marks_from, ex.manifest.marks_to);
     let mut seen: HashSet<(u32, NaiveDate, u8)> = HashSet::new();
     let mut marks = MarkColumns::default();
@@ -440,7 +456,7 @@ fn parse_marks(
     let mut held_marks = Vec::new();
     let rows = file.for_each_row(&mut out.faults, |row, faults| {
         let pupil_id = row.opt("pupil_id").map(str::to_string);
-        let pupil = pupil_of(row, index, held);
+        let pupil = roll.pupil_of(row);
         let date = row.date("date");
         if let Some(d) = date {
             if d < from || d > to {
@@ -487,8 +503,7 @@ fn parse_marks(
         // for that session (unless its pupil is held whole, or the session was given).
         // A row whose session cannot be read keeps both of that day's marks.
         if let (false, false, Some(id), Some(d)) = (ok, duplicate, &pupil_id, date) {
-            let pupil_held = held.iter().any(|h| h.pupil_id == *id);
-            if !pupil_held && d >= from && d <= to {
+            if !roll.is_held(id) && d >= from && d <= to {
                 let sessions: &[u8] = match session {
                     Some(0) => &[0],
                     Some(_) => &[1],
@@ -528,8 +543,7 @@ fn parse_marks(
 /// with a rejected row, who keep the records they had.
 fn parse_pupil_records<T, R: FnOnce(u32) -> T>(
     file: &CsvFile,
-    index: &HashMap<String, u32>,
-    held: &[HeldPupil],
+    roll: &Roll,
     out: &mut Parsed,
     mut read: impl FnMut(&mut Row<'_>) -> R,
 ) -> (Vec<T>, HashSet<String>) {
@@ -538,7 +552,7 @@ fn parse_pupil_records<T, R: FnOnce(u32) -> T>(
     let mut kept = HashSet::new();
     let rows = file.for_each_row(&mut out.faults, |row, faults| {
         let pupil_id = row.opt("pupil_id").map(str::to_string);
-        let pupil = pupil_of(row, index, held);
+        let pupil = roll.pupil_of(row);
         let record = read(row);
         if row.finish(faults) {
             records.push(record(pupil.expect("checked")));
@@ -550,13 +564,8 @@ fn parse_pupil_records<T, R: FnOnce(u32) -> T>(
     (records, kept)
 }
 
-fn parse_ap(
-    file: &CsvFile,
-    index: &HashMap<String, u32>,
-    held: &[HeldPupil],
-    out: &mut Parsed,
-) -> Vec<ApRow> {
-    let (rows, kept) = parse_pupil_records(file, index, held, out, |row| {
+fn parse_ap(file: &CsvFile, roll: &Roll, out: &mut Parsed) -> Vec<ApRow> {
+    let (rows, kept) = parse_pupil_records(file, roll, out, |row| {
         let provider = row.req("provider");
         let provider_urn = row.opt("provider_urn").map(str::to_string);
         let arranged_by = row.one_of("arranged_by", &["school", "local-authority"]);
@@ -580,13 +589,8 @@ fn parse_ap(
     rows
 }
 
-fn parse_rt(
-    file: &CsvFile,
-    index: &HashMap<String, u32>,
-    held: &[HeldPupil],
-    out: &mut Parsed,
-) -> Vec<RtRow> {
-    let (rows, kept) = parse_pupil_records(file, index, held, out, |row| {
+fn parse_rt(file: &CsvFile, roll: &Roll, out: &mut Parsed) -> Vec<RtRow> {
+    let (rows, kept) = parse_pupil_records(file, roll, out, |row| {
         let start = row.date("start_date");
         let planned_end = row.date("planned_end_date");
         row.not_before("planned_end_date", planned_end, start, "the start date");
