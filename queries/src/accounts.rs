@@ -705,10 +705,16 @@ pub fn recent_audit(conn: &Connection, limit: u32) -> Result<Vec<AuditEntry>, Ac
 mod tests {
     use super::*;
 
-    #[test]
-    fn users_sign_in_only_with_the_right_password_and_when_allowed() {
+    /// An empty store in memory, and a connection to it.
+    fn fresh() -> (Store, Connection) {
         let store = Store::open_in_memory().unwrap();
         let c = store.connect().unwrap();
+        (store, c)
+    }
+
+    #[test]
+    fn users_sign_in_only_with_the_right_password_and_when_allowed() {
+        let (_store, c) = fresh();
         add_user(
             &c,
             "Lead@Trust.org",
@@ -792,8 +798,7 @@ mod tests {
 
     #[test]
     fn tokens_are_hashed_scoped_and_revocable() {
-        let store = Store::open_in_memory().unwrap();
-        let c = store.connect().unwrap();
+        let (_store, c) = fresh();
         let (t, secret) = create_token(&c, "Power BI", TokenScope::Read, None).unwrap();
         assert!(secret.starts_with("rc_") && secret.len() == 51);
         let stored: String = c
