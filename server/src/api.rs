@@ -74,6 +74,16 @@ fn bad(parameter: &str, message: impl Into<String>) -> ApiError {
     params::bad(parameter, message).into()
 }
 
+/// The parameter `name`, which is needed and must be one of `allowed`.
+fn one_of<'a>(name: &str, given: Option<&'a str>, allowed: &[&str]) -> Result<&'a str, ApiError> {
+    let list = || allowed.join(", ");
+    match given {
+        None => Err(bad(name, format!("needed: one of {}", list()))),
+        Some(v) if allowed.contains(&v) => Ok(v),
+        Some(v) => Err(bad(name, format!("\"{v}\" is not one of {}", list()))),
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 pub struct Params {
     from: Option<String>,
@@ -393,18 +403,8 @@ pub async fn cohorts(
     Extension(who): Extension<Principal>,
     Query(p): Query<Params>,
 ) -> Result<Response, ApiError> {
-    let dims = || {
-        Dimension::ALL
-            .iter()
-            .map(|d| d.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let by = match p.by.as_deref() {
-        None => return Err(bad("by", format!("needed: one of {}", dims()))),
-        Some(b) => Dimension::parse(b)
-            .ok_or_else(|| bad("by", format!("\"{b}\" is not one of {}", dims())))?,
-    };
+    let dims: Vec<&str> = Dimension::ALL.iter().map(|d| d.as_str()).collect();
+    let by = Dimension::parse(one_of("by", p.by.as_deref(), &dims)?).expect("one of ALL");
     let filter = p.filter()?;
     let format = format_param(&p)?;
     let window = window_choice(&p)?;
@@ -691,7 +691,8 @@ pub async fn provision(
         .await?;
     let limit = w.ap_contact_limit;
     let meta = json!({"kind": kind, "academy": academy, "from": from, "to": to});
-    let opt = |d: Option<NaiveDate>| d.map(|d| Value::from(d.to_string())).unwrap_or(Value::Null);
+    let date = |d: NaiveDate| Value::from(d.to_string());
+    let opt = |d: Option<NaiveDate>| d.map(date).unwrap_or(Value::Null);
     let (columns, cells, name) = match &*exported {
         provision::Exported::Placements(rows) => (
             "provider,provider_urn,arranged_by,start_date,end_date,sessions_per_week,active,ap_sessions,absent_sessions,attendance_rate,last_contact_date,school_days_since_contact,contact_overdue,flags",
@@ -699,7 +700,7 @@ pub async fn provision(
                 x.provider.clone().into(),
                 x.provider_urn.clone().into(),
                 x.arranged_by.clone().into(),
-                x.start_date.to_string().into(),
+                date(x.start_date),
                 opt(x.end_date),
                 x.sessions_per_week.into(),
                 x.active().into(),
@@ -716,9 +717,9 @@ pub async fn provision(
         provision::Exported::Timetables(rows) => (
             "start_date,planned_end_date,next_review_date,end_date,sessions_per_week,reason,parents_agreed,la_notified,active,weeks,c2_sessions,planned_end_passed,review_overdue,actions",
             pupil_rows(rows, |x| &x.pupil, |x| vec![
-                x.start_date.to_string().into(),
-                x.planned_end_date.to_string().into(),
-                x.next_review_date.to_string().into(),
+                date(x.start_date),
+                date(x.planned_end_date),
+                date(x.next_review_date),
                 opt(x.end_date),
                 x.sessions_per_week.into(),
                 x.reason.clone().into(),
@@ -780,18 +781,11 @@ pub async fn actions(
     Extension(who): Extension<Principal>,
     Query(p): Query<Params>,
 ) -> Result<Response, ApiError> {
-    let keys = || {
-        queries::types::ACTION_LISTS
-            .iter()
-            .map(|(k, _)| *k)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let list = match p.list.as_deref() {
-        Some(l) if queries::types::ACTION_LISTS.iter().any(|(k, _)| *k == l) => l.to_string(),
-        Some(l) => return Err(bad("list", format!("\"{l}\" is not one of {}", keys()))),
-        None => return Err(bad("list", format!("needed: one of {}", keys()))),
-    };
+    let keys: Vec<&str> = queries::types::ACTION_LISTS
+        .iter()
+        .map(|(k, _)| *k)
+        .collect();
+    let list = one_of("list", p.list.as_deref(), &keys)?.to_string();
     let format = format_param(&p)?;
     let at_risk = w.at_risk;
     let academy = academy_param(&w, &who, p.academy.clone()).await?;
@@ -863,11 +857,12 @@ pub const ROUTES: &[(&str, &str)] = &[
 
 /// The API's routes, with the warehouse as their state.
 pub fn routes(warehouse: Warehouse) -> Router {
-    Router::new()
-        .route(ROUTES[0].1, get(summary))
-        .route(ROUTES[1].1, get(cohorts))
-        .route(ROUTES[2].1, get(heatmap))
-        .route(ROUTES[3].1, get(provision))
-        .route(ROUTES[4].1, get(actions))
-        .with_state(warehouse)
+    let handlers = [
+        get(summary),
+        get(cohorts),
+        get(heatmap),
+        get(provision),
+        get(actions),
+    ];
+    crate::routed(ROUTES, handlers, warehouse)
 }

@@ -46,7 +46,5 @@ async fn audit_csv(
 }
 
 pub fn routes(warehouse: Warehouse) -> Router {
-    Router::new()
-        .route(ROUTES[0].1, get(audit_csv))
-        .with_state(warehouse)
+    crate::routed(&ROUTES, [get(audit_csv)], warehouse)
 }

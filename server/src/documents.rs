@@ -125,11 +125,11 @@ pub const ROUTES: [(&str, &str); 3] = [
 ];
 
 pub fn routes(warehouse: Warehouse) -> Router {
-    Router::new()
-        .route(ROUTES[0].1, get(governors_pdf))
-        .route(ROUTES[1].1, get(sef_pdf))
-        .route(ROUTES[2].1, get(sef_file))
-        .with_state(warehouse)
+    crate::routed(
+        &ROUTES,
+        [get(governors_pdf), get(sef_pdf), get(sef_file)],
+        warehouse,
+    )
 }
 
 #[cfg(test)]

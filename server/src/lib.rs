@@ -17,6 +17,26 @@ pub mod upload;
 
 use std::path::PathBuf;
 
+use app::ssr::Warehouse;
+use axum::routing::MethodRouter;
+use axum::Router;
+
+/// A routes table (method, path) with its handlers in the same order, as a router with
+/// the warehouse as its state. Rows past the last handler are routed elsewhere.
+pub fn routed<'a>(
+    routes: impl IntoIterator<Item = &'a (&'a str, &'a str)>,
+    handlers: impl IntoIterator<Item = MethodRouter<Warehouse>>,
+    warehouse: Warehouse,
+) -> Router {
+    routes
+        .into_iter()
+        .zip(handlers)
+        .fold(Router::new(), |router, ((_, path), handler)| {
+            router.route(path, handler)
+        })
+        .with_state(warehouse)
+}
+
 /// Where a data folder keeps its parts.
 pub struct Paths {
     pub data_dir: PathBuf,
