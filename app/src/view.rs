@@ -2,7 +2,7 @@
 //! `from`/`to` for custom dates), the scope (`scope`) and the sort (`sort`, `dir`).
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use queries::calendar::WindowKind;
 use queries::types::Scope;
 use serde::{Deserialize, Serialize};
@@ -114,6 +114,12 @@ pub fn date_param(get: impl Fn(&str) -> Option<String>, name: &str) -> Option<St
             })
         }
     }
+}
+
+/// The academy's URN from the current route (`/academy/{urn}/...`); empty without one.
+pub fn use_route_urn() -> Memo<String> {
+    let route = use_params_map();
+    Memo::new(move |_| route.with(|r| r.get("urn").unwrap_or_default()))
 }
 
 /// The view parameters from the current URL.

@@ -4,9 +4,8 @@
 use crate::view::found;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
-use crate::view::{pct, pp, use_view_params, ScopeNote, ViewParams, WindowForm};
+use crate::view::{pct, pp, use_route_urn, use_view_params, ScopeNote, ViewParams, WindowForm};
 use queries::types::Figures;
 
 pub use crate::reports::academy::AcademyDetail;
@@ -26,14 +25,9 @@ pub async fn get_academy(
 
 #[component]
 pub fn AcademyPage() -> impl IntoView {
-    let route = use_params_map();
+    let urn = use_route_urn();
     let params = use_view_params();
-    let key = Memo::new(move |_| {
-        (
-            route.with(|r| r.get("urn").unwrap_or_default()),
-            params.get().figures_key(),
-        )
-    });
+    let key = Memo::new(move |_| (urn.get(), params.get().figures_key()));
     let data = Resource::new(move || key.get(), |(urn, p)| get_academy(urn, p));
     let action = move || format!("/academy/{}", key.get().0);
     view! {

@@ -4,11 +4,11 @@
 //! half-termly report for the local authority and the trust
 //! (`/provision/report/{urn}`, printable).
 
-use crate::view::{found, AcademySelect, Page, ScrollTable, Section};
+use crate::view::{found, use_route_urn, AcademySelect, Page, ScrollTable, Section};
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 use queries::types::{AcademyRef, Inconsistency, Placement, Timetable};
 
 use crate::view::pct;
@@ -265,13 +265,11 @@ fn InconsistencyTable(items: Vec<Inconsistency>, academies: Vec<AcademyRef>) -> 
 
 #[component]
 pub fn ProvisionReportPage() -> impl IntoView {
-    let route = use_params_map();
+    let urn = use_route_urn();
     let query = use_query_map();
     let key = Memo::new(move |_| {
-        (
-            route.with(|r| r.get("urn").unwrap_or_default()),
-            query.with(|q| q.get("half_term").and_then(|h| h.parse::<usize>().ok())),
-        )
+        let half_term = query.with(|q| q.get("half_term").and_then(|h| h.parse::<usize>().ok()));
+        (urn.get(), half_term)
     });
     let data = Resource::new(move || key.get(), |(urn, h)| get_provision_report(urn, h));
     view! {

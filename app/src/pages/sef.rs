@@ -10,11 +10,11 @@
 use crate::view::found;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 use queries::types::Scope;
 
 use crate::pages::governors::Table;
-use crate::view::{pct, ScopeSelect};
+use crate::view::{pct, use_route_urn, ScopeSelect};
 
 /// A table of the pack, by its key (the CSV's name).
 pub use crate::reports::sef::{PackChart, PackTable, SefPack, NOTE};
@@ -28,14 +28,9 @@ pub async fn get_sef(urn: String, scope: Option<String>) -> Result<Option<SefPac
 
 #[component]
 pub fn SefPage() -> impl IntoView {
-    let route = use_params_map();
+    let urn = use_route_urn();
     let query = use_query_map();
-    let key = Memo::new(move |_| {
-        (
-            route.with(|r| r.get("urn").unwrap_or_default()),
-            query.with(|q| q.get("scope")),
-        )
-    });
+    let key = Memo::new(move |_| (urn.get(), query.with(|q| q.get("scope"))));
     let data = Resource::new(move || key.get(), |(urn, scope)| get_sef(urn, scope));
     view! {
         {found(data, |p| view! { <SefBody p/> })}
