@@ -1,9 +1,7 @@
 import { test, expect } from "@playwright/test";
-import { signIn, signInBeforeEach, ACADEMIES, shot, expectPage, skipAxeWithoutJs, seriousViolations } from "./signin";
+import { signIn, describeSignedIn, ACADEMIES, shot, expectPage, expectAccessible, showWith } from "./signin";
 
-test.describe("as the trust lead", () => {
-  signInBeforeEach("trust@e2e.test");
-
+describeSignedIn("as the trust lead", "trust@e2e.test", () => {
   test("action lists: a tab per list with its count, the rule, the pupils", async ({ page }) => {
     await expectPage(page, "/actions", "Action lists");
     const tabs = page.locator("nav.tabs a");
@@ -17,8 +15,7 @@ test.describe("as the trust lead", () => {
     await expect(page).toHaveURL(/list=penalty/);
     await expect(page.locator("#list-h")).toContainText("Penalty-notice threshold");
     await expect(page.locator("#action-list thead")).toContainText("From");
-    await page.getByRole("combobox", { name: "Academy" }).selectOption({ index: 1 });
-    await page.getByRole("button", { name: "Show" }).click();
+    await showWith(page, { Academy: { index: 1 } });
     await expect(page).toHaveURL(/academy=\d{6}/);
     await expect(page).toHaveURL(/list=penalty/);
   });
@@ -62,10 +59,7 @@ test.describe("as the trust lead", () => {
 
   for (const path of ["/actions", "/data-quality"]) {
     test(`no serious accessibility violations on ${path}`, async ({ page }) => {
-      skipAxeWithoutJs();
-      await page.goto(path);
-      await expect(page.locator("h2").first()).toBeVisible();
-      expect(await seriousViolations(page)).toEqual([]);
+      await expectAccessible(page, path, page.locator("h2").first());
     });
   }
 });

@@ -1,9 +1,7 @@
 import { test, expect } from "@playwright/test";
-import { signIn, signInBeforeEach, shot, expectPage, skipAxeWithoutJs, seriousViolations } from "./signin";
+import { signIn, describeSignedIn, shot, expectPage, expectAccessible } from "./signin";
 
-test.describe("the trust lead", () => {
-  signInBeforeEach("trust@e2e.test");
-
+describeSignedIn("the trust lead", "trust@e2e.test", () => {
   test("adds an account and sees its password once, then disables it", async ({ page }) => {
     await expectPage(page, "/admin", "Accounts and tokens");
     const email = `new-${test.info().project.name}@e2e.test`;
@@ -55,10 +53,7 @@ test.describe("the trust lead", () => {
   });
 
   test("the accounts page has no serious accessibility problems", async ({ page }) => {
-    skipAxeWithoutJs();
-    await page.goto("/admin");
-    await expect(page.locator("#users")).toBeVisible();
-    expect(await seriousViolations(page)).toEqual([]);
+    await expectAccessible(page, "/admin", page.locator("#users"));
   });
 });
 

@@ -1,9 +1,7 @@
 import { test, expect } from "@playwright/test";
-import { signIn, signInBeforeEach, ACADEMIES, shot, expectPage, skipAxeWithoutJs, seriousViolations } from "./signin";
+import { signIn, describeSignedIn, ACADEMIES, shot, expectPage, expectAccessible, showWith } from "./signin";
 
-test.describe("as the trust lead", () => {
-  signInBeforeEach("trust@e2e.test");
-
+describeSignedIn("as the trust lead", "trust@e2e.test", () => {
   test("cohorts: gaps against England and last year, a chart each, the seed's FSM gap", async ({ page }) => {
     await expectPage(page, "/cohorts", "Cohorts");
     const gaps = page.locator("#gap-summary tbody tr");
@@ -24,9 +22,7 @@ test.describe("as the trust lead", () => {
 
   test("cohorts: combined filters and the dimension live in the URL", async ({ page }) => {
     await page.goto("/cohorts");
-    await page.getByRole("combobox", { name: "Sex" }).selectOption("F");
-    await page.getByRole("combobox", { name: "Free school meals" }).selectOption("Y");
-    await page.getByRole("button", { name: "Show" }).click();
+    await showWith(page, { Sex: "F", "Free school meals": "Y" });
     await expect(page).toHaveURL(/sex=F/);
     await expect(page).toHaveURL(/fsm=Y/);
     await expect(page.locator("p.scope-note .filter-summary")).toHaveText("Girls, FSM");
@@ -54,8 +50,7 @@ test.describe("as the trust lead", () => {
     await expect(svg.locator("a[href^='/academy/']").first()).toBeAttached();
     await page.locator("#heatmap summary").click();
     await expect(page.locator("#heatmap table tbody tr")).toHaveCount(ACADEMIES + 1);
-    await page.getByRole("combobox", { name: "Measure" }).selectOption("rolling-absence");
-    await page.getByRole("button", { name: "Show" }).click();
+    await showWith(page, { Measure: "rolling-absence" });
     await expect(page).toHaveURL(/measure=rolling-absence/);
     await expect(page.locator("#heatmap svg > title")).toHaveText("Absence over the last four school weeks");
     await page.screenshot({ path: shot("heatmap-weeks"), fullPage: true });
@@ -87,10 +82,7 @@ test.describe("as the trust lead", () => {
 
   for (const path of ["/cohorts", "/heatmaps", "/heatmaps?kind=day-session"]) {
     test(`no serious accessibility violations on ${path}`, async ({ page }) => {
-      skipAxeWithoutJs();
-      await page.goto(path);
-      await expect(page.locator("p.scope-note")).toBeVisible();
-      expect(await seriousViolations(page)).toEqual([]);
+      await expectAccessible(page, path, page.locator("p.scope-note"));
     });
   }
 });

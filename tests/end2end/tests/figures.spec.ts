@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { signInBeforeEach, ACADEMIES, shot, expectPage, skipAxeWithoutJs, seriousViolations } from "./signin";
+import { signInBeforeEach, ACADEMIES, shot, expectPage, skipAxeWithoutJs, seriousViolations, expectAccessible } from "./signin";
 
 signInBeforeEach("trust@e2e.test");
 
@@ -68,9 +68,7 @@ test("an unknown academy is a 404", async ({ page }) => {
 
 for (const path of ["/", "/loads"]) {
   test(`no serious accessibility violations on ${path}`, async ({ page }) => {
-    skipAxeWithoutJs();
-    await page.goto(path);
-    expect(await seriousViolations(page)).toEqual([]);
+    await expectAccessible(page, path);
   });
 }
 

@@ -1,5 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
-import { signIn, signInBeforeEach, ACADEMIES, shot, expectPage, skipAxeWithoutJs, seriousViolations } from "./signin";
+import { signIn, describeSignedIn, ACADEMIES, shot, expectPage, expectAccessible, showWith } from "./signin";
 
 /** Pages in a PDF Chromium (or Rollcall) wrote: its page objects. */
 function pdfPages(pdf: Buffer): number {
@@ -13,9 +13,7 @@ async function printed(page: Page): Promise<number> {
   return pdfPages(pdf);
 }
 
-test.describe("as the trust lead", () => {
-  signInBeforeEach("trust@e2e.test");
-
+describeSignedIn("as the trust lead", "trust@e2e.test", () => {
   test("governors: the trust and every academy, each with its paragraph and tables", async ({ page }) => {
     await expectPage(page, "/governors", "Governors' termly summary");
     const summaries = page.locator("article.summary");
@@ -37,9 +35,7 @@ test.describe("as the trust lead", () => {
 
   test("governors: another term and one academy, from the URL", async ({ page }) => {
     await page.goto("/governors");
-    await page.getByRole("combobox", { name: "Term" }).selectOption("autumn-2024");
-    await page.getByRole("combobox", { name: "Academy" }).selectOption("140101");
-    await page.getByRole("button", { name: "Show" }).click();
+    await showWith(page, { Term: "autumn-2024", Academy: "140101" });
     await expect(page).toHaveURL(/term=autumn-2024/);
     await expect(page).toHaveURL(/place=140101/);
     await expect(page.locator("article.summary")).toHaveCount(1);
@@ -66,10 +62,7 @@ test.describe("as the trust lead", () => {
   });
 
   test("no serious accessibility violations on /governors", async ({ page }) => {
-    skipAxeWithoutJs();
-    await page.goto("/governors");
-    await expect(page.locator("article.summary").first()).toBeVisible();
-    expect(await seriousViolations(page)).toEqual([]);
+    await expectAccessible(page, "/governors", page.locator("article.summary").first());
   });
 });
 

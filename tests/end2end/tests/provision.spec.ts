@@ -1,9 +1,7 @@
 import { test, expect } from "@playwright/test";
-import { signIn, signInBeforeEach, ACADEMIES, shot, expectPage, skipAxeWithoutJs, seriousViolations } from "./signin";
+import { signIn, describeSignedIn, ACADEMIES, shot, expectPage, expectAccessible, showWith } from "./signin";
 
-test.describe("as the trust lead", () => {
-  signInBeforeEach("trust@e2e.test");
-
+describeSignedIn("as the trust lead", "trust@e2e.test", () => {
   test("provision: shares, the half-term trend, placements, timetables and mismatches", async ({ page }) => {
     await expectPage(page, "/provision", "Alternative provision and reduced timetables");
     // Each academy and the trust, with the share of the roll.
@@ -26,8 +24,7 @@ test.describe("as the trust lead", () => {
     await expect(page.getByRole("link", { name: "Most flags first" })).toHaveAttribute("aria-current", "page");
     const academy = page.getByRole("combobox", { name: "Academy" });
     const secondary = (await academy.locator("option").allTextContents()).find((t) => !t.includes("Primary") && t !== "All academies")!;
-    await academy.selectOption({ label: secondary });
-    await page.getByRole("button", { name: "Show" }).click();
+    await showWith(page, { Academy: { label: secondary } });
     await expect(page).toHaveURL(/academy=\d{6}/);
     await expect(page).toHaveURL(/sort=flags/);
     await expect(page.locator("#shares tbody tr")).toHaveCount(1);
@@ -56,10 +53,7 @@ test.describe("as the trust lead", () => {
   });
 
   test("no serious accessibility violations on /provision", async ({ page }) => {
-    skipAxeWithoutJs();
-    await page.goto("/provision");
-    await expect(page.locator("#shares")).toBeVisible();
-    expect(await seriousViolations(page)).toEqual([]);
+    await expectAccessible(page, "/provision", page.locator("#shares"));
   });
 });
 

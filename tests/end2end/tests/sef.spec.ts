@@ -1,9 +1,7 @@
 import { test, expect } from "@playwright/test";
-import { signIn, signInBeforeEach, shot, skipAxeWithoutJs, seriousViolations } from "./signin";
+import { signIn, describeSignedIn, shot, skipAxeWithoutJs, seriousViolations, expectAccessible } from "./signin";
 
-test.describe("as academy staff", () => {
-  signInBeforeEach("staff@e2e.test");
-
+describeSignedIn("as academy staff", "staff@e2e.test", () => {
   test("sef: from the academy page, strengths and concerns and every section", async ({ page }) => {
     await page.goto("/academy/140101");
     await page.getByRole("link", { name: "Self-evaluation pack" }).click();
@@ -42,10 +40,7 @@ test.describe("as academy staff", () => {
   });
 
   test("no serious accessibility violations on the pack", async ({ page }) => {
-    skipAxeWithoutJs();
-    await page.goto("/academy/140101/sef");
-    await expect(page.locator("section.sef").first()).toBeVisible();
-    expect(await seriousViolations(page)).toEqual([]);
+    await expectAccessible(page, "/academy/140101/sef", page.locator("section.sef").first());
   });
 });
 

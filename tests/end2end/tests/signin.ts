@@ -1,4 +1,4 @@
-import { Page, expect, test } from "@playwright/test";
+import { Locator, Page, expect, test } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import type { Result } from "axe-core";
 
@@ -17,6 +17,14 @@ export async function signIn(page: Page, email: string, next = "/") {
 export function signInBeforeEach(email: string) {
   test.beforeEach(async ({ page }) => {
     await signIn(page, email);
+  });
+}
+
+/** A `describe` block whose tests each start signed in as `email`. */
+export function describeSignedIn(title: string, email: string, body: () => void) {
+  test.describe(title, () => {
+    signInBeforeEach(email);
+    body();
   });
 }
 
@@ -45,4 +53,20 @@ export const withTargets = (v: Result) => `${v.id}: ${v.help} (${v.nodes.map((n)
 export async function seriousViolations(page: Page, describe: (v: Result) => string = withTargets): Promise<string[]> {
   const results = await new AxeBuilder({ page }).analyze();
   return results.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map(describe);
+}
+
+/** Opens `path`, waits for `ready` (when given) to show, and expects no serious or critical accessibility violations. */
+export async function expectAccessible(page: Page, path: string, ready?: Locator) {
+  skipAxeWithoutJs();
+  await page.goto(path);
+  if (ready) await expect(ready).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+}
+
+/** Chooses an option in each named combobox of the page's form, in order, and submits it with "Show". */
+export async function showWith(page: Page, choices: Record<string, Parameters<Locator["selectOption"]>[0]>) {
+  for (const [name, option] of Object.entries(choices)) {
+    await page.getByRole("combobox", { name }).selectOption(option);
+  }
+  await page.getByRole("button", { name: "Show" }).click();
 }
