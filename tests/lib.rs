@@ -291,11 +291,15 @@ impl Warehouse {
         p
     }
 
+    /// Loads `path` through the real loader, and checks that the figures it keeps per
+    /// day still equal the same figures made afresh from the marks, whatever the load did.
     pub fn load(&self, path: &Path) -> LoadOutcome {
-        Loader::new(&self.db, &self.config)
+        let outcome = Loader::new(&self.db, &self.config)
             .with_store(&self.data_dir())
             .load(path)
-            .unwrap()
+            .unwrap();
+        assert_day_figures_fresh(&self.conn());
+        outcome
     }
 
     /// Writes `spec` as a folder named `name` and loads it.
@@ -375,6 +379,29 @@ impl Default for Warehouse {
     }
 }
 
+/// The figures the loader keeps per day (`enrolment_days`, `academy_days`) are exactly
+/// what the marks, spells and pupils now give, row for row.
+#[track_caller]
+pub fn assert_day_figures_fresh(conn: &Connection) {
+    for (table, afresh) in [
+        ("enrolment_days", "enrolment_days_from_marks(NULL)"),
+        ("academy_days", "academy_days_from_marks(NULL)"),
+    ] {
+        let differ = |a: &str, b: &str| -> Vec<String> {
+            query_rows(
+                conn,
+                &format!("SELECT CAST(x AS VARCHAR) FROM (FROM {a} EXCEPT ALL FROM {b}) x LIMIT 5"),
+                |r| r.get(0),
+            )
+        };
+        let (stale, missing) = (differ(table, afresh), differ(afresh, table));
+        assert!(
+            stale.is_empty() && missing.is_empty(),
+            "{table} is not what the marks give: kept but wrong {stale:?}; missing {missing:?}"
+        );
+    }
+}
+
 /// Every row of `sql`, each read by `row`.
 pub fn query_rows<T>(
     conn: &Connection,
@@ -397,6 +424,8 @@ pub fn snapshot(conn: &Connection) -> Vec<String> {
         "SELECT 'marks ' || count(*) || ' ' || coalesce(sum(hash(academy_id, pupil_key, date, session, code, minutes_late)), 0) FROM marks",
         "SELECT 'ap ' || count(*) || ' ' || coalesce(sum(hash(pupil_key, provider, start_date)), 0) FROM ap_placements",
         "SELECT 'rt ' || count(*) || ' ' || coalesce(sum(hash(pupil_key, start_date, planned_end_date)), 0) FROM reduced_timetables",
+        "SELECT 'enrolment_days ' || count(*) || ' ' || coalesce(sum(hash(academy_id, pupil_key, date, dfe_scope, possible, attending, authorised, unauthorised, unexplained, missing, am_code, pm_code)), 0) FROM enrolment_days",
+        "SELECT 'academy_days ' || count(*) || ' ' || coalesce(sum(hash(academy_id, date, marks, school_day)), 0) FROM academy_days",
         "SELECT 'loads ' || count(*) || ' ' || count(*) FILTER (WHERE status = 'loaded') FROM loads",
         "SELECT 'rejected_rows ' || count(*) FROM rejected_rows",
     ];

@@ -2,11 +2,22 @@
 -- academy and for the trust (urn NULL). $1 from, $2 to, $3 DfE scope, $4 an academy's
 -- URN or NULL for every academy; $5 each academy's own window (`academy_windows`, within
 -- $1..$2).
-SELECT a.urn, isodow(w.date) AS weekday, w.session,
+WITH days AS (
+    SELECT academy_id, date, am_code, pm_code FROM academy_window_days($5, $1, $2, $3)
+),
+sessions AS (
+    SELECT academy_id, date, 0::UTINYINT AS session, am_code AS code
+    FROM days WHERE am_code IS NOT NULL
+    UNION ALL
+    SELECT academy_id, date, 1::UTINYINT AS session, pm_code AS code
+    FROM days WHERE pm_code IS NOT NULL
+)
+SELECT a.urn, isodow(s.date) AS weekday, s.session,
        count(*) AS possible,
-       count(*) FILTER (WHERE w.authorised OR w.unauthorised) AS absent
-FROM academy_window_marks($5, $1, $2, $3) w
-JOIN academies a ON a.academy_id = w.academy_id
+       count(*) FILTER (WHERE c.authorised OR c.unauthorised) AS absent
+FROM sessions s
+JOIN codes c ON c.code = s.code
+JOIN academies a ON a.academy_id = s.academy_id
 WHERE $4 IS NULL OR a.urn = $4
-GROUP BY GROUPING SETS ((a.urn, weekday, w.session), (weekday, w.session))
-ORDER BY a.urn NULLS FIRST, weekday, w.session;
+GROUP BY GROUPING SETS ((a.urn, weekday, s.session), (weekday, s.session))
+ORDER BY a.urn NULLS FIRST, weekday, s.session;

@@ -1,7 +1,7 @@
 -- Each academy's loaded rows and its last extract: the home page and `rollcall status`.
 WITH mark_counts AS (
-    SELECT academy_id, count(*) AS marks, min(date) AS first_mark, max(date) AS last_mark
-    FROM marks GROUP BY academy_id
+    SELECT academy_id, sum(marks) AS marks, min(date) AS first_mark, max(date) AS last_mark
+    FROM academy_days GROUP BY academy_id
 ), pupil_counts AS (
     SELECT academy_id, count(*) AS pupils FROM pupils GROUP BY academy_id
 ), last_load AS (

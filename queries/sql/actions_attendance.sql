@@ -7,7 +7,9 @@
 -- and $7 its previous one (`academy_windows` specs).
 WITH w AS (
     -- From the previous half term's start, which may be in the year before.
-    SELECT *, date >= $2 AS this_year FROM window_marks(least($2::DATE, $4::DATE), $3, false)
+    SELECT academy_id, pupil_key, date, possible, attending, authorised + unauthorised AS absent,
+           date >= $2 AS this_year
+    FROM window_days(least($2::DATE, $4::DATE), $3, false)
 ),
 halves AS (
     SELECT h.academy_id, h.from_date AS half_from, p.from_date AS prev_from,
@@ -30,25 +32,26 @@ recent AS (
     SELECT academy_id, min(week) AS since FROM weeks WHERE back <= $5 GROUP BY academy_id
 ),
 per AS (
-    SELECT w.academy_id, w.pupil_key, d.as_of, d.school_days,
-           count(*) FILTER (WHERE w.this_year) AS possible,
-           count(*) FILTER (WHERE w.this_year AND w.attending) AS attending,
-           count(*) FILTER (WHERE w.this_year AND (w.authorised OR w.unauthorised)) AS absent,
-           count(*) FILTER (WHERE w.this_year AND w.date < date_trunc('week', d.as_of)) AS possible_before,
-           count(*) FILTER (WHERE w.this_year AND w.attending
-                                  AND w.date < date_trunc('week', d.as_of)) AS attending_before,
-           count(*) FILTER (WHERE w.this_year AND (w.authorised OR w.unauthorised)
-                                  AND w.date < date_trunc('week', d.as_of)) AS absent_before,
-           count(*) FILTER (WHERE w.date >= hv.half_from) AS possible_half,
-           count(*) FILTER (WHERE w.attending AND w.date >= hv.half_from) AS attending_half,
-           count(*) FILTER (WHERE w.date BETWEEN hv.prev_from AND hv.prev_to) AS possible_prev,
-           count(*) FILTER (WHERE w.attending
-                                  AND w.date BETWEEN hv.prev_from AND hv.prev_to) AS attending_prev,
-           count(*) FILTER (WHERE w.this_year AND w.date >= r.since) AS possible_recent,
-           count(*) FILTER (WHERE w.this_year AND w.date >= r.since
-                                  AND (w.authorised OR w.unauthorised)) AS absent_recent
-    FROM w
-    JOIN days d ON d.academy_id = w.academy_id
+    SELECT w.academy_id, w.pupil_key, w.as_of, w.school_days,
+           -- sum(..) FILTER is NULL where no day matches: 0 sessions.
+           coalesce(sum(w.possible) FILTER (WHERE w.this_year), 0) AS possible,
+           coalesce(sum(w.attending) FILTER (WHERE w.this_year), 0) AS attending,
+           coalesce(sum(w.absent) FILTER (WHERE w.this_year), 0) AS absent,
+           coalesce(sum(w.possible) FILTER (WHERE w.this_year AND w.before_week), 0) AS possible_before,
+           coalesce(sum(w.attending) FILTER (WHERE w.this_year AND w.before_week), 0) AS attending_before,
+           coalesce(sum(w.absent) FILTER (WHERE w.this_year AND w.before_week), 0) AS absent_before,
+           coalesce(sum(w.possible) FILTER (WHERE w.date >= hv.half_from), 0) AS possible_half,
+           coalesce(sum(w.attending) FILTER (WHERE w.date >= hv.half_from), 0) AS attending_half,
+           coalesce(sum(w.possible) FILTER (WHERE w.date BETWEEN hv.prev_from AND hv.prev_to), 0)
+               AS possible_prev,
+           coalesce(sum(w.attending) FILTER (WHERE w.date BETWEEN hv.prev_from AND hv.prev_to), 0)
+               AS attending_prev,
+           coalesce(sum(w.possible) FILTER (WHERE w.this_year AND w.date >= r.since), 0)
+               AS possible_recent,
+           coalesce(sum(w.absent) FILTER (WHERE w.this_year AND w.date >= r.since), 0)
+               AS absent_recent
+    FROM (SELECT w.*, w.date < date_trunc('week', d.as_of) AS before_week, d.as_of, d.school_days
+          FROM w JOIN days d ON d.academy_id = w.academy_id) w
     LEFT JOIN recent r ON r.academy_id = w.academy_id
     LEFT JOIN halves hv ON hv.academy_id = w.academy_id
     GROUP BY ALL

@@ -6,10 +6,7 @@ WITH days AS (
     SELECT * FROM school_days($2, $3)
 ),
 missing AS (
-    SELECT w.academy_id, w.pupil_key, w.date
-    FROM window_marks($2, $3, false) w
-    GROUP BY ALL
-    HAVING bool_and(w.code IN ('G', 'N', 'O'))
+    SELECT academy_id, pupil_key, date FROM window_days($2, $3, false) WHERE missing
 ),
 runs AS (
     SELECT m.academy_id, m.pupil_key, m.date,

@@ -9,16 +9,15 @@ last AS (
     SELECT academy_id, max(k) AS k, max(date) AS date FROM days GROUP BY academy_id
 ),
 open AS (
-    SELECT m.academy_id, m.pupil_key, m.date, l.k - d.k AS age
-    FROM marks m
+    SELECT m.academy_id, m.pupil_key, m.date, m.unexplained, l.k - d.k AS age
+    FROM window_days($2, $3, false) m
     JOIN days d ON d.academy_id = m.academy_id AND d.date = m.date
     JOIN last l ON l.academy_id = m.academy_id
-    WHERE m.code = 'N' AND m.date BETWEEN $2 AND $3 AND l.k - d.k >= $4
-      AND on_roll(m.pupil_key, m.date) AND on_roll(m.pupil_key, l.date)
+    WHERE m.unexplained > 0 AND l.k - d.k >= $4 AND on_roll(m.pupil_key, l.date)
 )
 SELECT a.urn, p.pupil_id, p.upn, p.forename, p.surname,
        year_group_label(p.nc_year + academic_year($3::DATE) - p.year_group_year) AS year_group,
-       count(*) AS sessions, min(o.date) AS oldest, max(o.age) AS oldest_age, min(o.age) AS newest_age
+       sum(o.unexplained) AS sessions, min(o.date) AS oldest, max(o.age) AS oldest_age, min(o.age) AS newest_age
 FROM open o
 JOIN pupils p ON p.pupil_key = o.pupil_key
 JOIN academies a ON a.academy_id = o.academy_id

@@ -5,16 +5,14 @@
 -- (from $2). $1 an academy's URN or NULL.
 WITH weeks AS (
     SELECT academy_id, week, row_number() OVER (PARTITION BY academy_id ORDER BY week) AS k
-    FROM (SELECT DISTINCT m.academy_id, date_trunc('week', m.date)::DATE AS week
-          FROM marks m
-          JOIN codes c ON c.code = m.code
-          WHERE c.possible AND m.date BETWEEN $2 AND $3)
+    FROM (SELECT DISTINCT academy_id, date_trunc('week', date)::DATE AS week
+          FROM school_days($2, $3))
 ),
 unauth AS (
-    SELECT w.academy_id, w.pupil_key, wk.k, count(*) AS n
-    FROM window_marks($2, $3, false) w
+    SELECT w.academy_id, w.pupil_key, wk.k, sum(w.unauthorised) AS n
+    FROM window_days($2, $3, false) w
     JOIN weeks wk ON wk.academy_id = w.academy_id AND wk.week = date_trunc('week', w.date)
-    WHERE w.code IN ('G', 'N', 'O', 'U')
+    WHERE w.unauthorised > 0
     GROUP BY ALL
 ),
 ends AS (

@@ -9,11 +9,11 @@
 -- dimension 'all' has the one group 'All': everyone the filter keeps.
 WITH per_year AS (
     SELECT w.academy_id, w.pupil_key, academic_year(w.date) AS ay,
-           count(*) AS possible,
-           count(*) FILTER (WHERE w.attending) AS attending,
-           count(*) FILTER (WHERE w.authorised) AS authorised,
-           count(*) FILTER (WHERE w.unauthorised) AS unauthorised
-    FROM academy_window_marks($13, $1, $2, $3) w
+           sum(w.possible) AS possible,
+           sum(w.attending) AS attending,
+           sum(w.authorised) AS authorised,
+           sum(w.unauthorised) AS unauthorised
+    FROM academy_window_days($13, $1, $2, $3) w
     GROUP BY ALL
 ),
 labelled AS (

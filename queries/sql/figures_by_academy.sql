@@ -6,11 +6,11 @@
 -- both as exact integer comparisons; rates come from summed sessions.
 WITH enrolments AS (
     SELECT academy_id, pupil_key,
-           count(*) AS possible,
-           count(*) FILTER (WHERE attending) AS attending,
-           count(*) FILTER (WHERE authorised) AS authorised,
-           count(*) FILTER (WHERE unauthorised) AS unauthorised
-    FROM academy_window_marks($4, $1, $2, $3)
+           sum(possible) AS possible,
+           sum(attending) AS attending,
+           sum(authorised) AS authorised,
+           sum(unauthorised) AS unauthorised
+    FROM academy_window_days($4, $1, $2, $3)
     GROUP BY academy_id, pupil_key
 )
 SELECT a.urn, a.name, a.phase, a.local_authority,

@@ -7,9 +7,9 @@
 -- when any academy asked about had a possible session in it.
 WITH weekly AS (
     SELECT w.academy_id, w.pupil_key, date_trunc('week', w.date)::DATE AS week,
-           count(*) AS possible,
-           count(*) FILTER (WHERE w.authorised OR w.unauthorised) AS absent
-    FROM academy_window_marks($5, $1, $2, $3) w
+           sum(w.possible) AS possible,
+           sum(w.authorised + w.unauthorised) AS absent
+    FROM academy_window_days($5, $1, $2, $3) w
     JOIN academies a ON a.academy_id = w.academy_id
     WHERE $4 IS NULL OR a.urn = $4
     GROUP BY ALL

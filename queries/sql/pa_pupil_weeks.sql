@@ -3,9 +3,9 @@
 -- Most absent first. Year group as at the window's end.
 WITH per_week AS (
     SELECT w.pupil_key, date_trunc('week', w.date)::DATE AS week,
-           count(*) AS possible,
-           count(*) FILTER (WHERE w.authorised OR w.unauthorised) AS absent
-    FROM window_marks($1, $2, $3) w
+           sum(w.possible) AS possible,
+           sum(w.authorised + w.unauthorised) AS absent
+    FROM window_days($1, $2, $3) w
     JOIN academies a ON a.academy_id = w.academy_id
     WHERE a.urn = $4
     GROUP BY ALL

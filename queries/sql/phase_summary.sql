@@ -3,16 +3,10 @@
 -- the trust as phase 'all'. Rates come from summed sessions, never averaged rates; the
 -- PA and SA tests are exact integer comparisons (absent * 10 >= possible).
 WITH per_enrolment AS (
-    SELECT m.academy_id,
-           m.pupil_key,
-           CASE WHEN month(m.date) >= 9 THEN year(m.date) ELSE year(m.date) - 1 END AS academic_year,
-           count(*) FILTER (WHERE c.possible) AS possible,
-           count(*) FILTER (WHERE c.authorised OR c.unauthorised) AS absent
-    FROM marks m
-    JOIN codes c ON c.code = m.code
-    JOIN spells s ON s.pupil_key = m.pupil_key
-        AND m.date >= s.entry_date
-        AND (s.leaving_date IS NULL OR m.date <= s.leaving_date)
+    SELECT academy_id, pupil_key, academic_year(date) AS academic_year,
+           sum(possible) AS possible,
+           sum(authorised + unauthorised) AS absent
+    FROM enrolment_days
     GROUP BY ALL
 )
 SELECT academic_year,

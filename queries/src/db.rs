@@ -65,6 +65,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "shared_queries",
         include_str!("../sql/migrations/0008_shared_queries.sql"),
     ),
+    (
+        9,
+        "day_figures",
+        include_str!("../sql/migrations/0009_day_figures.sql"),
+    ),
 ];
 
 /// The warehouse: one DuckDB database (a file, or in memory for tests), and beside it

@@ -674,6 +674,8 @@ fn write(
         params![academy_id, academy_id],
     )? as u64;
 
+    refresh_day_figures(conn, academy_id, m.marks_from, m.marks_to)?;
+
     if let Some(ap) = &parsed.ap {
         let columns = "idx UINTEGER, provider VARCHAR, provider_urn VARCHAR,
             arranged_by VARCHAR, start_date DATE, end_date DATE, sessions_per_week UTINYINT,
@@ -718,6 +720,50 @@ fn write(
         })?;
     }
     Ok(academy_id)
+}
+
+/// Brings the figures kept per day (migration 0009) up to date with what this extract
+/// wrote, inside its transaction: the academy's rows in the extract's window (where its
+/// marks changed) and every row of each pupil it lists (whose spells or date of birth
+/// may have changed), deleted and made again from the marks.
+fn refresh_day_figures(
+    conn: &Connection,
+    academy_id: u16,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<(), duckdb::Error> {
+    conn.execute_batch("CREATE OR REPLACE TEMP TABLE refresh_pupils (pupil_key UINTEGER)")?;
+    conn.execute(
+        "INSERT INTO refresh_pupils
+         SELECT p.pupil_key FROM stage_pupils s
+         JOIN pupils p ON p.academy_id = ? AND p.pupil_id = s.pupil_id",
+        params![academy_id],
+    )?;
+    let touched = "academy_id = $1 AND (date BETWEEN $2 AND $3
+                   OR pupil_key IN (SELECT pupil_key FROM refresh_pupils))";
+    let window = params![academy_id, from, to];
+    conn.execute(
+        &format!("DELETE FROM enrolment_days WHERE {touched}"),
+        window,
+    )?;
+    conn.execute(
+        &format!(
+            "INSERT INTO enrolment_days
+             SELECT * FROM enrolment_days_from_marks($1) WHERE {touched}
+             ORDER BY date, pupil_key"
+        ),
+        window,
+    )?;
+    conn.execute(
+        "DELETE FROM academy_days WHERE academy_id = $1 AND date BETWEEN $2 AND $3",
+        window,
+    )?;
+    conn.execute(
+        "INSERT INTO academy_days
+         SELECT * FROM academy_days_from_marks($1) WHERE date BETWEEN $2 AND $3 ORDER BY date",
+        window,
+    )?;
+    Ok(())
 }
 
 /// Replaces the academy's rows of a per-pupil record table (`ap_placements`,
