@@ -9,11 +9,48 @@ use queries::Db;
 /// The calendars and the load generation they were read at.
 type CachedCalendar = (u64, Arc<Calendars>);
 
-/// The warehouse as the web side sees it: every query runs on a blocking thread with
-/// a connection of its own, never on the async runtime.
+/// DuckDB work off the async runtime: at most `permits` calls at once, each on a
+/// blocking thread with a connection kept from earlier calls (and the statements it
+/// prepared), so that a burst of requests queues here instead of starting a thread and
+/// a connection each.
+struct Pool {
+    permits: Arc<tokio::sync::Semaphore>,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl Pool {
+    /// Sized to the machine: two calls a core (DuckDB runs each on every core, and a
+    /// call that only finds its result cached should not wait behind two that build).
+    fn for_this_machine() -> Pool {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Pool {
+            permits: Arc::new(tokio::sync::Semaphore::new(2 * cores)),
+            idle: Mutex::default(),
+        }
+    }
+
+    fn take(&self, db: &Db) -> Result<Connection, WarehouseError> {
+        let kept = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        match kept {
+            Some(conn) => Ok(conn),
+            None => Ok(db.connect()?),
+        }
+    }
+
+    fn give_back(&self, conn: Connection) {
+        self.idle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(conn);
+    }
+}
+
+/// The warehouse as the web side sees it: every query runs on the bounded pool of
+/// blocking calls ([`Warehouse::blocking`]), never on the async runtime.
 #[derive(Clone)]
 pub struct Warehouse {
     db: Arc<Db>,
+    pool: Arc<Pool>,
     /// The school calendars, read from the registers, with the load they were read after.
     calendar: Arc<Mutex<Option<CachedCalendar>>>,
     /// Governors see pupil groups smaller than this suppressed.
@@ -53,6 +90,7 @@ impl Warehouse {
     pub fn new(db: Arc<Db>) -> Self {
         Warehouse {
             db,
+            pool: Arc::new(Pool::for_this_machine()),
             calendar: Arc::default(),
             suppress_below: queries::suppress::DEFAULT_THRESHOLD,
             ap_contact_limit: queries::provision::DEFAULT_CONTACT_LIMIT,
@@ -82,7 +120,7 @@ impl Warehouse {
     }
 
     /// The latest load: figures change only when it does.
-    pub(crate) fn generation(conn: &Connection) -> Result<u64, DuckError> {
+    pub fn generation(conn: &Connection) -> Result<u64, DuckError> {
         conn.query_row(
             "SELECT coalesce(max(load_id), 0) FROM loads WHERE status = 'loaded'",
             [],
@@ -119,18 +157,39 @@ impl Warehouse {
         &self.db
     }
 
-    /// Runs `f` with its own connection on a blocking thread.
+    /// Runs `f` on a blocking thread with a pooled connection, once the pool has room.
+    pub async fn blocking<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<WarehouseError> + Send + 'static,
+        F: FnOnce(&Warehouse, &Connection) -> Result<T, E> + Send + 'static,
+    {
+        let permit = self
+            .pool
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the pool's semaphore is never closed");
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let conn = this.pool.take(&this.db)?;
+            let out = f(&this, &conn);
+            this.pool.give_back(conn);
+            out
+        })
+        .await
+        .map_err(|e| E::from(WarehouseError::Join(e)))?
+    }
+
+    /// Runs `f` on the pool ([`Warehouse::blocking`]).
     pub async fn run<T, F>(&self, f: F) -> Result<T, WarehouseError>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, DuckError> + Send + 'static,
     {
-        let db = self.db.clone();
-        tokio::task::spawn_blocking(move || -> Result<T, WarehouseError> {
-            let conn = db.connect()?;
-            Ok(f(&conn)?)
-        })
-        .await?
+        self.blocking(move |_, conn| Ok(f(conn)?)).await
     }
 
     /// Like [`Warehouse::run`], with the cached school calendar handed in too.
@@ -139,13 +198,11 @@ impl Warehouse {
         T: Send + 'static,
         F: FnOnce(&Connection, &Calendars) -> Result<T, DuckError> + Send + 'static,
     {
-        let this = self.clone();
-        tokio::task::spawn_blocking(move || -> Result<T, WarehouseError> {
-            let conn = this.db.connect()?;
-            let cal = this.calendar(&conn)?;
-            Ok(f(&conn, &cal)?)
+        self.blocking(move |this, conn| {
+            let cal = this.calendar(conn)?;
+            Ok(f(conn, &cal)?)
         })
-        .await?
+        .await
     }
 }
 

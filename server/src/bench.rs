@@ -23,6 +23,9 @@ pub struct BenchArgs {
     /// Only the routes containing one of these (comma-separated), e.g. `governors,sef`.
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
+    /// Warm-ups to time the first request after (one sample per route each).
+    #[arg(long, default_value_t = 5)]
+    pub warmups: usize,
 }
 
 struct Timing {
@@ -52,6 +55,21 @@ pub fn peak_rss_mib() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// One `GET uri`, timed; an answer other than 200 is an error.
+async fn time_one(app: &axum::Router, uri: &str) -> anyhow::Result<Duration> {
+    let started = Instant::now();
+    let resp = app
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty())?)
+        .await?;
+    let status = resp.status();
+    let _ = resp.into_body().collect().await?;
+    if status != StatusCode::OK {
+        anyhow::bail!("{uri} answered {status}");
+    }
+    Ok(started.elapsed())
+}
+
 /// Times `n` requests after 3 to warm up; with `fresh`, each computes its result
 /// afresh (the result cache emptied first, outside the timing).
 async fn time_route(
@@ -65,18 +83,9 @@ async fn time_route(
         if let Some(w) = fresh {
             w.clear_results();
         }
-        let started = Instant::now();
-        let resp = app
-            .clone()
-            .oneshot(Request::get(uri).body(Body::empty())?)
-            .await?;
-        let status = resp.status();
-        let _ = resp.into_body().collect().await?;
-        if status != StatusCode::OK {
-            anyhow::bail!("{uri} answered {status}");
-        }
+        let took = time_one(app, uri).await?;
         if i >= 3 {
-            samples.push(started.elapsed());
+            samples.push(took);
         }
     }
     Ok(percentiles(samples))
@@ -170,6 +179,9 @@ pub fn run(paths: &Paths, args: BenchArgs) -> anyhow::Result<std::process::ExitC
         ("/actions?list=penalty".into(), FLOOR_ENROLMENTS),
         ("/data-quality".into(), ""),
         ("/api/v1/actions?list=cme".into(), FLOOR_ENROLMENTS),
+        ("/api/v1/actions?list=penalty".into(), FLOOR_ENROLMENTS),
+        ("/api/v1/actions?list=thresholds".into(), FLOOR_ENROLMENTS),
+        ("/api/v1/provision?kind=reduced-timetable".into(), ""),
         (format!("/governors?place={first}"), FLOOR_ENROLMENTS),
         ("/governors".into(), FLOOR_ENROLMENTS),
         ("/governors/summary.pdf".into(), FLOOR_ENROLMENTS),
@@ -208,30 +220,51 @@ pub fn run(paths: &Paths, args: BenchArgs) -> anyhow::Result<std::process::ExitC
         ytd.to,
         args.requests
     );
-    println!(
-        "| route | p50 ms | p95 ms | floor p50 ms | p50 / floor | cached p50 ms | cached p95 ms |"
-    );
-    println!("|---|---:|---:|---:|---:|---:|---:|");
     let chosen =
         |uri: &str| args.only.is_empty() || args.only.iter().any(|o| uri.contains(o.as_str()));
-    for (uri, floor_sql) in routes.iter().filter(|(uri, _)| chosen(uri)) {
-        let t = runtime.block_on(time_route(&app, uri, args.requests, Some(&warehouse)))?;
-        let c = runtime.block_on(time_route(&app, uri, args.requests, None))?;
-        let (floor, ratio) = if floor_sql.is_empty() {
-            ("–".to_string(), "–".to_string())
+    let routes: Vec<&(String, &str)> = routes.iter().filter(|(uri, _)| chosen(uri)).collect();
+    // The first request after a load with the warm-up the server runs: each round
+    // empties the cache, warms up, then sends every route once.
+    let mut after_warm_up: Vec<Vec<Duration>> = vec![Vec::new(); routes.len()];
+    for _ in 0..args.warmups {
+        warehouse.clear_results();
+        let started = Instant::now();
+        let done = runtime.block_on(warehouse.warm())?;
+        println!(
+            "warm-up: {} reports for {} kinds of viewer in {} ms",
+            done.reports,
+            done.viewers,
+            ms(started.elapsed())
+        );
+        for (samples, (uri, _)) in after_warm_up.iter_mut().zip(&routes) {
+            samples.push(runtime.block_on(time_one(&app, uri))?);
+        }
+    }
+    println!(
+        "| route | cold p50 ms | cold p95 ms | after warm-up p50 ms | after warm-up p95 ms | warm p50 ms | warm p95 ms | floor p50 ms | cold / floor | after warm-up / floor |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for ((uri, floor_sql), first) in routes.into_iter().zip(after_warm_up) {
+        let cold = runtime.block_on(time_route(&app, uri, args.requests, Some(&warehouse)))?;
+        let warm = runtime.block_on(time_route(&app, uri, args.requests, None))?;
+        let first = (!first.is_empty()).then(|| percentiles(first));
+        let (floor, ratios) = if floor_sql.is_empty() {
+            ("–".to_string(), "– | –".to_string())
         } else {
             let f = time_sql(&db, floor_sql, ytd.from, ytd.to, args.requests)?;
-            (
-                ms(f.p50),
-                format!("{:.2}", t.p50.as_secs_f64() / f.p50.as_secs_f64()),
-            )
+            let ratio = |t: Duration| format!("{:.2}", t.as_secs_f64() / f.p50.as_secs_f64());
+            let after = first.as_ref().map_or("–".to_string(), |t| ratio(t.p50));
+            (ms(f.p50), format!("{} | {after}", ratio(cold.p50)))
         };
+        let (first_p50, first_p95) = first
+            .as_ref()
+            .map_or(("–".into(), "–".into()), |t| (ms(t.p50), ms(t.p95)));
         println!(
-            "| `{uri}` | {} | {} | {floor} | {ratio} | {} | {} |",
-            ms(t.p50),
-            ms(t.p95),
-            ms(c.p50),
-            ms(c.p95)
+            "| `{uri}` | {} | {} | {first_p50} | {first_p95} | {} | {} | {floor} | {ratios} |",
+            ms(cold.p50),
+            ms(cold.p95),
+            ms(warm.p50),
+            ms(warm.p95)
         );
     }
     if let Some(mib) = peak_rss_mib() {

@@ -47,6 +47,10 @@ pub struct ServeArgs {
     /// Seconds between looks at the inbox.
     #[arg(long, default_value_t = 2)]
     inbox_every: u64,
+    /// Do not build the morning's reports after each load (they are then built by the
+    /// first request for each).
+    #[arg(long)]
+    no_warm: bool,
 }
 
 pub fn leptos_options(addr: SocketAddr) -> LeptosOptions {
@@ -74,6 +78,9 @@ pub async fn run(paths: Paths, config: TrustConfig, args: ServeArgs) -> anyhow::
         .await??;
     }
     let warehouse = Warehouse::new(db.clone()).with_config(&config);
+    if !args.no_warm {
+        tokio::spawn(warm_after_loads(warehouse.clone()));
+    }
     tokio::spawn(watch_inbox(
         db.clone(),
         config.clone(),
@@ -358,6 +365,50 @@ async fn watch_inbox(
             Ok(Err(e)) => tracing::error!("inbox: {e:#}"),
             Err(e) => tracing::error!("inbox task: {e}"),
         }
+    }
+}
+
+/// How long the loads must have stopped before the warm-up starts: a night's extracts
+/// arrive together, and are warmed for once.
+const LOADS_SETTLE: Duration = Duration::from_secs(3);
+
+/// Builds the morning's reports ([`Warehouse::warm`]) when the server starts and after
+/// each run of loads (a new load generation that has held for [`LOADS_SETTLE`]).
+async fn warm_after_loads(w: Warehouse) {
+    let mut warmed: Option<u64> = None;
+    let mut seen: Option<(u64, std::time::Instant)> = None;
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        let generation = match w.run(Warehouse::generation).await {
+            Ok(g) => g,
+            Err(e) => {
+                tracing::error!("warm-up: reading the load generation: {e}");
+                continue;
+            }
+        };
+        if warmed == Some(generation) {
+            continue;
+        }
+        match seen {
+            Some((g, since)) if g == generation && since.elapsed() >= LOADS_SETTLE => {}
+            Some((g, _)) if g == generation => continue,
+            _ => {
+                seen = Some((generation, std::time::Instant::now()));
+                continue;
+            }
+        }
+        let started = std::time::Instant::now();
+        match w.warm().await {
+            Ok(done) => tracing::info!(
+                "warm-up after load {generation}: {} reports for {} kinds of viewer in {} ms",
+                done.reports,
+                done.viewers,
+                started.elapsed().as_millis()
+            ),
+            Err(e) => tracing::error!("warm-up after load {generation}: {e}"),
+        }
+        warmed = Some(generation);
     }
 }
 

@@ -21,6 +21,7 @@ fn the_bench_command_runs() {
         server::bench::BenchArgs {
             requests: 1,
             only: Vec::new(),
+            warmups: 1,
         },
     )
     .unwrap();

@@ -162,7 +162,7 @@ impl Results {
 
 impl Warehouse {
     /// The report `R` with `params` for `who`: checked, audited and cached as `R`
-    /// states, on a blocking thread.
+    /// states, on the pool of blocking calls.
     pub async fn report<R: Report>(
         &self,
         who: &Principal,
@@ -171,14 +171,9 @@ impl Warehouse {
     where
         R::Output: Send + Sync,
     {
-        let this = self.clone();
         let who = who.clone();
-        tokio::task::spawn_blocking(move || {
-            let conn = this.db().connect().map_err(WarehouseError::from)?;
-            this.report_on::<R>(&conn, &who, params)
-        })
-        .await
-        .map_err(WarehouseError::from)?
+        self.blocking(move |this, conn| this.report_on::<R>(conn, &who, params))
+            .await
     }
 
     /// [`Warehouse::report`] on a connection the caller holds (already off the runtime).
@@ -191,8 +186,9 @@ impl Warehouse {
         self.get::<R>(conn, who, params, true)
     }
 
-    /// The report, audited as it states when `audit` (everything that leaves the layer).
-    fn get<R: Report>(
+    /// The report, audited as it states when `audit` (everything that leaves the layer;
+    /// a report built ahead of any request, by the warm-up after a load, is not).
+    pub(super) fn get<R: Report>(
         &self,
         conn: &Connection,
         who: &Principal,

@@ -29,6 +29,8 @@ pub mod sef;
 mod engine;
 #[cfg(feature = "ssr")]
 pub use engine::{Ctx, Key, Report, ReportError, Results};
+#[cfg(feature = "ssr")]
+pub mod warm;
 
 /// A report for the principal of the current request, from a server function: errors
 /// become the page's error with its HTTP status (400, 403, 404, 500).

@@ -1,0 +1,89 @@
+//! The warm-up after a load: the morning's reports built ahead, for every kind of
+//! viewer the trust has accounts for, and nothing audited until someone looks.
+
+use queries::accounts;
+use queries::types::Role;
+use rollcall_tests::{get, one_at_a_time, principal};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_the_warm_up_the_morning_s_reports_are_served_without_a_query() {
+    let _turn = one_at_a_time().await;
+    let w = rollcall_tests::seeded_trust("academies=2,pupils=80,years=1,nights=1");
+    let urns: Vec<String> = queries::figures::academies(&w.conn())
+        .unwrap()
+        .into_iter()
+        .map(|a| a.urn)
+        .collect();
+    let conn = w.accounts();
+    for (email, role, academies) in [
+        ("lead@trust.test", Role::Trust, vec![]),
+        ("staff@trust.test", Role::Academy, vec![urns[0].clone()]),
+        ("head@trust.test", Role::Academy, vec![urns[0].clone()]),
+        ("governor@trust.test", Role::Governor, vec![]),
+        ("local@trust.test", Role::Governor, vec![urns[1].clone()]),
+    ] {
+        accounts::add_user(
+            &conn,
+            email,
+            email,
+            role,
+            &academies,
+            "a long password",
+            false,
+        )
+        .unwrap();
+    }
+    let warehouse = app::ssr::Warehouse::new(w.shared());
+    let audited = w.audited("true");
+    let done = warehouse.warm().await.unwrap();
+    // The whole trust (the lead shares it), one academy's staff (the head shares it),
+    // the trust's governors and one academy's governors.
+    assert_eq!(done.viewers, 4);
+    assert!(done.reports >= 20, "{done:?}");
+    assert_eq!(
+        w.audited("true"),
+        audited,
+        "the warm-up showed no one anything"
+    );
+
+    // With the figures and the marks gone, only what the warm-up built can be served.
+    w.conn()
+        .execute_batch(
+            "ALTER TABLE enrolment_days RENAME TO enrolment_days_gone;
+             ALTER TABLE marks RENAME TO marks_gone;",
+        )
+        .unwrap();
+    let routes = |who| {
+        server::serve::app_routes(
+            warehouse.clone(),
+            server::serve::leptos_options("127.0.0.1:3000".parse().unwrap()),
+        )
+        .layer(axum::Extension(who))
+    };
+    let lead = routes(principal(Role::Trust, &[]));
+    let u = &urns[0];
+    for uri in [
+        "/".to_string(),
+        format!("/academy/{u}"),
+        "/cohorts".into(),
+        "/heatmaps".into(),
+        "/actions".into(),
+        "/data-quality".into(),
+        "/governors".into(),
+        "/governors/summary.pdf".into(),
+        format!("/academy/{u}/sef"),
+        format!("/academy/{u}/sef.pdf"),
+    ] {
+        assert_eq!(get(&lead, &uri).await.0, 200, "{uri}");
+    }
+    let staff = routes(principal(Role::Academy, &[u]));
+    assert_eq!(get(&staff, "/").await.0, 200);
+    assert_eq!(get(&staff, "/actions").await.0, 200);
+    let governor = routes(principal(Role::Governor, &[]));
+    assert_eq!(get(&governor, "/governors").await.0, 200);
+    assert_eq!(get(&governor, "/").await.0, 200);
+    // What was not warmed needs the figures: another window fails without them.
+    assert_ne!(get(&lead, "/?window=half-term").await.0, 200);
+    // A viewing is audited when it happens, warmed or not.
+    assert!(w.audited("subject LIKE 'action list%'") > 0);
+}
