@@ -4,6 +4,19 @@
 
 use plotters::prelude::*;
 
+use crate::chart::Chart;
+
+/// A line chart as a page holds it: drawn, with its title and description as its text
+/// alternative.
+pub fn line(c: &LineChart<'_>) -> Chart {
+    Chart::new(line_chart(c), format!("{}. {}", c.title, c.description))
+}
+
+/// A bar chart as a page holds it (see [`line`]).
+pub fn bar(c: &BarChart<'_>) -> Chart {
+    Chart::new(bar_chart(c), format!("{}. {}", c.title, c.description))
+}
+
 /// One line on a chart: a name and (x, y) points, x being a week number.
 pub struct Series {
     pub name: String,

@@ -4,6 +4,7 @@
 //! `queries` through [`ssr::Warehouse`], which keeps DuckDB off the async runtime.
 
 pub mod admin;
+pub mod chart;
 #[cfg(feature = "ssr")]
 pub mod charts;
 #[cfg(feature = "ssr")]

@@ -114,6 +114,17 @@ impl Warehouse {
         }
     }
 
+    /// The chart `id` (its SHA-256) if a report drew it for a viewer who may see exactly
+    /// what `who` may: nobody fetches a chart drawn for someone who sees more.
+    pub fn chart(&self, who: &queries::types::Principal, id: &str) -> Option<Arc<str>> {
+        let view = who.visibility(self.suppress_below);
+        self.reports
+            .as_ref()?
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .chart(&view, id)
+    }
+
     /// The reports kept since the last load, unless this warehouse computes afresh.
     pub(crate) fn results(&self) -> Option<&Arc<Mutex<crate::reports::Results>>> {
         self.reports.as_ref()

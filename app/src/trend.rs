@@ -5,11 +5,12 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::chart::ChartImage;
 use crate::view::pct;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Trend {
-    pub svg: String,
+    pub chart: crate::chart::Chart,
     /// (Monday, this window's absence, last year's at the same school week)
     pub table: Vec<(NaiveDate, Option<f64>, Option<f64>)>,
 }
@@ -17,7 +18,7 @@ pub struct Trend {
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::*;
-    use crate::charts::{line_chart, LineChart, Series, PALETTE};
+    use crate::charts::{line, LineChart, Series, PALETTE};
     use queries::types::WeekPoint;
 
     /// One place's weeks (an academy's, or the trust's with `None`) from weekly rows by
@@ -70,7 +71,7 @@ pub mod ssr {
                 dashed: true,
             });
         }
-        let svg = line_chart(&LineChart {
+        let chart = line(&LineChart {
             title,
             x_label: "Week beginning",
             y_label: "Overall absence",
@@ -92,7 +93,7 @@ pub mod ssr {
                 )
             })
             .collect();
-        Trend { svg, table }
+        Trend { chart, table }
     }
 }
 
@@ -101,7 +102,7 @@ pub mod ssr {
 pub fn TrendChart(trend: Trend, caption: &'static str) -> impl IntoView {
     view! {
         <section class="chart">
-            <div class="svg" inner_html=trend.svg.clone()></div>
+            <div class="svg"><ChartImage chart=trend.chart.clone()/></div>
             <details>
                 <summary>"Data table: " {caption}</summary>
                 <table class="data">

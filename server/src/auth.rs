@@ -89,6 +89,8 @@ pub fn rule(method: &Method, path: &str) -> Option<Rule> {
             | ["governors"]
             | ["governors", "summary.pdf"],
         ) => Some(Rule::SignedIn),
+        // A chart answers only a viewer who may see what it was drawn for.
+        ("GET", ["charts", _]) => Some(Rule::SignedIn),
         ("GET", ["provision", "report", urn]) => Some(Rule::Academy(urn.to_string())),
         ("GET", ["academy", urn])
         | ("GET", ["academy", urn, "pupil", _])

@@ -3,7 +3,8 @@
 //! its page, through the same result cache, and only what the viewer may see.
 
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 use queries::types::Principal;
@@ -110,24 +111,51 @@ pub async fn sef_file(
             Ok(attachment(
                 "image/svg+xml",
                 &name,
-                c.svg.clone().into_bytes(),
+                c.chart.svg.clone().into_bytes(),
             ))
         }
         _ => Err(no_such()),
     }
 }
 
+/// `GET /charts/{id}.svg`: a chart a page shows as an image, for a viewer who may see
+/// exactly what the viewer it was drawn for saw. Its address is its SHA-256, so the
+/// browser may keep it (privately) for as long as it likes.
+pub async fn chart(
+    State(w): State<Warehouse>,
+    Extension(who): Extension<Principal>,
+    Path(file): Path<String>,
+) -> Result<Response, ApiError> {
+    let svg = file
+        .strip_suffix(".svg")
+        .and_then(|id| w.chart(&who, id))
+        .ok_or_else(|| ApiError::not_found(format!("no chart {file}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, CHART_CACHING),
+        ],
+        svg.to_string(),
+    )
+        .into_response())
+}
+
+/// How long a browser may keep a chart: a year, for this browser only (an address is
+/// never reused for another drawing).
+pub const CHART_CACHING: &str = "private, max-age=31536000, immutable";
+
 /// The document routes (the access matrix test walks them).
-pub const ROUTES: [(&str, &str); 3] = [
+pub const ROUTES: [(&str, &str); 4] = [
     ("GET", "/governors/summary.pdf"),
     ("GET", "/academy/{urn}/sef.pdf"),
     ("GET", "/academy/{urn}/sef/{file}"),
+    ("GET", "/charts/{file}"),
 ];
 
 pub fn routes(warehouse: Warehouse) -> Router {
     crate::routed(
         &ROUTES,
-        [get(governors_pdf), get(sef_pdf), get(sef_file)],
+        [get(governors_pdf), get(sef_pdf), get(sef_file), get(chart)],
         warehouse,
     )
 }

@@ -28,10 +28,13 @@ pub fn policy(nonce: Option<&str>) -> String {
 }
 
 /// The middleware: security headers on every response, and `no-store` on everything
-/// but the front end's static files (pages, the API and documents may all hold pupil
-/// data, and are cheap to make again).
+/// but the front end's static files and the charts (pages, the API and documents may
+/// all hold pupil data, and are cheap to make again; a chart is addressed by its
+/// SHA-256 and says itself how it may be kept).
 pub async fn security(State(https): State<Https>, req: Request, next: Next) -> Response {
     let static_file = req.uri().path().starts_with("/pkg/");
+    // A chart that was found says how it may be kept; anything else is not kept.
+    let chart = req.uri().path().starts_with("/charts/");
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
@@ -47,7 +50,8 @@ pub async fn security(State(https): State<Https>, req: Request, next: Next) -> R
         HeaderValue::from_static("same-origin"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    if !static_file {
+    let keeps_own = static_file || (chart && h.contains_key(header::CACHE_CONTROL));
+    if !keeps_own {
         h.insert(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store, private"),

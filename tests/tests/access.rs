@@ -47,6 +47,8 @@ enum Expect {
     SignIn,
     Unauthorised,
     Forbidden,
+    /// 404: nothing here for this viewer.
+    Absent,
 }
 
 /// Adds an account with the test password.
@@ -161,6 +163,7 @@ fn check(who: Who, what: &str, (status, location): (StatusCode, String), expect:
         Expect::Ok400 => status == StatusCode::BAD_REQUEST,
         Expect::Unauthorised => status == StatusCode::UNAUTHORIZED,
         Expect::Forbidden => status == StatusCode::FORBIDDEN,
+        Expect::Absent => status == StatusCode::NOT_FOUND,
     };
     assert!(
         ok,
@@ -183,6 +186,26 @@ async fn every_route_for_every_role() {
     let (revoked_id, revoked) =
         accounts::create_token(&conn, "old", TokenScope::Read, None).unwrap();
     accounts::revoke_token(&conn, revoked_id.token_id).unwrap();
+
+    // A chart of academy B's self-evaluation pack as the trust lead is shown it (the
+    // same address whoever draws it: its SHA-256).
+    let b_chart = app::ssr::Warehouse::new(w.shared())
+        .report::<app::reports::sef::Report>(
+            &rollcall_tests::principal(Role::Trust, &[]),
+            app::reports::sef::Params {
+                urn: B.into(),
+                scope: queries::types::Scope::Dfe,
+            },
+        )
+        .await
+        .unwrap()
+        .as_ref()
+        .clone()
+        .unwrap()
+        .charts[0]
+        .chart
+        .id
+        .clone();
 
     let app = whole_server(&w);
     let mut clients = Vec::new();
@@ -522,6 +545,16 @@ async fn every_route_for_every_role() {
             ),
             call("get_sef", format!("urn={A}"), server_fn(not_governor)),
             call("get_sef", format!("urn={B}"), server_fn(trust_only)),
+            // Charts: only for a viewer who was shown them (the lead opened B's pack
+            // above); anyone else signed in is told there is no such chart.
+            get(
+                "GET /charts/{file}",
+                format!("/charts/{b_chart}.svg"),
+                match page(trust_only) {
+                    Forbidden if signed_in => Absent,
+                    other => other,
+                },
+            ),
         ];
         for (pattern, method, uri, body, expect) in cases {
             let key = if pattern.starts_with('/') || pattern.contains(' ') {

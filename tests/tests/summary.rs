@@ -265,7 +265,7 @@ fn the_self_evaluation_pack_states_strengths_and_concerns_from_its_figures() {
     assert_eq!(provision.rows[0], ["On alternative provision now", "1"]);
     // Every chart is drawn and titled; the PDF holds every table.
     for key in ["trend", "persistent-absence", "gaps", "reasons"] {
-        assert!(pack.chart(key).unwrap().svg.contains("<svg"), "{key}");
+        assert!(pack.chart(key).unwrap().chart.svg.contains("<svg"), "{key}");
     }
     let doc = app::reports::sef::ssr::document(&pack);
     let pages = doc.pages().join("");

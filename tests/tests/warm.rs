@@ -1,19 +1,36 @@
-//! The warm-up after a load: the morning's reports built ahead, for every kind of
-//! viewer the trust has accounts for, and nothing audited until someone looks.
+//! The morning's pages: built ahead after a load (the warm-up), for every kind of viewer
+//! the trust has accounts for, with nothing audited until someone looks; and light, their
+//! charts fetched apart, each only by a viewer who was shown it.
 
 use queries::accounts;
+use queries::types::Principal;
 use queries::types::Role;
-use rollcall_tests::{get, one_at_a_time, principal};
+use rollcall_tests::{get, one_at_a_time, principal, Warehouse};
 
-#[tokio::test(flavor = "multi_thread")]
-async fn after_the_warm_up_the_morning_s_reports_are_served_without_a_query() {
-    let _turn = one_at_a_time().await;
+/// A trust of two small academies, and their URNs.
+fn two_academies() -> (Warehouse, Vec<String>) {
     let w = rollcall_tests::seeded_trust("academies=2,pupils=80,years=1,nights=1");
-    let urns: Vec<String> = queries::figures::academies(&w.conn())
+    let urns = queries::figures::academies(&w.conn())
         .unwrap()
         .into_iter()
         .map(|a| a.urn)
         .collect();
+    (w, urns)
+}
+
+/// The pages and documents as `who` reaches them past the guard.
+fn pages_as(warehouse: &app::ssr::Warehouse, who: Principal) -> axum::Router {
+    server::serve::app_routes(
+        warehouse.clone(),
+        server::serve::leptos_options("127.0.0.1:3000".parse().unwrap()),
+    )
+    .layer(axum::Extension(who))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_the_warm_up_the_morning_s_reports_are_served_without_a_query() {
+    let _turn = one_at_a_time().await;
+    let (w, urns) = two_academies();
     let conn = w.accounts();
     for (email, role, academies) in [
         ("lead@trust.test", Role::Trust, vec![]),
@@ -53,13 +70,7 @@ async fn after_the_warm_up_the_morning_s_reports_are_served_without_a_query() {
              ALTER TABLE marks RENAME TO marks_gone;",
         )
         .unwrap();
-    let routes = |who| {
-        server::serve::app_routes(
-            warehouse.clone(),
-            server::serve::leptos_options("127.0.0.1:3000".parse().unwrap()),
-        )
-        .layer(axum::Extension(who))
-    };
+    let routes = |who| pages_as(&warehouse, who);
     let lead = routes(principal(Role::Trust, &[]));
     let u = &urns[0];
     for uri in [
@@ -86,4 +97,34 @@ async fn after_the_warm_up_the_morning_s_reports_are_served_without_a_query() {
     assert_ne!(get(&lead, "/?window=half-term").await.0, 200);
     // A viewing is audited when it happens, warmed or not.
     assert!(w.audited("subject LIKE 'action list%'") > 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_carries_its_charts_addresses_and_each_chart_answers_only_its_viewers() {
+    let _turn = one_at_a_time().await;
+    let (w, urns) = two_academies();
+    let warehouse = app::ssr::Warehouse::new(w.shared());
+    let routes = |who| pages_as(&warehouse, who);
+    let lead = routes(principal(Role::Trust, &[]));
+    let (status, body) = get(&lead, "/").await;
+    assert_eq!(status, 200);
+    let page = String::from_utf8(body).unwrap();
+    assert!(!page.contains("<svg"), "the overview sends no drawing");
+    let charts: Vec<&str> = page
+        .split("src=\"/charts/")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+        .collect();
+    // The trust's trend and a small multiple per academy.
+    assert_eq!(charts.len(), 1 + urns.len(), "{charts:?}");
+    for file in &charts {
+        let (status, svg) = get(&lead, &format!("/charts/{file}")).await;
+        assert_eq!(status, 200, "{file}");
+        let svg = String::from_utf8(svg).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("<title>"), "{file}");
+    }
+    // Staff of the second academy were never shown the trust's trend: not theirs.
+    let staff = routes(principal(Role::Academy, &[&urns[1]]));
+    assert_eq!(get(&staff, &format!("/charts/{}", charts[0])).await.0, 404);
+    assert_eq!(get(&lead, "/charts/0123.svg").await.0, 404);
 }

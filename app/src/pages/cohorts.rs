@@ -3,6 +3,7 @@
 //! gaps and last year, and every characteristic side by side for the trust and each
 //! academy, for the pupils the filters keep (all held in the URL).
 
+use crate::chart::ChartImage;
 use crate::view::{loaded, ScrollTable, Section};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -177,7 +178,7 @@ fn GapsSection(d: CohortsData) -> impl IntoView {
                     let places = d.places.clone();
                     view! {
                         <figure class="chart" id=format!("gap-{}", g.key)>
-                            <div inner_html=g.svg.clone()></div>
+                            <div><ChartImage chart=g.chart.clone()/></div>
                             <figcaption>
                                 <details>
                                     <summary>{format!("{} by academy, as a table", g.name)}</summary>

@@ -1,6 +1,7 @@
 //! The trust overview (`/`): one row per academy against last year and England, its
 //! region and its local authority; a weekly trend for the trust and for each academy.
 
+use crate::chart::ChartImage;
 use crate::view::{loaded, Heading};
 use leptos::prelude::*;
 use queries::types::Figures;
@@ -167,7 +168,7 @@ fn OverviewBody(o: Overview, params: Memo<ViewParams>) -> impl IntoView {
         <div class="multiples">
             {o.rows.iter().map(|r| {
                 let href = format!("/academy/{}", r.academy.urn);
-                view! { <a class="multiple" href=href inner_html=r.trend_svg.clone()></a> }
+                view! { <a class="multiple" href=href><ChartImage chart=r.trend.clone()/></a> }
             }).collect_view()}
         </div>
         <details>

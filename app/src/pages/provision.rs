@@ -4,6 +4,7 @@
 //! half-termly report for the local authority and the trust
 //! (`/provision/report/{urn}`, printable).
 
+use crate::chart::ChartImage;
 use crate::view::{found, use_route_urn, AcademySelect, Page, ScrollTable, Section};
 use chrono::NaiveDate;
 use leptos::prelude::*;
@@ -90,7 +91,7 @@ fn ProvisionBody(d: ProvisionData) -> impl IntoView {
         <SharesTable shares=d.shares.clone() governor=!d.sees_pupils/>
         <section class="chart" aria-labelledby="trend-h">
             <h2 id="trend-h">"By half term"</h2>
-            <div class="svg" inner_html=d.trend_svg.clone()></div>
+            <div class="svg"><ChartImage chart=d.trend.clone()/></div>
             <p class="note">"Placements and timetables in force at any point in each half term, from the records in each academy's latest extract (which replace earlier ones): pupils who have since left are not in earlier half terms."</p>
             <details>
                 <summary>"By half term, as a table"</summary>

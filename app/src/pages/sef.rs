@@ -7,6 +7,7 @@
 //! (`/academy/{urn}/sef.pdf`, `/academy/{urn}/sef/{key}.csv|svg|png`). Aggregates
 //! only, for the academy's staff and the trust (not governors, who have their summary).
 
+use crate::chart::ChartImage;
 use crate::view::found;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -45,7 +46,7 @@ fn SefBody(p: SefPack) -> impl IntoView {
         .tables
         .iter()
         .map(|t| {
-            let chart = p.chart(&t.key).map(|c| c.svg.clone());
+            let chart = p.chart(&t.key).map(|c| c.chart.clone());
             let id = format!("sef-{}", t.key);
             let csv = format!("{base}/{}.csv{q}", t.key);
             let files = chart.is_some().then(|| {
@@ -58,7 +59,7 @@ fn SefBody(p: SefPack) -> impl IntoView {
             view! {
                 <section class="sef" aria-labelledby=label>
                     <h2 id=id>{t.title.clone()}</h2>
-                    {chart.map(|svg| view! { <div class="chart svg" inner_html=svg></div> })}
+                    {chart.map(|chart| view! { <div class="chart svg"><ChartImage chart/></div> })}
                     <Table caption=t.title.clone() head=t.head.clone() rows=t.rows.clone() quiet=true/>
                     <ul class="downloads no-print">
                         <li><a href=csv download>"Table as CSV"</a></li>

@@ -42,7 +42,7 @@ pub struct GapView {
     pub national: Option<(f64, f64)>,
     /// One per place, in `CohortsData::places` order.
     pub cells: Vec<GapCell>,
-    pub svg: String,
+    pub chart: crate::chart::Chart,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -70,7 +70,7 @@ pub mod ssr {
     use std::collections::HashMap;
 
     use super::*;
-    use crate::charts::{bar_chart, BarChart};
+    use crate::charts::{bar, BarChart};
     use crate::reports::mask::{mask, Masks};
     use crate::reports::params::WindowChoice;
     use crate::reports::params::{spanned, windows};
@@ -315,7 +315,7 @@ pub mod ssr {
                 let of_label = def.dimension.group_label(def.of);
                 let against_label = def.dimension.group_label(def.against);
                 let title = format!("Absence gap: {of_label} against {against_label}");
-                let svg = bar_chart(&BarChart {
+                let chart = bar(&BarChart {
                     title: &title,
                     x_label: "Gap in overall absence, percentage points",
                     bars: places
@@ -343,7 +343,7 @@ pub mod ssr {
                     against_label,
                     national,
                     cells,
-                    svg,
+                    chart,
                 }
             })
             .collect();

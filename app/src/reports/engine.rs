@@ -127,18 +127,27 @@ type Entries<R> = HashMap<Key<R>, Slot<<R as Report>::Output>>;
 /// At most this many entries are kept; past it the cache starts again.
 const MAX_ENTRIES: usize = 1024;
 
-/// Every report's entries since the last load.
+/// Every report's entries since the last load, and the charts they drew.
 #[derive(Default)]
 pub struct Results {
     generation: u64,
     count: usize,
     by_report: HashMap<TypeId, Box<dyn Any + Send + Sync>>,
+    /// Each chart by what its viewer may see and its address: kept and dropped with the
+    /// reports that drew it, so a page served from here finds its charts here too.
+    charts: HashMap<(Visibility, String), Arc<str>>,
 }
 
 impl Results {
     pub fn clear(&mut self) {
         self.by_report.clear();
+        self.charts.clear();
         self.count = 0;
+    }
+
+    /// The chart `id` if it was drawn for a viewer who may see exactly `view`.
+    pub fn chart(&self, view: &Visibility, id: &str) -> Option<Arc<str>> {
+        self.charts.get(&(view.clone(), id.to_string())).cloned()
     }
 
     /// The slot for `key` at `generation` (a newer load empties the cache first).
@@ -207,7 +216,15 @@ impl Warehouse {
                 warehouse: self,
                 who,
             };
-            Ok(Arc::new(R::build(&ctx, &params, view)?))
+            let (built, drawn) = crate::chart::drawn_during(|| R::build(&ctx, &params, view));
+            let built = built?;
+            if let Some(results) = self.results() {
+                let mut results = results.lock().unwrap_or_else(|e| e.into_inner());
+                for (id, svg) in drawn {
+                    results.charts.insert((view.clone(), id), svg);
+                }
+            }
+            Ok(Arc::new(built))
         };
         let audited = |out: Arc<R::Output>| -> Result<Arc<R::Output>, ReportError> {
             if let Some((action, subject)) = R::audit(&params, &out).filter(|_| audit) {

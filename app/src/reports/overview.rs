@@ -13,7 +13,7 @@ pub struct OverviewRow {
     pub figures: Figures,
     pub last_year: Option<Figures>,
     pub benchmarks: Vec<Benchmark>,
-    pub trend_svg: String,
+    pub trend: crate::chart::Chart,
     /// Absence in each of the trust's weeks (aligned with `Overview::trend_table`).
     pub weeks: Vec<Option<f64>>,
 }
@@ -37,7 +37,7 @@ pub use ssr::Report;
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::*;
-    use crate::charts::{line_chart, LineChart, Series, PALETTE};
+    use crate::charts::{line, LineChart, Series, PALETTE};
     use crate::reports::mask::Masks;
     use crate::reports::params::{spanned, windows, WindowChoice};
     use crate::reports::{Ctx, ReportError};
@@ -125,7 +125,7 @@ pub mod ssr {
             .enumerate()
             .map(|(i, (academy, figures))| {
                 let weeks = weeks_of(&weekly, Some(&academy.urn));
-                let trend_svg = line_chart(&LineChart {
+                let trend = line(&LineChart {
                     title: &academy.name,
                     x_label: "Week",
                     y_label: "Absence",
@@ -167,7 +167,7 @@ pub mod ssr {
                     ),
                     academy,
                     figures,
-                    trend_svg,
+                    trend,
                 }
             })
             .collect();

@@ -47,7 +47,7 @@ pub struct ProvisionData {
     pub inconsistencies: Vec<Inconsistency>,
     pub shares: Vec<ShareRow>,
     pub half_terms: Vec<HalfTermRow>,
-    pub trend_svg: String,
+    pub trend: crate::chart::Chart,
     pub sort: String,
     /// What the lists cover: an academy's name, "your academies" or "the trust".
     pub place: String,
@@ -74,7 +74,7 @@ pub use ssr::{Export, ExportParams, Exported, LaReport, ListParams, Lists, Repor
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::*;
-    use crate::charts::{line_chart, LineChart, Series, PALETTE};
+    use crate::charts::{line, LineChart, Series, PALETTE};
     use crate::reports::{params, Ctx, ReportError};
     use queries::calendar::{Calendars, WindowKind};
     use queries::db::Connection;
@@ -396,7 +396,7 @@ pub mod ssr {
                 _ if !viewer.sees_trust() => "your academies".into(),
                 _ => "the trust".into(),
             });
-        let trend_svg = line_chart(&LineChart {
+        let trend = line(&LineChart {
             title: &format!("Pupils on AP and reduced timetables by half term, {place}"),
             x_label: "Half term",
             y_label: "Pupils",
@@ -434,7 +434,7 @@ pub mod ssr {
             inconsistencies,
             shares,
             half_terms,
-            trend_svg,
+            trend,
             sort,
             place,
         })

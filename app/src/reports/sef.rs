@@ -22,7 +22,7 @@ pub struct PackTable {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PackChart {
     pub key: String,
-    pub svg: String,
+    pub chart: crate::chart::Chart,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,7 +63,7 @@ pub use ssr::{found, Params, Pdf, Png, Report};
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::*;
-    use crate::charts::{bar_chart, line_chart, BarChart, LineChart, Series, PALETTE};
+    use crate::charts::{bar, line, BarChart, LineChart, Series, PALETTE};
     use crate::document::{Block, Document};
     use crate::reports::{Ctx, Found, ReportError};
     use queries::calendar::{year_label, Calendar, Calendars};
@@ -166,7 +166,7 @@ pub mod ssr {
             let chart = pack.chart(key).ok_or_else(|| {
                 ReportError::NotFound(format!("the pack has no png called {key}"))
             })?;
-            let bytes = crate::document::png(&chart.svg, 2.0).map_err(ReportError::Failed)?;
+            let bytes = crate::document::png(&chart.chart.svg, 2.0).map_err(ReportError::Failed)?;
             Ok((format!("sef-{}-{key}.png", pack.academy.urn), bytes))
         }
     }
@@ -339,7 +339,7 @@ pub mod ssr {
                 dashed: true,
             },
         ];
-        let trend_svg = line_chart(&LineChart {
+        let trend_svg = line(&LineChart {
             title: "Overall absence by year",
             x_label: "Academic year",
             y_label: "Absence",
@@ -381,7 +381,7 @@ pub mod ssr {
                 ]
             })
             .collect();
-        let gaps_svg = bar_chart(&BarChart {
+        let gaps_svg = bar(&BarChart {
             title: "Absence gaps between groups",
             x_label: "Percentage points (group against its comparison)",
             bars: gaps.iter().map(|g| (g.name.clone(), g.absence)).collect(),
@@ -424,7 +424,7 @@ pub mod ssr {
             })
             .collect();
         reason_rows.sort_by_key(|r| std::cmp::Reverse(r.0));
-        let reasons_svg = bar_chart(&BarChart {
+        let reasons_svg = bar(&BarChart {
             title: "Absence by reason (share of absent sessions)",
             x_label: "Share of absent sessions, %",
             bars: reasons
@@ -498,7 +498,7 @@ pub mod ssr {
                 .unwrap_or_default()
         };
         let [pa_now, pa_last] = pa_points;
-        let pa_svg = line_chart(&LineChart {
+        let pa_svg = line(&LineChart {
             title: "Persistent absence, year to date at each half term",
             x_label: "Half term",
             y_label: "Persistently absent",
@@ -653,19 +653,19 @@ pub mod ssr {
         let charts = vec![
             PackChart {
                 key: "trend".into(),
-                svg: trend_svg,
+                chart: trend_svg,
             },
             PackChart {
                 key: "persistent-absence".into(),
-                svg: pa_svg,
+                chart: pa_svg,
             },
             PackChart {
                 key: "gaps".into(),
-                svg: gaps_svg,
+                chart: gaps_svg,
             },
             PackChart {
                 key: "reasons".into(),
-                svg: reasons_svg,
+                chart: reasons_svg,
             },
         ];
         Ok(Some(SefPack {
@@ -711,7 +711,7 @@ pub mod ssr {
         for t in &p.tables {
             blocks.push(Block::Heading(t.title.clone()));
             if let Some(c) = p.chart(&t.key) {
-                blocks.push(Block::Chart(c.svg.clone()));
+                blocks.push(Block::Chart(c.chart.svg.clone()));
             }
             blocks.push(Block::Table {
                 head: t.head.clone(),

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { signIn, describeSignedIn, ACADEMIES, shot, expectPage, expectAccessible, showWith } from "./signin";
+import { signIn, describeSignedIn, ACADEMIES, shot, expectPage, expectAccessible, showWith, expectChart } from "./signin";
 
 describeSignedIn("as the trust lead", "trust@e2e.test", () => {
   test("provision: shares, the half-term trend, placements, timetables and mismatches", async ({ page }) => {
@@ -7,7 +7,7 @@ describeSignedIn("as the trust lead", "trust@e2e.test", () => {
     // Each academy and the trust, with the share of the roll.
     await expect(page.locator("#shares tbody tr")).toHaveCount(ACADEMIES + 1);
     await expect(page.locator("#shares tbody tr").last().locator("th")).toHaveText("Trust");
-    await expect(page.locator("section.chart svg title")).toContainText("Pupils on AP and reduced timetables by half term");
+    await expectChart(page.locator("section.chart img"), "Pupils on AP and reduced timetables by half term");
     // The seed's secondary has placements and every trust has timetables.
     const placements = page.locator("#placements tbody tr");
     expect(await placements.count()).toBeGreaterThan(0);

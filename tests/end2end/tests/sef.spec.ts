@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { signIn, describeSignedIn, shot, skipAxeWithoutJs, seriousViolations, expectAccessible } from "./signin";
+import { signIn, describeSignedIn, shot, skipAxeWithoutJs, seriousViolations, expectAccessible, expectChart } from "./signin";
 
 describeSignedIn("as academy staff", "staff@e2e.test", () => {
   test("sef: from the academy page, strengths and concerns and every section", async ({ page }) => {
@@ -14,7 +14,8 @@ describeSignedIn("as academy staff", "staff@e2e.test", () => {
       expect(item).toMatch(/\d+\.\d|None stand out/);
     }
     await expect(page.locator("section.sef")).toHaveCount(7);
-    await expect(page.locator("section.sef div.chart svg")).toHaveCount(4);
+    await expect(page.locator("section.sef div.chart img")).toHaveCount(4);
+    await expectChart(page.locator("section.sef div.chart img").first(), /\S/);
     await expect(page.locator("#sef-year-to-date + table tbody tr").first()).toContainText("2024/25 to date");
     await page.screenshot({ path: shot("sef"), fullPage: true });
   });

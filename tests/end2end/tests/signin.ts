@@ -28,6 +28,15 @@ export function describeSignedIn(title: string, email: string, body: () => void)
   });
 }
 
+/** Checks that the chart `img` shows what `alt` says (its text alternative starts so) and
+ * that its drawing arrived: served by `/charts/`, for this viewer. */
+export async function expectChart(img: Locator, alt: string | RegExp) {
+  await expect(img).toHaveAttribute("alt", typeof alt === "string" ? new RegExp(`^${alt}`) : alt);
+  await expect(img).toHaveAttribute("src", /^\/charts\/[0-9a-f]{64}\.svg$/);
+  await img.scrollIntoViewIfNeeded();
+  await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0)).toBe(true);
+}
+
 /** Academies in the trust that `run` seeds (5 primaries and a secondary). */
 export const ACADEMIES = 6;
 
