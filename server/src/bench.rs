@@ -26,11 +26,19 @@ pub struct BenchArgs {
     /// Warm-ups to time the first request after (one sample per route each).
     #[arg(long, default_value_t = 5)]
     pub warmups: usize,
+    /// Then a load test over loopback: this many clients at once, each sending the
+    /// routes in turn (0: none).
+    #[arg(long, default_value_t = 0)]
+    pub clients: usize,
+    /// How long the load test runs, in seconds.
+    #[arg(long, default_value_t = 60)]
+    pub seconds: u64,
 }
 
 struct Timing {
     p50: Duration,
     p95: Duration,
+    p99: Duration,
 }
 
 fn percentiles(mut samples: Vec<Duration>) -> Timing {
@@ -40,6 +48,7 @@ fn percentiles(mut samples: Vec<Duration>) -> Timing {
     Timing {
         p50: at(0.5),
         p95: at(0.95),
+        p99: at(0.99),
     }
 }
 
@@ -89,6 +98,88 @@ async fn time_route(
         }
     }
     Ok(percentiles(samples))
+}
+
+/// `GET uri` over a connection of its own to `addr`: the status, once the whole answer
+/// has arrived (within 30 seconds).
+async fn get_over_tcp(addr: std::net::SocketAddr, uri: &str) -> anyhow::Result<u16> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    let request = format!("GET {uri} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await?;
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut answer)).await??;
+    let status = answer
+        .get(9..12)
+        .and_then(|s| std::str::from_utf8(s).ok())
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("{uri}: no HTTP status in the answer"))?;
+    Ok(status)
+}
+
+/// The load test: `app` served on a loopback port of its own, `clients` at once each
+/// sending `uris` in turn (from a different starting point) for `seconds`; every
+/// answer but a 200 counts as an error. Bounded by its clients and its time.
+async fn load_test(
+    app: axum::Router,
+    uris: Vec<String>,
+    clients: usize,
+    seconds: u64,
+) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let started = Instant::now();
+    let until = started + Duration::from_secs(seconds);
+    let uris = Arc::new(uris);
+    let mut tasks = Vec::new();
+    for client in 0..clients {
+        let uris = uris.clone();
+        tasks.push(tokio::spawn(async move {
+            let (mut took, mut errors) = (Vec::new(), 0usize);
+            for uri in uris.iter().cycle().skip(client) {
+                if Instant::now() >= until {
+                    break;
+                }
+                let sent = Instant::now();
+                match get_over_tcp(addr, uri).await {
+                    Ok(200) => took.push(sent.elapsed()),
+                    Ok(status) => {
+                        errors += 1;
+                        tracing::warn!("load test: {uri} answered {status}");
+                    }
+                    Err(e) => {
+                        errors += 1;
+                        tracing::warn!("load test: {uri}: {e}");
+                    }
+                }
+            }
+            (took, errors)
+        }));
+    }
+    let (mut took, mut errors) = (Vec::new(), 0);
+    for task in tasks {
+        let (t, e) = task.await?;
+        took.extend(t);
+        errors += e;
+    }
+    server.abort();
+    let elapsed = started.elapsed().as_secs_f64();
+    let answered = took.len();
+    let t = percentiles(if took.is_empty() {
+        vec![Duration::ZERO]
+    } else {
+        took
+    });
+    println!(
+        "load test: {clients} clients, {} routes in turn, {elapsed:.0} s: {answered} answered (200), {errors} errors, {:.1} requests/s, p50 {} ms, p95 {} ms, p99 {} ms",
+        uris.len(),
+        answered as f64 / elapsed,
+        ms(t.p50),
+        ms(t.p95),
+        ms(t.p99)
+    );
+    Ok(())
 }
 
 fn time_sql(
@@ -244,7 +335,7 @@ pub fn run(paths: &Paths, args: BenchArgs) -> anyhow::Result<std::process::ExitC
         "| route | cold p50 ms | cold p95 ms | after warm-up p50 ms | after warm-up p95 ms | warm p50 ms | warm p95 ms | floor p50 ms | cold / floor | after warm-up / floor |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for ((uri, floor_sql), first) in routes.into_iter().zip(after_warm_up) {
+    for ((uri, floor_sql), first) in routes.iter().zip(after_warm_up) {
         let cold = runtime.block_on(time_route(&app, uri, args.requests, Some(&warehouse)))?;
         let warm = runtime.block_on(time_route(&app, uri, args.requests, None))?;
         let first = (!first.is_empty()).then(|| percentiles(first));
@@ -266,6 +357,10 @@ pub fn run(paths: &Paths, args: BenchArgs) -> anyhow::Result<std::process::ExitC
             ms(warm.p50),
             ms(warm.p95)
         );
+    }
+    if args.clients > 0 {
+        let uris = routes.iter().map(|(uri, _)| uri.clone()).collect();
+        runtime.block_on(load_test(app, uris, args.clients, args.seconds))?;
     }
     if let Some(mib) = peak_rss_mib() {
         println!("peak resident memory: {mib:.0} MiB");

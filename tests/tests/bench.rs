@@ -22,6 +22,8 @@ fn the_bench_command_runs() {
             requests: 1,
             only: Vec::new(),
             warmups: 1,
+            clients: 2,
+            seconds: 1,
         },
     )
     .unwrap();
