@@ -78,6 +78,7 @@ async fn after_the_warm_up_the_morning_s_reports_are_served_without_a_query() {
         format!("/academy/{u}"),
         "/cohorts".into(),
         "/heatmaps".into(),
+        "/provision".into(),
         "/actions".into(),
         "/data-quality".into(),
         "/governors".into(),

@@ -1,6 +1,7 @@
 //! The warm-up after a load: the reports people open first each morning (the overview,
-//! each academy, cohorts, heatmaps, action lists, data quality, the governors' summary
-//! and its PDF, each self-evaluation pack and its PDF), for the default window, built
+//! each academy, cohorts, heatmaps, AP and reduced timetables, action lists, data
+//! quality, the governors' summary and its PDF, each self-evaluation pack and its PDF),
+//! for the default window, built
 //! into the cache for every kind of viewer the trust has accounts for. Nothing leaves
 //! the layer, so nothing is audited: a viewing is audited when someone opens it.
 
@@ -9,7 +10,8 @@ use queries::types::{Principal, Role, Scope};
 
 use super::params::WindowChoice;
 use super::{
-    academy, actions, cohorts, governors, heatmaps, overview, quality, sef, Report, ReportError,
+    academy, actions, cohorts, governors, heatmaps, overview, provision, quality, sef, Report,
+    ReportError,
 };
 use crate::ssr::Warehouse;
 
@@ -86,11 +88,16 @@ pub fn warm(
             choice: Default::default(),
         };
         let summary = governors::SummaryParams::default().checked()?;
+        let placements = provision::ListParams {
+            academy: None,
+            sort: "academy".into(),
+        };
         build(w.prepare::<overview::Report>(conn, who, window))?;
         build(w.prepare::<cohorts::Report>(conn, who, cohorts))?;
         build(w.prepare::<heatmaps::Report>(conn, who, heatmaps))?;
         build(w.prepare::<governors::Report>(conn, who, summary.clone()))?;
         build(w.prepare::<governors::Pdf>(conn, who, summary))?;
+        build(w.prepare::<provision::Lists>(conn, who, placements))?;
         if view.sees_pupils() {
             build(w.prepare::<actions::Report>(conn, who, Default::default()))?;
             build(w.prepare::<quality::Report>(conn, who, today))?;
