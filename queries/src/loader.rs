@@ -594,6 +594,7 @@ fn write(
     let m = &ex.manifest;
     let academy_id = upsert_academy(conn, m)?;
     stage_pupils(conn, parsed, m)?;
+    note_what_days_hang_on(conn, academy_id)?;
     let at = m.extracted_at.naive_utc();
     // Attributes come from the newest extract that named the pupil.
     conn.execute(
@@ -722,10 +723,27 @@ fn write(
     Ok(academy_id)
 }
 
+/// What every day row of an enrolment hangs on besides its marks: the date of birth (the
+/// DfE scope) and the spells (on roll or not), per enrolment of `academy_id`.
+const DAYS_HANG_ON: &str = "SELECT p.pupil_key, p.date_of_birth,
+        (SELECT list((s.entry_date, s.leaving_date) ORDER BY s.entry_date)
+         FROM spells s WHERE s.pupil_key = p.pupil_key) AS spells
+    FROM pupils p WHERE p.academy_id = ?";
+
+/// Notes, before an extract changes them, what the academy's day rows hang on besides
+/// the marks ([`DAYS_HANG_ON`]), for [`refresh_day_figures`].
+fn note_what_days_hang_on(conn: &Connection, academy_id: u16) -> Result<(), duckdb::Error> {
+    conn.execute(
+        &format!("CREATE OR REPLACE TEMP TABLE days_hung_on AS {DAYS_HANG_ON}"),
+        params![academy_id],
+    )?;
+    Ok(())
+}
+
 /// Brings the figures kept per day (migration 0009) up to date with what this extract
 /// wrote, inside its transaction: the academy's rows in the extract's window (where its
-/// marks changed) and every row of each pupil it lists (whose spells or date of birth
-/// may have changed), deleted and made again from the marks.
+/// marks changed) and every row of each enrolment whose date of birth or spells it
+/// changed, deleted and made again from the marks.
 fn refresh_day_figures(
     conn: &Connection,
     academy_id: u16,
@@ -733,10 +751,15 @@ fn refresh_day_figures(
     to: NaiveDate,
 ) -> Result<(), duckdb::Error> {
     conn.execute_batch("CREATE OR REPLACE TEMP TABLE refresh_pupils (pupil_key UINTEGER)")?;
+    // A new enrolment has marks in the window only; one that changed, on any day.
     conn.execute(
-        "INSERT INTO refresh_pupils
-         SELECT p.pupil_key FROM stage_pupils s
-         JOIN pupils p ON p.academy_id = ? AND p.pupil_id = s.pupil_id",
+        &format!(
+            "INSERT INTO refresh_pupils
+             SELECT cur.pupil_key FROM ({DAYS_HANG_ON}) cur
+             JOIN days_hung_on prev ON prev.pupil_key = cur.pupil_key
+             WHERE cur.date_of_birth IS DISTINCT FROM prev.date_of_birth
+                OR cur.spells IS DISTINCT FROM prev.spells"
+        ),
         params![academy_id],
     )?;
     let touched = "academy_id = $1 AND (date BETWEEN $2 AND $3
