@@ -66,12 +66,14 @@ pub mod ssr {
     use crate::charts::{bar, line, BarChart, LineChart, Series, PALETTE};
     use crate::document::{Block, Document};
     use crate::reports::{Ctx, Found, ReportError};
+    use chrono::NaiveDate;
     use queries::calendar::{year_label, Calendar, Calendars};
     use queries::cohorts;
     use queries::db::Connection;
     use queries::figures;
     use queries::summary::{self, by_place, national_for_year};
     use queries::types::{Compared, SefFacts, Visibility};
+    use std::sync::Arc;
 
     /// An academy's pack, in a scope.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -98,8 +100,9 @@ pub mod ssr {
             _: &Visibility,
         ) -> Result<Option<SefPack>, ReportError> {
             let w = ctx.warehouse;
-            pack(
+            pack_with(
                 ctx.conn,
+                ctx,
                 ctx.cal,
                 &p.urn,
                 p.scope,
@@ -107,6 +110,106 @@ pub mod ssr {
                 &w.trust_name,
             )
             .map_err(ReportError::NotFound)
+        }
+    }
+
+    /// What a pack compares its academy with across the trust: every place's figures
+    /// over a window, and the trust's reasons for absence. Through the reports layer
+    /// ([`Ctx`]) each is made once per load and window, whichever pack asks first (sixty
+    /// packs, one trust-wide query each); on a bare connection, every time.
+    pub trait TrustWide {
+        fn places(
+            &self,
+            from: NaiveDate,
+            to: NaiveDate,
+            scope: Scope,
+        ) -> Result<Arc<Places>, String>;
+        fn reasons(
+            &self,
+            from: NaiveDate,
+            to: NaiveDate,
+            scope: Scope,
+        ) -> Result<Arc<Reasons>, String>;
+    }
+
+    /// Every academy's figures and the trust's (`None`) over one window.
+    pub type Places = std::collections::HashMap<Option<String>, queries::types::Figures>;
+    /// Absent sessions by code: (code, meaning, authorised, sessions).
+    pub type Reasons = Vec<(String, String, bool, u64)>;
+
+    impl TrustWide for Connection {
+        fn places(
+            &self,
+            from: NaiveDate,
+            to: NaiveDate,
+            scope: Scope,
+        ) -> Result<Arc<Places>, String> {
+            by_place(self, from, to, scope)
+                .map(Arc::new)
+                .map_err(|e| e.to_string())
+        }
+        fn reasons(
+            &self,
+            from: NaiveDate,
+            to: NaiveDate,
+            scope: Scope,
+        ) -> Result<Arc<Reasons>, String> {
+            figures::by_code(self, from, to, scope, None)
+                .map(Arc::new)
+                .map_err(|e| e.to_string())
+        }
+    }
+
+    impl TrustWide for Ctx<'_> {
+        fn places(
+            &self,
+            from: NaiveDate,
+            to: NaiveDate,
+            scope: Scope,
+        ) -> Result<Arc<Places>, String> {
+            self.report::<TrustPlaces>((from, to, scope))
+                .map_err(|e| e.to_string())
+        }
+        fn reasons(
+            &self,
+            from: NaiveDate,
+            to: NaiveDate,
+            scope: Scope,
+        ) -> Result<Arc<Reasons>, String> {
+            self.report::<TrustReasons>((from, to, scope))
+                .map_err(|e| e.to_string())
+        }
+    }
+
+    /// [`TrustWide::places`] as a report (internal: nothing of it leaves the layer).
+    pub struct TrustPlaces;
+
+    impl crate::reports::Report for TrustPlaces {
+        type Params = (NaiveDate, NaiveDate, Scope);
+        type Output = Places;
+
+        fn build(
+            ctx: &Ctx<'_>,
+            &(from, to, scope): &Self::Params,
+            _: &Visibility,
+        ) -> Result<Places, ReportError> {
+            Ok(by_place(ctx.conn, from, to, scope)?)
+        }
+    }
+
+    /// [`TrustWide::reasons`] as a report (internal: nothing of it leaves the layer).
+    pub struct TrustReasons;
+
+    impl crate::reports::Report for TrustReasons {
+        type Params = (NaiveDate, NaiveDate, Scope);
+        type Output = Reasons;
+
+        fn build(
+            ctx: &Ctx<'_>,
+            &(from, to, scope): &Self::Params,
+            _: &Visibility,
+        ) -> Result<Reasons, ReportError> {
+            Ok(figures::by_code(ctx.conn, from, to, scope, None)?)
         }
     }
 
@@ -201,6 +304,19 @@ pub mod ssr {
         contact_limit: u64,
         trust_name: &str,
     ) -> Result<Option<SefPack>, String> {
+        pack_with(conn, conn, cals, urn, scope, contact_limit, trust_name)
+    }
+
+    /// [`pack`], its trust-wide comparisons from `trust_wide`.
+    pub fn pack_with(
+        conn: &Connection,
+        trust_wide: &dyn TrustWide,
+        cals: &Calendars,
+        urn: &str,
+        scope: Scope,
+        contact_limit: u64,
+        trust_name: &str,
+    ) -> Result<Option<SefPack>, String> {
         let e = |e: queries::db::DuckError| e.to_string();
         // Every window of the pack (year to date, half terms, last year) is on the
         // academy's own calendar.
@@ -222,7 +338,7 @@ pub mod ssr {
             .is_none_or(|spring| latest < spring.from);
 
         // The year to date, against the same point last year, the trust and England.
-        let now_all = by_place(conn, from, latest, scope).map_err(e)?;
+        let now_all = trust_wide.places(from, latest, scope)?;
         let now_f = now_all.get(&mine).cloned().unwrap_or_default();
         let trust_f = now_all.get(&None).cloned().unwrap_or_default();
         let last_window = match cal.same_point_last_year(latest) {
@@ -282,7 +398,7 @@ pub mod ssr {
             let (Some(f0), Some(t0)) = (sy.days.first(), sy.days.last()) else {
                 continue;
             };
-            let all = by_place(conn, *f0, *t0, scope).map_err(e)?;
+            let all = trust_wide.places(*f0, *t0, scope)?;
             let Some(a) = all.get(&mine) else { continue };
             let t = all.get(&None).cloned().unwrap_or_default();
             let n = if *y == year {
@@ -395,7 +511,7 @@ pub mod ssr {
 
         // Reasons: every absence code's sessions and share, against the trust's share.
         let reasons = figures::by_code(conn, from, latest, scope, Some(urn)).map_err(e)?;
-        let trust_reasons = figures::by_code(conn, from, latest, scope, None).map_err(e)?;
+        let trust_reasons = trust_wide.reasons(from, latest, scope)?;
         let total: u64 = reasons.iter().map(|r| r.3).sum();
         let trust_total: u64 = trust_reasons.iter().map(|r| r.3).sum();
         let share = |n: u64, of: u64| (of > 0).then(|| 100.0 * n as f64 / of as f64);
