@@ -379,13 +379,15 @@ impl Default for Warehouse {
     }
 }
 
-/// The figures the loader keeps per day (`enrolment_days`, `academy_days`) are exactly
+/// The figures the loader keeps per day (`enrolment_days`, `academy_days`,
+/// `unmarked_sessions`) are exactly
 /// what the marks, spells and pupils now give, row for row.
 #[track_caller]
 pub fn assert_day_figures_fresh(conn: &Connection) {
     for (table, afresh) in [
         ("enrolment_days", "enrolment_days_from_marks(NULL)"),
         ("academy_days", "academy_days_from_marks(NULL)"),
+        ("unmarked_sessions", "unmarked_sessions_from_marks(NULL)"),
     ] {
         let differ = |a: &str, b: &str| -> Vec<String> {
             query_rows(
@@ -426,6 +428,7 @@ pub fn snapshot(conn: &Connection) -> Vec<String> {
         "SELECT 'rt ' || count(*) || ' ' || coalesce(sum(hash(pupil_key, start_date, planned_end_date)), 0) FROM reduced_timetables",
         "SELECT 'enrolment_days ' || count(*) || ' ' || coalesce(sum(hash(academy_id, pupil_key, date, dfe_scope, possible, attending, authorised, unauthorised, unexplained, missing, am_code, pm_code)), 0) FROM enrolment_days",
         "SELECT 'academy_days ' || count(*) || ' ' || coalesce(sum(hash(academy_id, date, marks, school_day)), 0) FROM academy_days",
+        "SELECT 'unmarked_sessions ' || count(*) || ' ' || coalesce(sum(hash(academy_id, pupil_key, date, session)), 0) FROM unmarked_sessions",
         "SELECT 'loads ' || count(*) || ' ' || count(*) FILTER (WHERE status = 'loaded') FROM loads",
         "SELECT 'rejected_rows ' || count(*) FROM rejected_rows",
     ];

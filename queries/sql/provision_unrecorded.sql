@@ -1,9 +1,13 @@
 -- Sessions coded for a reduced timetable (C2) or alternative provision (B, K) on days
 -- no record covers, per pupil and code, from $2 to $3; $1 one academy's URN or NULL.
+-- Read from the day figures kept at load (`enrolment_days`: sessions while on roll).
 WITH coded AS (
-    SELECT m.academy_id, m.pupil_key, m.code::VARCHAR AS code, m.date
-    FROM marks m
-    WHERE m.code IN ('C2', 'B', 'K') AND m.date BETWEEN $2 AND $3
+    SELECT academy_id, pupil_key, date, code::VARCHAR AS code
+    FROM (SELECT academy_id, pupil_key, date, am_code AS code FROM enrolment_days
+          WHERE date BETWEEN $2 AND $3 AND am_code IN ('C2', 'B', 'K')
+          UNION ALL
+          SELECT academy_id, pupil_key, date, pm_code AS code FROM enrolment_days
+          WHERE date BETWEEN $2 AND $3 AND pm_code IN ('C2', 'B', 'K'))
 ),
 unrecorded AS (
     SELECT c.* FROM coded c

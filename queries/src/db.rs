@@ -70,6 +70,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "day_figures",
         include_str!("../sql/migrations/0009_day_figures.sql"),
     ),
+    (
+        10,
+        "register_gaps",
+        include_str!("../sql/migrations/0010_register_gaps.sql"),
+    ),
 ];
 
 /// The warehouse: one DuckDB database (a file, or in memory for tests), and beside it

@@ -740,10 +740,10 @@ fn note_what_days_hang_on(conn: &Connection, academy_id: u16) -> Result<(), duck
     Ok(())
 }
 
-/// Brings the figures kept per day (migration 0009) up to date with what this extract
-/// wrote, inside its transaction: the academy's rows in the extract's window (where its
-/// marks changed) and every row of each enrolment whose date of birth or spells it
-/// changed, deleted and made again from the marks.
+/// Brings the figures kept per day (migrations 0009, 0010) up to date with what this
+/// extract wrote, inside its transaction: the academy's rows in the extract's window
+/// (where its marks changed) and every row of each enrolment it added or whose date of
+/// birth or spells it changed, deleted and made again from the marks.
 fn refresh_day_figures(
     conn: &Connection,
     academy_id: u16,
@@ -751,13 +751,15 @@ fn refresh_day_figures(
     to: NaiveDate,
 ) -> Result<(), duckdb::Error> {
     conn.execute_batch("CREATE OR REPLACE TEMP TABLE refresh_pupils (pupil_key UINTEGER)")?;
-    // A new enrolment has marks in the window only; one that changed, on any day.
+    // A new enrolment has marks in the window only, but may have been on roll (and so
+    // unmarked) before it; one that changed, on any day.
     conn.execute(
         &format!(
             "INSERT INTO refresh_pupils
              SELECT cur.pupil_key FROM ({DAYS_HANG_ON}) cur
-             JOIN days_hung_on prev ON prev.pupil_key = cur.pupil_key
-             WHERE cur.date_of_birth IS DISTINCT FROM prev.date_of_birth
+             LEFT JOIN days_hung_on prev ON prev.pupil_key = cur.pupil_key
+             WHERE prev.pupil_key IS NULL
+                OR cur.date_of_birth IS DISTINCT FROM prev.date_of_birth
                 OR cur.spells IS DISTINCT FROM prev.spells"
         ),
         params![academy_id],
@@ -784,6 +786,19 @@ fn refresh_day_figures(
     conn.execute(
         "INSERT INTO academy_days
          SELECT * FROM academy_days_from_marks($1) WHERE date BETWEEN $2 AND $3 ORDER BY date",
+        window,
+    )?;
+    // After academy_days: the days registers were taken are read from it.
+    conn.execute(
+        &format!("DELETE FROM unmarked_sessions WHERE {touched}"),
+        window,
+    )?;
+    conn.execute(
+        &format!(
+            "INSERT INTO unmarked_sessions
+             SELECT * FROM unmarked_sessions_from_marks($1) WHERE {touched}
+             ORDER BY date, session, pupil_key"
+        ),
         window,
     )?;
     Ok(())

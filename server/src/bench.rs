@@ -64,40 +64,43 @@ pub fn peak_rss_mib() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-/// One `GET uri`, timed; an answer other than 200 is an error.
-async fn time_one(app: &axum::Router, uri: &str) -> anyhow::Result<Duration> {
+/// One `GET uri`, timed, and the size of its body in bytes; an answer other than 200
+/// is an error.
+async fn time_one(app: &axum::Router, uri: &str) -> anyhow::Result<(Duration, usize)> {
     let started = Instant::now();
     let resp = app
         .clone()
         .oneshot(Request::get(uri).body(Body::empty())?)
         .await?;
     let status = resp.status();
-    let _ = resp.into_body().collect().await?;
+    let body = resp.into_body().collect().await?.to_bytes();
     if status != StatusCode::OK {
         anyhow::bail!("{uri} answered {status}");
     }
-    Ok(started.elapsed())
+    Ok((started.elapsed(), body.len()))
 }
 
 /// Times `n` requests after 3 to warm up; with `fresh`, each computes its result
-/// afresh (the result cache emptied first, outside the timing).
+/// afresh (the result cache emptied first, outside the timing). Also the body's size.
 async fn time_route(
     app: &axum::Router,
     uri: &str,
     n: usize,
     fresh: Option<&Warehouse>,
-) -> anyhow::Result<Timing> {
+) -> anyhow::Result<(Timing, usize)> {
     let mut samples = Vec::with_capacity(n);
+    let mut bytes = 0;
     for i in 0..n + 3 {
         if let Some(w) = fresh {
             w.clear_results();
         }
-        let took = time_one(app, uri).await?;
+        let (took, size) = time_one(app, uri).await?;
+        bytes = size;
         if i >= 3 {
             samples.push(took);
         }
     }
-    Ok(percentiles(samples))
+    Ok((percentiles(samples), bytes))
 }
 
 /// `GET uri` over a connection of its own to `addr`: the status, once the whole answer
@@ -328,16 +331,16 @@ pub fn run(paths: &Paths, args: BenchArgs) -> anyhow::Result<std::process::ExitC
             ms(started.elapsed())
         );
         for (samples, (uri, _)) in after_warm_up.iter_mut().zip(&routes) {
-            samples.push(runtime.block_on(time_one(&app, uri))?);
+            samples.push(runtime.block_on(time_one(&app, uri))?.0);
         }
     }
     println!(
-        "| route | cold p50 ms | cold p95 ms | after warm-up p50 ms | after warm-up p95 ms | warm p50 ms | warm p95 ms | floor p50 ms | cold / floor | after warm-up / floor |"
+        "| route | cold p50 ms | cold p95 ms | after warm-up p50 ms | after warm-up p95 ms | warm p50 ms | warm p95 ms | floor p50 ms | cold / floor | after warm-up / floor | kB |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for ((uri, floor_sql), first) in routes.iter().zip(after_warm_up) {
-        let cold = runtime.block_on(time_route(&app, uri, args.requests, Some(&warehouse)))?;
-        let warm = runtime.block_on(time_route(&app, uri, args.requests, None))?;
+        let (cold, _) = runtime.block_on(time_route(&app, uri, args.requests, Some(&warehouse)))?;
+        let (warm, bytes) = runtime.block_on(time_route(&app, uri, args.requests, None))?;
         let first = (!first.is_empty()).then(|| percentiles(first));
         let (floor, ratios) = if floor_sql.is_empty() {
             ("–".to_string(), "– | –".to_string())
@@ -351,11 +354,12 @@ pub fn run(paths: &Paths, args: BenchArgs) -> anyhow::Result<std::process::ExitC
             .as_ref()
             .map_or(("–".into(), "–".into()), |t| (ms(t.p50), ms(t.p95)));
         println!(
-            "| `{uri}` | {} | {} | {first_p50} | {first_p95} | {} | {} | {floor} | {ratios} |",
+            "| `{uri}` | {} | {} | {first_p50} | {first_p95} | {} | {} | {floor} | {ratios} | {:.0} |",
             ms(cold.p50),
             ms(cold.p95),
             ms(warm.p50),
-            ms(warm.p95)
+            ms(warm.p95),
+            bytes as f64 / 1000.0
         );
     }
     if args.clients > 0 {

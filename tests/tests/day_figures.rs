@@ -1,4 +1,4 @@
-//! The figures the loader keeps per enrolment and day (migration 0009): refreshed by
+//! The figures the loader keeps per enrolment and day (migrations 0009, 0010): refreshed by
 //! each load where the marks, spells or dates of birth changed, and every report from
 //! them equal to the same report worked out from the marks. (Every load through the
 //! test harness also checks the kept rows against rows made afresh from the marks:
@@ -72,6 +72,45 @@ fn a_corrected_admission_date_takes_earlier_days_off_roll() {
     assert_eq!(january(&w, Scope::All), (1, 20, 0));
 }
 
+#[test]
+fn a_pupil_first_sent_after_their_admission_is_unmarked_on_the_days_before() {
+    // February's extract (3-7 February) first names P2, admitted on Monday 13 January:
+    // on roll on the 10 January school days the academy took registers from then on,
+    // with no mark for either session, which the data-quality page must show though
+    // February's load wrote nothing in January.
+    let w = january_then_february(&pupil("P1", "2015-01-10", "2021-09-01"));
+    let february = rollcall_tests::weekdays(&[(d(2025, 2, 3), d(2025, 2, 7))]);
+    let both = [
+        pupil("P1", "2015-01-10", "2021-09-01"),
+        pupil("P2", "2015-03-01", "2025-01-13"),
+    ];
+    w.load_whole(
+        &ExtractSpec::new("100001", "2025-02-03", "2025-02-07", "2025-02-09T02:10:00Z")
+            .pupils(&both)
+            .marks(&rollcall_tests::registers(
+                ["P1".to_string(), "P2".to_string()],
+                &february,
+                |_, _, _| "/",
+            )),
+        "february again",
+    );
+    let conn = w.conn();
+    let cals = figures::calendars(&conn).unwrap();
+    let q = queries::quality::report(&conn, &cals, d(2025, 2, 10), &[]).unwrap();
+    let gaps: Vec<(chrono::NaiveDate, u8, u64)> = q
+        .register_gaps
+        .iter()
+        .map(|g| (g.date, g.session, g.pupils))
+        .collect();
+    let expected: Vec<(chrono::NaiveDate, u8, u64)> =
+        rollcall_tests::weekdays(&[(d(2025, 1, 13), d(2025, 1, 24))])
+            .into_iter()
+            .rev()
+            .flat_map(|day| [(day, 0, 1), (day, 1, 1)])
+            .collect();
+    assert_eq!(gaps, expected);
+}
+
 /// Every report's figures for the trust's common windows, both scopes, as text.
 fn every_report(w: &Warehouse) -> Vec<String> {
     let conn = w.conn();
@@ -89,6 +128,16 @@ fn every_report(w: &Warehouse) -> Vec<String> {
     let latest = cals.trust.latest_day().unwrap();
     let quality = queries::quality::report(&conn, &cals, latest, &[]).unwrap();
     out.push(format!("{quality:?}"));
+    for urn in academies.iter().map(|a| Some(a.urn.as_str())).chain([None]) {
+        use queries::provision;
+        let placements = provision::placements(&conn, urn).unwrap();
+        let timetables = provision::timetables(&conn, urn).unwrap();
+        let year_from = cals.trust.years.last().unwrap().days[0];
+        let odd =
+            provision::inconsistencies(&conn, urn, year_from, latest, &placements, &timetables)
+                .unwrap();
+        out.push(format!("{urn:?} {placements:?} {timetables:?} {odd:?}"));
+    }
     let mut windows = Vec::new();
     for kind in WindowKind::ALL
         .into_iter()
@@ -183,7 +232,9 @@ fn every_report_from_the_day_figures_equals_the_same_report_from_the_marks() {
             "ALTER TABLE enrolment_days RENAME TO enrolment_days_kept;
              CREATE VIEW enrolment_days AS FROM enrolment_days_from_marks(NULL);
              ALTER TABLE academy_days RENAME TO academy_days_kept;
-             CREATE VIEW academy_days AS FROM academy_days_from_marks(NULL);",
+             CREATE VIEW academy_days AS FROM academy_days_from_marks(NULL);
+             ALTER TABLE unmarked_sessions RENAME TO unmarked_sessions_kept;
+             CREATE VIEW unmarked_sessions AS FROM unmarked_sessions_from_marks(NULL);",
         )
         .unwrap();
     let afresh = every_report(&w);
