@@ -266,7 +266,7 @@ impl<'a> Loader<'a> {
         let started_at = Utc::now();
         let mut outcome = LoadOutcome::new(source);
         let conn = self.db.connect()?;
-        let ex = match extract::read(source) {
+        let ex = match step("read", || extract::read(source)) {
             Ok(ex) => ex,
             Err(fault) => return self.reject(&conn, outcome, None, fault, started, started_at),
         };
@@ -286,7 +286,7 @@ impl<'a> Loader<'a> {
         if let Some(fault) = stale(&conn, m)? {
             return self.reject(&conn, outcome, Some(&ex), fault, started, started_at);
         }
-        let parsed = match parse::parse(&ex, self.config) {
+        let parsed = match step("parse", || parse::parse(&ex, self.config)) {
             Ok(p) => p,
             Err(fault) => {
                 return self.reject(&conn, outcome, Some(&ex), fault, started, started_at)
@@ -300,7 +300,7 @@ impl<'a> Loader<'a> {
             return self.reject(&conn, outcome, Some(&ex), fault, started, started_at);
         }
 
-        let archived_as = self.archive(&ex)?;
+        let archived_as = step("archive", || self.archive(&ex))?;
         outcome.archived_as = archived_as.clone();
         progress(Stage::Writing);
         conn.execute_batch("BEGIN TRANSACTION")?;
@@ -320,7 +320,7 @@ impl<'a> Loader<'a> {
             Ok(())
         });
         match written {
-            Ok(()) => conn.execute_batch("COMMIT")?,
+            Ok(()) => step("commit", || conn.execute_batch("COMMIT"))?,
             Err(e) => {
                 let _ = conn.execute_batch("ROLLBACK");
                 return self.failed(&conn, outcome, m, e.to_string(), started, started_at);
@@ -469,6 +469,19 @@ impl<'a> Loader<'a> {
     }
 }
 
+/// Runs one step of a load, and logs how long it took at debug level
+/// (`RUST_LOG=queries::loader=debug`): where a night's load spends its time.
+fn step<T, E>(name: &'static str, f: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
+    let started = Instant::now();
+    let out = f();
+    tracing::debug!(
+        step = name,
+        ms = started.elapsed().as_secs_f64() * 1000.0,
+        "load step"
+    );
+    out
+}
+
 /// The file or folder name an extract came as.
 fn source_name(source: &Path) -> String {
     source
@@ -593,8 +606,10 @@ fn write(
 ) -> Result<u16, duckdb::Error> {
     let m = &ex.manifest;
     let academy_id = upsert_academy(conn, m)?;
-    stage_pupils(conn, parsed, m)?;
-    note_what_days_hang_on(conn, academy_id)?;
+    step("stage pupils", || stage_pupils(conn, parsed, m))?;
+    step("note what days hang on", || {
+        note_what_days_hang_on(conn, academy_id)
+    })?;
     let at = m.extracted_at.naive_utc();
     // Attributes come from the newest extract that named the pupil.
     conn.execute(
@@ -622,10 +637,10 @@ fn write(
     tracing::debug!(inserted, "new enrolments");
     outcome.counts.pupils_loaded = parsed.pupils.len() as u64;
 
-    merge_spells(conn, parsed, academy_id, at)?;
+    step("spells", || merge_spells(conn, parsed, academy_id, at))?;
     stage_held(conn, parsed)?;
 
-    stage_marks(conn, parsed)?;
+    step("stage marks", || stage_marks(conn, parsed))?;
     conn.execute_batch(
         "CREATE OR REPLACE TEMP TABLE held_pupil_keys (pupil_key UINTEGER, pupil_id VARCHAR);
          CREATE OR REPLACE TEMP TABLE held_mark_keys (pupil_key UINTEGER, pupil_id VARCHAR,
@@ -651,6 +666,7 @@ fn write(
     // The extract is authoritative for its window: marks there are exactly its marks,
     // plus those held over for its rejected rows (a rejected row never removes what it
     // would have replaced).
+    let started = Instant::now();
     outcome.counts.marks_replaced = conn.execute(
         "DELETE FROM marks
          WHERE academy_id = ? AND date BETWEEN ? AND ?
@@ -674,6 +690,11 @@ fn write(
          ORDER BY s.date, p.pupil_key, s.session",
         params![academy_id, academy_id],
     )? as u64;
+    tracing::debug!(
+        step = "marks",
+        ms = started.elapsed().as_secs_f64() * 1000.0,
+        "load step"
+    );
 
     refresh_day_figures(conn, academy_id, m.marks_from, m.marks_to)?;
 
@@ -753,7 +774,7 @@ fn refresh_day_figures(
     conn.execute_batch("CREATE OR REPLACE TEMP TABLE refresh_pupils (pupil_key UINTEGER)")?;
     // A new enrolment has marks in the window only, but may have been on roll (and so
     // unmarked) before it; one that changed, on any day.
-    conn.execute(
+    let changed = conn.execute(
         &format!(
             "INSERT INTO refresh_pupils
              SELECT cur.pupil_key FROM ({DAYS_HANG_ON}) cur
@@ -764,44 +785,54 @@ fn refresh_day_figures(
         ),
         params![academy_id],
     )?;
-    let touched = "academy_id = $1 AND (date BETWEEN $2 AND $3
-                   OR pupil_key IN (SELECT pupil_key FROM refresh_pupils))";
+    // What to remake: the window's rows (a date range, which reaches the scans of marks
+    // and days beneath each table's macro), then, only when there are any, the rows of
+    // the changed enrolments outside it. One condition joining the two with OR would
+    // keep the range from the scans: every night would remake the academy's years.
+    let in_window = "academy_id = $1 AND date BETWEEN $2 AND $3";
+    let outside = "academy_id = $1 AND NOT (date BETWEEN $2 AND $3)
+                   AND pupil_key IN (SELECT pupil_key FROM refresh_pupils)";
+    let parts: &[&str] = if changed > 0 {
+        &[in_window, outside]
+    } else {
+        &[in_window]
+    };
     let window = params![academy_id, from, to];
-    conn.execute(
-        &format!("DELETE FROM enrolment_days WHERE {touched}"),
-        window,
+    let remake = |table: &'static str, from_marks: &str, order: &str, parts: &[&str]| {
+        step(table, || {
+            for part in parts {
+                conn.execute(&format!("DELETE FROM {table} WHERE {part}"), window)?;
+                conn.execute(
+                    &format!(
+                        "INSERT INTO {table}
+                         SELECT * FROM {from_marks}($1) WHERE {part} ORDER BY {order}"
+                    ),
+                    window,
+                )?;
+            }
+            Ok(())
+        })
+    };
+    remake(
+        "enrolment_days",
+        "enrolment_days_from_marks",
+        "date, pupil_key",
+        parts,
     )?;
-    conn.execute(
-        &format!(
-            "INSERT INTO enrolment_days
-             SELECT * FROM enrolment_days_from_marks($1) WHERE {touched}
-             ORDER BY date, pupil_key"
-        ),
-        window,
-    )?;
-    conn.execute(
-        "DELETE FROM academy_days WHERE academy_id = $1 AND date BETWEEN $2 AND $3",
-        window,
-    )?;
-    conn.execute(
-        "INSERT INTO academy_days
-         SELECT * FROM academy_days_from_marks($1) WHERE date BETWEEN $2 AND $3 ORDER BY date",
-        window,
+    // An academy's days hang on its marks alone: the window's.
+    remake(
+        "academy_days",
+        "academy_days_from_marks",
+        "date",
+        &[in_window],
     )?;
     // After academy_days: the days registers were taken are read from it.
-    conn.execute(
-        &format!("DELETE FROM unmarked_sessions WHERE {touched}"),
-        window,
-    )?;
-    conn.execute(
-        &format!(
-            "INSERT INTO unmarked_sessions
-             SELECT * FROM unmarked_sessions_from_marks($1) WHERE {touched}
-             ORDER BY date, session, pupil_key"
-        ),
-        window,
-    )?;
-    Ok(())
+    remake(
+        "unmarked_sessions",
+        "unmarked_sessions_from_marks",
+        "date, session, pupil_key",
+        parts,
+    )
 }
 
 /// Replaces the academy's rows of a per-pupil record table (`ap_placements`,

@@ -83,8 +83,24 @@ async fn after_the_warm_up_the_morning_s_reports_are_served_without_a_query() {
         "/data-quality".into(),
         "/governors".into(),
         "/governors/summary.pdf".into(),
+        format!("/governors?place={u}"),
+        "/governors?place=trust".into(),
         format!("/academy/{u}/sef"),
         format!("/academy/{u}/sef.pdf"),
+        "/?window=ytd&scope=dfe".into(),
+        "/heatmaps?kind=academy-week&measure=rolling-absence".into(),
+        "/heatmaps?kind=academy-year".into(),
+        "/heatmaps?kind=day-session".into(),
+        "/api/v1/summary".into(),
+        "/api/v1/summary?format=csv".into(),
+        "/api/v1/cohorts?by=fsm".into(),
+        "/api/v1/cohorts?by=year_group".into(),
+        "/api/v1/heatmap?kind=academy-week".into(),
+        "/api/v1/heatmap?kind=academy-year".into(),
+        "/api/v1/heatmap?kind=day-session".into(),
+        "/api/v1/provision?kind=ap".into(),
+        "/api/v1/provision?kind=reduced-timetable".into(),
+        "/api/v1/actions?list=thresholds".into(),
     ] {
         assert_eq!(get(&lead, &uri).await.0, 200, "{uri}");
     }
@@ -128,4 +144,55 @@ async fn a_page_carries_its_charts_addresses_and_each_chart_answers_only_its_vie
     let staff = routes(principal(Role::Academy, &[&urns[1]]));
     assert_eq!(get(&staff, &format!("/charts/{}", charts[0])).await.0, 404);
     assert_eq!(get(&lead, "/charts/0123.svg").await.0, 404);
+}
+
+/// One place's governors' summary is cut from the summary of everything its viewer may
+/// see (so the warm-up's summary serves every place): for every place and every kind of
+/// viewer, it equals the summary worked out for that place alone.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_place_s_governors_summary_is_the_one_worked_out_for_it_alone() {
+    use app::reports::governors::{self, SummaryChoice};
+    let _turn = one_at_a_time().await;
+    let (w, urns) = two_academies();
+    let warehouse = app::ssr::Warehouse::new(w.shared());
+    let conn = w.conn();
+    let cal = queries::figures::calendars(&conn).unwrap();
+    let viewers = [
+        principal(Role::Trust, &[]),
+        principal(Role::Governor, &[]),
+        principal(Role::Governor, &[&urns[1]]),
+        principal(Role::Academy, &[&urns[0]]),
+    ];
+    let mut places: Vec<String> = vec!["trust".into(), "not-a-urn".into()];
+    places.extend(urns.iter().cloned());
+    let mut shown = 0;
+    for who in &viewers {
+        let view = who.visibility(warehouse.suppress_below);
+        for scope in [queries::types::Scope::Dfe, queries::types::Scope::All] {
+            for place in &places {
+                let choice = SummaryChoice {
+                    term: None,
+                    place: place.clone(),
+                    scope,
+                };
+                let alone = governors::ssr::governors(
+                    &conn,
+                    &cal,
+                    &choice,
+                    &view,
+                    warehouse.suppress_below,
+                    &warehouse.trust_name,
+                )
+                .unwrap();
+                let cut = warehouse
+                    .report::<governors::Report>(who, choice)
+                    .await
+                    .unwrap();
+                assert_eq!(*cut, alone, "{place} for {view:?}");
+                shown += usize::from(alone.is_some_and(|d| !d.summaries.is_empty()));
+            }
+        }
+    }
+    // The trust lead sees all three places, in both scopes; the others fewer.
+    assert!(shown >= 9, "{shown}");
 }

@@ -7,7 +7,7 @@
 use crate::view::{AcademySelect, Page, ScrollTable, Section};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-use queries::types::ACTION_LISTS;
+use queries::types::{Dimension, ACTION_LISTS};
 
 /// What the page shows, from the URL.
 pub use crate::reports::actions::{ActionChoice, ActionsData};
@@ -25,6 +25,10 @@ pub fn ActionsPage() -> impl IntoView {
             list: q.get("list").unwrap_or_default(),
             academy: q.get("academy").filter(|a| !a.is_empty()),
             open_n_days: q.get("open_n_days").and_then(|h| h.parse().ok()),
+            year: q.get("year").filter(|y| !y.is_empty()),
+            sort: q.get("sort").and_then(|c| c.parse().ok()),
+            desc: q.get("dir").as_deref() == Some("desc"),
+            page: q.get("page").and_then(|p| p.parse().ok()),
         })
     });
     view! {
@@ -38,29 +42,97 @@ fn ActionsBody(d: ActionsData) -> impl IntoView {
     let list = c.list().to_string();
     let csv = format!("/api/v1/actions?{}&format=csv", c.query(&list));
     let t = d.table.clone();
+    let paging = d.paging.clone();
     let n_cols = t.columns.len() + 3;
+    let heading = if paging.rows == paging.of {
+        format!("{} ({})", t.title, paging.of)
+    } else {
+        format!("{} ({} of {})", t.title, paging.rows, paging.of)
+    };
+    // The list's year groups, and the one chosen even when this list has none of it.
+    let mut year_choices = paging.year_groups.clone();
+    if let Some(y) = c.year.clone().filter(|y| !year_choices.contains(y)) {
+        year_choices.push(y);
+    }
+    let headers: Vec<String> = ["Pupil", "Year", "Academy"]
+        .into_iter()
+        .map(String::from)
+        .chain(t.columns.iter().cloned())
+        .collect();
+    let header = {
+        let c = c.clone();
+        move |(i, name): (usize, String)| {
+            let sorted =
+                (c.sort == Some(i)).then_some(if c.desc { "descending" } else { "ascending" });
+            let hint = match sorted {
+                Some("ascending") => format!("{name}, sorted smallest first: sort largest first"),
+                Some(_) => format!("{name}, sorted largest first: sort smallest first"),
+                None => format!("Sort by {name}"),
+            };
+            let arrow = match sorted {
+                Some("ascending") => " ▲",
+                Some(_) => " ▼",
+                None => "",
+            };
+            view! {
+                <th scope="col" aria-sort=sorted>
+                    <a href=c.sorted_by(i) title=hint.clone() aria-label=hint>{name}{arrow}</a>
+                </th>
+            }
+        }
+    };
+    let pages = {
+        let c = c.clone();
+        let p = paging.clone();
+        move || {
+            (p.pages > 1).then(|| {
+                let (first, last) = p.showing().unwrap_or((0, 0));
+                let prev = (p.page > 1).then(|| view! { <a href=c.at_page(p.page - 1) rel="prev">"Previous page"</a> });
+                let next = (p.page < p.pages).then(|| view! { <a href=c.at_page(p.page + 1) rel="next">"Next page"</a> });
+                view! {
+                    <nav class="pages" aria-label="Pages of the list">
+                        {prev}
+                        <span>{format!("Page {} of {} (rows {first} to {last} of {})", p.page, p.pages, p.rows)}</span>
+                        {next}
+                    </nav>
+                }
+            })
+        }
+    };
     view! {
         <nav class="tabs" aria-label="Lists">
             {ACTION_LISTS.iter().zip(d.counts).map(|((k, label), n)| {
                 let current = (*k == list).then_some("page");
-                view! { <a href=format!("/actions?{}", c.query(k)) aria-current=current>{format!("{label} ({n})")}</a> }
+                view! { <a href=c.tab(k) aria-current=current>{format!("{label} ({n})")}</a> }
             }).collect_view()}
         </nav>
         <form method="get" action="/actions" class="window-form">
             <input type="hidden" name="list" value=list.clone()/>
+            {c.sort.map(|s| view! { <input type="hidden" name="sort" value=s.to_string()/> })}
+            {c.desc.then(|| view! { <input type="hidden" name="dir" value="desc"/> })}
             <AcademySelect academies=d.academies.clone() selected=c.academy.clone() all=true/>
+            <label>"Year group "
+                <select name="year">
+                    <option value="" selected=c.year.is_none()>"All year groups"</option>
+                    {year_choices.into_iter().map(|y| {
+                        let chosen = c.year.as_deref() == Some(y.as_str());
+                        let label = Dimension::YearGroup.group_label(&y);
+                        view! { <option value=y selected=chosen>{label}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
             <label>"Unexplained absence open after (school days) "
                 <input type="number" name="open_n_days" min="0" max="190" value=d.open_n_days.to_string()/>
             </label>
             <button type="submit">"Show"</button>
         </form>
-        <Section id="list-h" heading=format!("{} ({})", t.title, t.rows.len())>
+        <Section id="list-h" heading=heading>
             <p class="rule">{t.rule.clone()}</p>
-            <p><a href=csv download="">"Download as CSV (opens in Excel)"</a></p>
+            <p><a href=csv download="">"Download as CSV: the whole list (opens in Excel)"</a></p>
+            {pages.clone()}
             <ScrollTable id="action-list">
                 <thead><tr>
-                    <th scope="col">"Pupil"</th><th scope="col">"Year"</th><th scope="col">"Academy"</th>
-                    {t.columns.iter().map(|c| view! { <th scope="col">{c.clone()}</th> }).collect_view()}
+                    {headers.into_iter().enumerate().map(header).collect_view()}
                 </tr></thead>
                 <tbody>
                     {t.rows.is_empty().then(|| view! { <tr><td colspan=n_cols.to_string()>"Nobody on this list."</td></tr> })}
@@ -77,6 +149,7 @@ fn ActionsBody(d: ActionsData) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </ScrollTable>
+            {pages}
         </Section>
     }
 }

@@ -200,10 +200,45 @@ pub mod ssr {
             p: &SummaryChoice,
             view: &Visibility,
         ) -> Result<Option<GovernorsData>, ReportError> {
+            if p.place != "all" {
+                // One place is its page of everything the viewer may see: each place's
+                // summary is worked out from the same trust-wide figures and masks
+                // whichever places are asked for, so the two cannot differ, and once
+                // the whole summary is built (the warm-up builds it) a place is free.
+                let all = ctx.report::<Report>(SummaryChoice {
+                    place: "all".into(),
+                    ..p.clone()
+                })?;
+                return Ok(one_place(all.as_ref().as_ref(), &p.place));
+            }
             let w = ctx.warehouse;
             governors(ctx.conn, ctx.cal, p, view, w.suppress_below, &w.trust_name)
                 .map_err(ReportError::NotFound)
         }
+    }
+
+    /// The summary of everything the viewer may see cut to one `place` (`trust` or a
+    /// URN); `None` when the place is not among them.
+    pub fn one_place(all: Option<&GovernorsData>, place: &str) -> Option<GovernorsData> {
+        let all = all?;
+        // The chooser lists exactly the places the viewer may see.
+        if !all.choices.iter().any(|(value, _)| value == place) {
+            return None;
+        }
+        let summaries: Vec<PlaceSummary> = all
+            .summaries
+            .iter()
+            .filter(|s| match place {
+                "trust" => s.urn.is_none(),
+                urn => s.urn.as_deref() == Some(urn),
+            })
+            .cloned()
+            .collect();
+        Some(GovernorsData {
+            summaries,
+            place: place.to_string(),
+            ..all.clone()
+        })
     }
 
     /// The summary as a PDF, made from the page's data: (file name, bytes).

@@ -1,17 +1,18 @@
-//! The warm-up after a load: the reports people open first each morning (the overview,
-//! each academy, cohorts, heatmaps, AP and reduced timetables, action lists, data
-//! quality, the governors' summary and its PDF, each self-evaluation pack and its PDF),
-//! for the default window, built
+//! The warm-up after a load: the reports people open first each morning (the overview
+//! in both scopes, each academy, cohorts, every kind of heatmap, AP and reduced
+//! timetables, action lists, data quality, the governors' summary and its PDF, each
+//! self-evaluation pack and its PDF) and the API's summary, cohorts by FSM and year
+//! group, heatmaps and provision exports, for the default window, built
 //! into the cache for every kind of viewer the trust has accounts for. Nothing leaves
 //! the layer, so nothing is audited: a viewing is audited when someone opens it.
 
 use queries::db::Connection;
-use queries::types::{Principal, Role, Scope};
+use queries::types::{Dimension, Principal, Role, Scope};
 
 use super::params::WindowChoice;
 use super::{
-    academy, actions, cohorts, governors, heatmaps, overview, provision, quality, sef, Report,
-    ReportError,
+    academy, actions, cohorts, figures, governors, heatmaps, overview, provision, quality, sef,
+    Report, ReportError,
 };
 use crate::ssr::Warehouse;
 
@@ -92,15 +93,70 @@ pub fn warm(
             academy: None,
             sort: "academy".into(),
         };
+        let dfe = WindowChoice {
+            scope: Scope::Dfe,
+            ..window
+        };
         build(w.prepare::<overview::Report>(conn, who, window))?;
+        build(w.prepare::<overview::Report>(conn, who, dfe))?;
+        build(w.prepare::<figures::Report>(conn, who, window))?;
         build(w.prepare::<cohorts::Report>(conn, who, cohorts))?;
+        for by in [Dimension::Fsm, Dimension::YearGroup] {
+            let groups = cohorts::ssr::GroupsParams {
+                window,
+                filter: Default::default(),
+                by,
+                academy: None,
+            };
+            build(w.prepare::<cohorts::Groups>(conn, who, groups))?;
+        }
         build(w.prepare::<heatmaps::Report>(conn, who, heatmaps))?;
+        // The heatmaps' other kinds, on the page and in the API.
+        for (kind, rolling) in [
+            ("academy-week", false),
+            ("academy-week", true),
+            ("academy-year", false),
+            ("day-session", false),
+        ] {
+            let choice = heatmaps::HeatmapChoice {
+                kind: kind.into(),
+                measure: if rolling { "rolling-absence" } else { "" }.into(),
+                academy: None,
+            };
+            build(w.prepare::<heatmaps::Report>(
+                conn,
+                who,
+                heatmaps::ssr::Params { window, choice },
+            ))?;
+        }
+        for (kind, rolling) in [
+            ("academy-week", false),
+            ("academy-year", false),
+            ("day-session", false),
+        ] {
+            let cells = heatmaps::ssr::CellsParams {
+                window,
+                kind: kind.into(),
+                rolling,
+                academy: None,
+            };
+            build(w.prepare::<heatmaps::CellsReport>(conn, who, cells))?;
+        }
         build(w.prepare::<governors::Report>(conn, who, summary.clone()))?;
         build(w.prepare::<governors::Pdf>(conn, who, summary))?;
         build(w.prepare::<provision::Lists>(conn, who, placements))?;
         if view.sees_pupils() {
             build(w.prepare::<actions::Report>(conn, who, Default::default()))?;
             build(w.prepare::<quality::Report>(conn, who, today))?;
+            for ap in [true, false] {
+                let export = provision::ExportParams {
+                    ap,
+                    academy: None,
+                    from: None,
+                    to: None,
+                };
+                build(w.prepare::<provision::Export>(conn, who, export))?;
+            }
         }
         for urn in academies.iter().filter(|u| view.sees_academy(u)) {
             let urn = urn.clone();

@@ -20,6 +20,38 @@ describeSignedIn("as the trust lead", "trust@e2e.test", () => {
     await expect(page).toHaveURL(/list=penalty/);
   });
 
+  test("a long list, worked through: sorted by a column, filtered by year group, a page at a time", async ({ page }) => {
+    await page.goto("/actions?list=open-n");
+    const heading = (await page.locator("#list-h").textContent())!;
+    const whole = Number(heading.match(/\((\d+)\)/)![1]);
+    const rows = page.locator("#action-list tbody tr");
+    expect(await rows.count()).toBe(Math.min(whole, 50));
+    // Sort by the pupil's name, then the other way round: links, with or without script.
+    await page.locator("#action-list thead th a").first().click();
+    await expect(page).toHaveURL(/sort=0/);
+    await expect(page.locator("#action-list thead th").first()).toHaveAttribute("aria-sort", "ascending");
+    const names = async () => (await page.locator("#action-list tbody th a").allTextContents()).map((n) => n.toLowerCase());
+    const up = await names();
+    expect(up).toEqual([...up].sort());
+    await page.locator("#action-list thead th a").first().click();
+    await expect(page).toHaveURL(/dir=desc/);
+    await expect(page.locator("#action-list thead th").first()).toHaveAttribute("aria-sort", "descending");
+    // The next page, when there is one, keeps the sort.
+    if (whole > 50) {
+      await page.getByRole("link", { name: "Next page" }).first().click();
+      await expect(page).toHaveURL(/page=2/);
+      await expect(page).toHaveURL(/dir=desc/);
+      await expect(page.locator("nav.pages").first()).toContainText("Page 2 of");
+    }
+    // One year group: its pupils only, and the heading says how many of the whole.
+    const year = (await page.locator("#action-list tbody tr td").first().textContent())!.trim();
+    await showWith(page, { "Year group": { value: year } });
+    await expect(page).toHaveURL(/year=/);
+    const years = await page.locator("#action-list tbody tr td:nth-child(2)").allTextContents();
+    expect(new Set(years.map((y) => y.trim()))).toEqual(new Set([year]));
+    await page.screenshot({ path: shot("actions-sorted"), fullPage: true });
+  });
+
   test("a pupil's page: their record and register, from the lists", async ({ page }) => {
     await page.goto("/actions?list=open-n");
     const link = page.locator("#action-list tbody tr th a").first();
