@@ -771,13 +771,15 @@ fn refresh_day_figures(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<(), duckdb::Error> {
-    conn.execute_batch("CREATE OR REPLACE TEMP TABLE refresh_pupils (pupil_key UINTEGER)")?;
+    conn.execute_batch(
+        "CREATE OR REPLACE TEMP TABLE refresh_pupils (pupil_key UINTEGER, new BOOLEAN)",
+    )?;
     // A new enrolment has marks in the window only, but may have been on roll (and so
     // unmarked) before it; one that changed, on any day.
-    let changed = conn.execute(
+    conn.execute(
         &format!(
             "INSERT INTO refresh_pupils
-             SELECT cur.pupil_key FROM ({DAYS_HANG_ON}) cur
+             SELECT cur.pupil_key, prev.pupil_key IS NULL FROM ({DAYS_HANG_ON}) cur
              LEFT JOIN days_hung_on prev ON prev.pupil_key = cur.pupil_key
              WHERE prev.pupil_key IS NULL
                 OR cur.date_of_birth IS DISTINCT FROM prev.date_of_birth
@@ -785,15 +787,30 @@ fn refresh_day_figures(
         ),
         params![academy_id],
     )?;
+    let (new, changed): (i64, i64) = conn.query_row(
+        "SELECT count(*) FILTER (WHERE new), count(*) FILTER (WHERE NOT new) FROM refresh_pupils",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     // What to remake: the window's rows (a date range, which reaches the scans of marks
     // and days beneath each table's macro), then, only when there are any, the rows of
-    // the changed enrolments outside it. One condition joining the two with OR would
-    // keep the range from the scans: every night would remake the academy's years.
+    // the enrolments outside it that need it. One condition joining the two with OR
+    // would keep the range from the scans: every night would remake the academy's years.
     let in_window = "academy_id = $1 AND date BETWEEN $2 AND $3";
-    let outside = "academy_id = $1 AND NOT (date BETWEEN $2 AND $3)
+    // A new enrolment has no marks outside the window (this extract wrote its first),
+    // so no day rows there; one that changed may have.
+    let changed_outside = "academy_id = $1 AND NOT (date BETWEEN $2 AND $3)
+                   AND pupil_key IN (SELECT pupil_key FROM refresh_pupils WHERE NOT new)";
+    // Either may have been on roll, unmarked, on days outside the window.
+    let any_outside = "academy_id = $1 AND NOT (date BETWEEN $2 AND $3)
                    AND pupil_key IN (SELECT pupil_key FROM refresh_pupils)";
-    let parts: &[&str] = if changed > 0 {
-        &[in_window, outside]
+    let days_parts: &[&str] = if changed > 0 {
+        &[in_window, changed_outside]
+    } else {
+        &[in_window]
+    };
+    let unmarked_parts: &[&str] = if new + changed > 0 {
+        &[in_window, any_outside]
     } else {
         &[in_window]
     };
@@ -817,7 +834,7 @@ fn refresh_day_figures(
         "enrolment_days",
         "enrolment_days_from_marks",
         "date, pupil_key",
-        parts,
+        days_parts,
     )?;
     // An academy's days hang on its marks alone: the window's.
     remake(
@@ -831,7 +848,7 @@ fn refresh_day_figures(
         "unmarked_sessions",
         "unmarked_sessions_from_marks",
         "date, session, pupil_key",
-        parts,
+        unmarked_parts,
     )
 }
 
