@@ -168,6 +168,13 @@ impl Warehouse {
         &self.db
     }
 
+    /// How many reports the warm-up builds at once: one a core (each DuckDB query
+    /// already runs on every core; the rest of a report, laying out a page or a PDF,
+    /// on one).
+    pub fn workers(&self) -> usize {
+        std::thread::available_parallelism().map_or(2, |n| n.get())
+    }
+
     /// Runs `f` on a blocking thread with a pooled connection, once the pool has room.
     pub async fn blocking<T, E, F>(&self, f: F) -> Result<T, E>
     where

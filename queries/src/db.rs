@@ -75,6 +75,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "register_gaps",
         include_str!("../sql/migrations/0010_register_gaps.sql"),
     ),
+    (
+        11,
+        "unmarked_by_academy",
+        include_str!("../sql/migrations/0011_unmarked_by_academy.sql"),
+    ),
 ];
 
 /// The warehouse: one DuckDB database (a file, or in memory for tests), and beside it

@@ -804,25 +804,40 @@ fn refresh_day_figures(
     // Either may have been on roll, unmarked, on days outside the window.
     let any_outside = "academy_id = $1 AND NOT (date BETWEEN $2 AND $3)
                    AND pupil_key IN (SELECT pupil_key FROM refresh_pupils)";
-    let days_parts: &[&str] = if changed > 0 {
-        &[in_window, changed_outside]
+    let whole = |part| ("", part);
+    let days_parts: &[(&str, &str)] = if changed > 0 {
+        &[whole(in_window), whole(changed_outside)]
     } else {
-        &[in_window]
+        &[whole(in_window)]
     };
-    let unmarked_parts: &[&str] = if new + changed > 0 {
-        &[in_window, any_outside]
+    // Registers not taken are made by a macro that reads only the academy's marks of
+    // the days it makes (`academy_unmarked_sessions`, migration 0011).
+    let unmarked_window = ("academy_unmarked_sessions($1, $2, $3)", in_window);
+    let unmarked_outside = (
+        "academy_unmarked_sessions($1, DATE '0001-01-01', DATE '9999-12-31')",
+        any_outside,
+    );
+    let unmarked_parts: &[(&str, &str)] = if new + changed > 0 {
+        &[unmarked_window, unmarked_outside]
     } else {
-        &[in_window]
+        &[unmarked_window]
     };
     let window = params![academy_id, from, to];
-    let remake = |table: &'static str, from_marks: &str, order: &str, parts: &[&str]| {
+    // Each part: its rows deleted, then made again from `source` (the table's
+    // `{table}_from_marks($1)` when empty), filtered by the part.
+    let remake = |table: &'static str, order: &str, parts: &[(&str, &str)]| {
         step(table, || {
-            for part in parts {
+            for (source, part) in parts {
+                let source = if source.is_empty() {
+                    format!("{table}_from_marks($1)")
+                } else {
+                    source.to_string()
+                };
                 conn.execute(&format!("DELETE FROM {table} WHERE {part}"), window)?;
                 conn.execute(
                     &format!(
                         "INSERT INTO {table}
-                         SELECT * FROM {from_marks}($1) WHERE {part} ORDER BY {order}"
+                         SELECT * FROM {source} WHERE {part} ORDER BY {order}"
                     ),
                     window,
                 )?;
@@ -830,23 +845,12 @@ fn refresh_day_figures(
             Ok(())
         })
     };
-    remake(
-        "enrolment_days",
-        "enrolment_days_from_marks",
-        "date, pupil_key",
-        days_parts,
-    )?;
+    remake("enrolment_days", "date, pupil_key", days_parts)?;
     // An academy's days hang on its marks alone: the window's.
-    remake(
-        "academy_days",
-        "academy_days_from_marks",
-        "date",
-        &[in_window],
-    )?;
+    remake("academy_days", "date", &[whole(in_window)])?;
     // After academy_days: the days registers were taken are read from it.
     remake(
         "unmarked_sessions",
-        "unmarked_sessions_from_marks",
         "date, session, pupil_key",
         unmarked_parts,
     )

@@ -130,6 +130,14 @@ pub mod ssr {
             to: NaiveDate,
             scope: Scope,
         ) -> Result<Arc<Reasons>, String>;
+        /// Every academy's and the trust's pupil groups over one window (staff's view:
+        /// nothing suppressed).
+        fn groups(
+            &self,
+            from: NaiveDate,
+            to: NaiveDate,
+            scope: Scope,
+        ) -> Result<Arc<summary::Sets>, String>;
     }
 
     /// Every academy's figures and the trust's (`None`) over one window.
@@ -158,6 +166,16 @@ pub mod ssr {
                 .map(Arc::new)
                 .map_err(|e| e.to_string())
         }
+        fn groups(
+            &self,
+            from: NaiveDate,
+            to: NaiveDate,
+            scope: Scope,
+        ) -> Result<Arc<summary::Sets>, String> {
+            cohorts::figures(self, from, to, scope, None, &Default::default())
+                .map(|rows| Arc::new(summary::sets(rows)))
+                .map_err(|e| e.to_string())
+        }
     }
 
     impl TrustWide for Ctx<'_> {
@@ -177,6 +195,15 @@ pub mod ssr {
             scope: Scope,
         ) -> Result<Arc<Reasons>, String> {
             self.report::<TrustReasons>((from, to, scope))
+                .map_err(|e| e.to_string())
+        }
+        fn groups(
+            &self,
+            from: NaiveDate,
+            to: NaiveDate,
+            scope: Scope,
+        ) -> Result<Arc<summary::Sets>, String> {
+            self.report::<TrustGroups>((from, to, scope))
                 .map_err(|e| e.to_string())
         }
     }
@@ -210,6 +237,23 @@ pub mod ssr {
             _: &Visibility,
         ) -> Result<Reasons, ReportError> {
             Ok(figures::by_code(ctx.conn, from, to, scope, None)?)
+        }
+    }
+
+    /// [`TrustWide::groups`] as a report (internal: nothing of it leaves the layer).
+    pub struct TrustGroups;
+
+    impl crate::reports::Report for TrustGroups {
+        type Params = (NaiveDate, NaiveDate, Scope);
+        type Output = summary::Sets;
+
+        fn build(
+            ctx: &Ctx<'_>,
+            &(from, to, scope): &Self::Params,
+            _: &Visibility,
+        ) -> Result<summary::Sets, ReportError> {
+            let rows = cohorts::figures(ctx.conn, from, to, scope, None, &Default::default())?;
+            Ok(summary::sets(rows))
         }
     }
 
@@ -348,8 +392,13 @@ pub mod ssr {
             )),
             None => None,
         };
+        // One academy's figures over a window: cut from every academy's, made once a
+        // window for all the packs.
+        let academy_over = |f: NaiveDate, t: NaiveDate| -> Result<Option<_>, String> {
+            Ok(trust_wide.places(f, t, scope)?.get(&mine).cloned())
+        };
         let last_f = match last_window {
-            Some((f, t)) => figures::for_academy(conn, f, t, scope, urn).map_err(e)?,
+            Some((f, t)) => academy_over(f, t)?,
             None => None,
         };
         let window = format!("{} to date", year_label(year));
@@ -472,15 +521,10 @@ pub mod ssr {
         // Gaps as staff see them (the pack is for staff: no suppression), with last year
         // and England.
         let open = queries::suppress::Mask::open();
-        let filter = queries::types::CohortFilter::default();
-        let gaps_now = summary::sets(
-            cohorts::figures(conn, from, latest, scope, Some(urn), &filter).map_err(e)?,
-        );
+        let gaps_now = trust_wide.groups(from, latest, scope)?;
         let gaps_last = match last_window {
-            Some((f, t)) => {
-                summary::sets(cohorts::figures(conn, f, t, scope, Some(urn), &filter).map_err(e)?)
-            }
-            None => summary::Sets::new(),
+            Some((f, t)) => trust_wide.groups(f, t, scope)?,
+            None => Arc::new(summary::Sets::new()),
         };
         let gaps = summary::gaps(&gaps_now, &gaps_last, &mine, (&open, &open));
         let pp = crate::view::pp;
@@ -571,8 +615,7 @@ pub mod ssr {
                 .filter(|(_, h)| h.from <= latest)
             {
                 let to = h.to.min(latest);
-                let now = figures::for_academy(conn, from, to, scope, urn)
-                    .map_err(e)?
+                let now = academy_over(from, to)?
                     .map(|f| Rates::of(&f))
                     .unwrap_or_default();
                 let last = match (
@@ -581,9 +624,7 @@ pub mod ssr {
                 ) {
                     (Some(_), Some(lt)) => {
                         let lf = chrono::NaiveDate::from_ymd_opt(year - 1, 9, 1).ok_or("date")?;
-                        figures::for_academy(conn, lf, lt, scope, urn)
-                            .map_err(e)?
-                            .map(|f| Rates::of(&f))
+                        academy_over(lf, lt)?.map(|f| Rates::of(&f))
                     }
                     _ => None,
                 };

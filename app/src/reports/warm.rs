@@ -52,12 +52,19 @@ pub fn viewers(accounts: &[queries::accounts::User], threshold: u64) -> Vec<Prin
     out
 }
 
-/// Builds the morning's reports for each of `viewers` on `conn`. A report a viewer may
-/// not open is passed over; the first other failure ends the warm-up.
+/// One report to build for one viewer, on the connection it is handed.
+type Job<'a> = Box<dyn FnOnce(&Connection) -> Result<(), ReportError> + Send + 'a>;
+
+/// Builds the morning's reports for each of `viewers`: on `conn` and, beside it, on up
+/// to `workers - 1` connections of their own, each taking the next report from one
+/// queue (trust-wide reports first, which the academies' build on; two that need the
+/// same part wait for one build of it). A report a viewer may not open is passed over;
+/// the first other failure ends the warm-up.
 pub fn warm(
     w: &Warehouse,
     conn: &Connection,
     viewers: &[Principal],
+    workers: usize,
 ) -> Result<Warmed, ReportError> {
     let academies: Vec<String> = queries::figures::academies(conn)?
         .into_iter()
@@ -65,20 +72,9 @@ pub fn warm(
         .collect();
     let today = chrono::Utc::now().date_naive();
     let window = WindowChoice::default();
-    let mut done = Warmed {
-        viewers: viewers.len(),
-        ..Warmed::default()
-    };
+    let mut jobs: Vec<Job<'_>> = Vec::new();
     for who in viewers {
         let view = who.visibility(w.suppress_below);
-        let mut build = |built: Result<(), ReportError>| match built {
-            Ok(()) => {
-                done.reports += 1;
-                Ok(())
-            }
-            Err(ReportError::Forbidden | ReportError::NotFound(_)) => Ok(()),
-            Err(e) => Err(e),
-        };
         let cohorts = cohorts::ssr::Params {
             window,
             filter: Default::default(),
@@ -97,10 +93,10 @@ pub fn warm(
             scope: Scope::Dfe,
             ..window
         };
-        build(w.prepare::<overview::Report>(conn, who, window))?;
-        build(w.prepare::<overview::Report>(conn, who, dfe))?;
-        build(w.prepare::<figures::Report>(conn, who, window))?;
-        build(w.prepare::<cohorts::Report>(conn, who, cohorts))?;
+        jobs.push(job::<overview::Report>(w, who, window));
+        jobs.push(job::<overview::Report>(w, who, dfe));
+        jobs.push(job::<figures::Report>(w, who, window));
+        jobs.push(job::<cohorts::Report>(w, who, cohorts));
         for by in [Dimension::Fsm, Dimension::YearGroup] {
             let groups = cohorts::ssr::GroupsParams {
                 window,
@@ -108,9 +104,9 @@ pub fn warm(
                 by,
                 academy: None,
             };
-            build(w.prepare::<cohorts::Groups>(conn, who, groups))?;
+            jobs.push(job::<cohorts::Groups>(w, who, groups));
         }
-        build(w.prepare::<heatmaps::Report>(conn, who, heatmaps))?;
+        jobs.push(job::<heatmaps::Report>(w, who, heatmaps));
         // The heatmaps' other kinds, on the page and in the API.
         for (kind, rolling) in [
             ("academy-week", false),
@@ -123,11 +119,11 @@ pub fn warm(
                 measure: if rolling { "rolling-absence" } else { "" }.into(),
                 academy: None,
             };
-            build(w.prepare::<heatmaps::Report>(
-                conn,
+            jobs.push(job::<heatmaps::Report>(
+                w,
                 who,
                 heatmaps::ssr::Params { window, choice },
-            ))?;
+            ));
         }
         for (kind, rolling) in [
             ("academy-week", false),
@@ -140,14 +136,18 @@ pub fn warm(
                 rolling,
                 academy: None,
             };
-            build(w.prepare::<heatmaps::CellsReport>(conn, who, cells))?;
+            jobs.push(job::<heatmaps::CellsReport>(w, who, cells));
         }
-        build(w.prepare::<governors::Report>(conn, who, summary.clone()))?;
-        build(w.prepare::<governors::Pdf>(conn, who, summary))?;
-        build(w.prepare::<provision::Lists>(conn, who, placements))?;
+        jobs.push(job::<governors::Report>(w, who, summary.clone()));
+        jobs.push(job::<governors::Pdf>(w, who, summary));
+        jobs.push(job::<provision::Lists>(w, who, placements));
         if view.sees_pupils() {
-            build(w.prepare::<actions::Report>(conn, who, Default::default()))?;
-            build(w.prepare::<quality::Report>(conn, who, today))?;
+            jobs.push(job::<actions::Lists>(
+                w,
+                who,
+                actions::ListsParams::new(None, None),
+            ));
+            jobs.push(job::<quality::Report>(w, who, today));
             for ap in [true, false] {
                 let export = provision::ExportParams {
                     ap,
@@ -155,7 +155,7 @@ pub fn warm(
                     from: None,
                     to: None,
                 };
-                build(w.prepare::<provision::Export>(conn, who, export))?;
+                jobs.push(job::<provision::Export>(w, who, export));
             }
         }
         for urn in academies.iter().filter(|u| view.sees_academy(u)) {
@@ -164,14 +164,76 @@ pub fn warm(
                 urn: urn.clone(),
                 scope: Scope::Dfe,
             };
-            build(w.prepare::<academy::Report>(conn, who, academy::ssr::Params { urn, window }))?;
+            jobs.push(job::<academy::Report>(
+                w,
+                who,
+                academy::ssr::Params { urn, window },
+            ));
             if view.sees_pupils() {
-                build(w.prepare::<sef::Report>(conn, who, pack.clone()))?;
-                build(w.prepare::<sef::Pdf>(conn, who, pack))?;
+                jobs.push(job::<sef::Report>(w, who, pack.clone()));
+                jobs.push(job::<sef::Pdf>(w, who, pack));
             }
         }
     }
-    Ok(done)
+    run(w, conn, jobs, workers, viewers.len())
+}
+
+/// A job that builds `R` with `params` for `who` into the cache.
+fn job<R: Report>(w: &Warehouse, who: &Principal, params: R::Params) -> Job<'static> {
+    let (w, who) = (w.clone(), who.clone());
+    Box::new(move |conn| w.prepare::<R>(conn, &who, params))
+}
+
+/// Runs `jobs` in order on `workers` connections (`conn` and new ones).
+fn run(
+    w: &Warehouse,
+    conn: &Connection,
+    jobs: Vec<Job<'_>>,
+    workers: usize,
+    viewers: usize,
+) -> Result<Warmed, ReportError> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let queue = Mutex::new(jobs.into_iter());
+    let built = AtomicUsize::new(0);
+    let failed: Mutex<Option<ReportError>> = Mutex::new(None);
+    let stop = AtomicBool::new(false);
+    let work = |conn: &Connection| {
+        while !stop.load(Ordering::Relaxed) {
+            let Some(job) = queue.lock().unwrap_or_else(|e| e.into_inner()).next() else {
+                return;
+            };
+            match job(conn) {
+                Ok(()) => {
+                    built.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(ReportError::Forbidden | ReportError::NotFound(_)) => {}
+                Err(e) => {
+                    stop.store(true, Ordering::Relaxed);
+                    failed
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .get_or_insert(e);
+                }
+            }
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..workers.max(1) {
+            scope.spawn(|| match w.db().connect() {
+                Ok(own) => work(&own),
+                Err(e) => tracing::warn!("warm-up: a worker's connection: {e}"),
+            });
+        }
+        work(conn);
+    });
+    if let Some(e) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        return Err(e);
+    }
+    Ok(Warmed {
+        viewers,
+        reports: built.into_inner(),
+    })
 }
 
 impl Warehouse {
@@ -181,7 +243,12 @@ impl Warehouse {
             let accounts = this.accounts()?;
             let users = queries::accounts::list_users(&accounts)
                 .map_err(crate::ssr::WarehouseError::from)?;
-            warm(this, conn, &viewers(&users, this.suppress_below))
+            warm(
+                this,
+                conn,
+                &viewers(&users, this.suppress_below),
+                this.workers(),
+            )
         })
         .await
     }
