@@ -475,6 +475,55 @@ pub async fn get_json(app: &axum::Router, uri: &str) -> serde_json::Value {
     serde_json::from_slice(&body).unwrap()
 }
 
+/// A form posted as a browser with JavaScript on would (same origin, answer as JSON),
+/// with the session `cookie` if any: the status, the body, and the session cookie set.
+pub async fn post_form(
+    app: &axum::Router,
+    uri: &str,
+    cookie: Option<&str>,
+    body: String,
+) -> (axum::http::StatusCode, String, Option<String>) {
+    use axum::http::header;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let mut req = axum::http::Request::post(uri)
+        .header(header::HOST, "rollcall.test")
+        .header(header::ORIGIN, "http://rollcall.test")
+        .header(header::ACCEPT, "application/json")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    let resp = app
+        .clone()
+        .oneshot(req.body(axum::body::Body::from(body)).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status();
+    let set_cookie = resp
+        .headers()
+        .get(header::SET_COOKIE)
+        .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_string());
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        String::from_utf8_lossy(&body).into_owned(),
+        set_cookie,
+    )
+}
+
+/// Signs in through the sign-in form: the session cookie (`name=value`).
+pub async fn sign_in_with(app: &axum::Router, email: &str, password: &str) -> Option<String> {
+    let form = format!(
+        "email={}&password={}&next=/",
+        email.replace('@', "%40"),
+        password.replace(' ', "+")
+    );
+    let (status, _, cookie) = post_form(app, "/session", None, form).await;
+    assert_eq!(status, axum::http::StatusCode::SEE_OTHER);
+    cookie.filter(|_| status == axum::http::StatusCode::SEE_OTHER)
+}
+
 /// The path of the server function `name` (the name, then its hash, so that
 /// `get_provision` is not `get_provision_report`).
 pub fn server_fn_path(name: &str) -> String {

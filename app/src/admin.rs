@@ -28,13 +28,7 @@ pub struct TokenRow {
     pub revoked: bool,
 }
 
-/// What the last change did, shown once: a message, and a secret to pass on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Flash {
-    pub ok: bool,
-    pub message: String,
-    pub secret: Option<String>,
-}
+pub use crate::flash::Flash;
 
 /// Everything the administration page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -177,7 +171,7 @@ mod ssr {
         };
         if let UserChange::Disable(e) | UserChange::Set { email: e, .. } = &change {
             if e.trim().to_lowercase() == who.actor.trim().to_lowercase() {
-                return Ok(refused(
+                return Ok(Flash::refused(
                     "You cannot disable or change your own account here.",
                 ));
             }
@@ -224,7 +218,7 @@ mod ssr {
         };
         match result {
             Ok(flash) => Ok(flash),
-            Err(AccountError::Invalid(m)) | Err(AccountError::NotFound(m)) => Ok(refused(&m)),
+            Err(AccountError::Invalid(m)) | Err(AccountError::NotFound(m)) => Ok(Flash::refused(m)),
             Err(e) => Err(store(e)),
         }
     }
@@ -263,16 +257,8 @@ mod ssr {
         };
         match result {
             Ok(flash) => Ok(flash),
-            Err(AccountError::Invalid(m)) | Err(AccountError::NotFound(m)) => Ok(refused(&m)),
+            Err(AccountError::Invalid(m)) | Err(AccountError::NotFound(m)) => Ok(Flash::refused(m)),
             Err(e) => Err(store(e)),
-        }
-    }
-
-    fn refused(message: &str) -> Flash {
-        Flash {
-            ok: false,
-            message: message.to_string(),
-            secret: None,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod chart;
 pub mod charts;
 #[cfg(feature = "ssr")]
 pub mod document;
+pub mod flash;
 pub mod format;
 pub mod heatmap;
 pub mod pages;

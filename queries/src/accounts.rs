@@ -109,6 +109,26 @@ const SCHEMA: &[&str] = &[
      );
      CREATE INDEX sessions_expiry ON sessions (expiry_date);",
     "ALTER TABLE users ADD COLUMN sessions_from INTEGER NOT NULL DEFAULT 0;",
+    // Case records (`crate::cases`): append-only like the audit log; a correction is a
+    // later action. A pupil is named by URN and MIS pupil id, stable across loads.
+    "CREATE TABLE case_actions (
+         action_id   INTEGER PRIMARY KEY,
+         urn         TEXT NOT NULL,
+         pupil_id    TEXT NOT NULL,
+         kind        TEXT NOT NULL,
+         done_on     TEXT NOT NULL,  -- YYYY-MM-DD
+         recorded_by TEXT NOT NULL,  -- the account (email) or token
+         by_name     TEXT NOT NULL,
+         outcome     TEXT NOT NULL DEFAULT '',
+         next_step   TEXT NOT NULL DEFAULT '',
+         next_due    TEXT,           -- YYYY-MM-DD
+         recorded_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+     );
+     CREATE INDEX case_actions_pupil ON case_actions (urn, pupil_id, done_on);
+     CREATE TRIGGER case_actions_no_update BEFORE UPDATE ON case_actions
+         BEGIN SELECT RAISE(ABORT, 'case actions are append-only'); END;
+     CREATE TRIGGER case_actions_no_delete BEFORE DELETE ON case_actions
+         BEGIN SELECT RAISE(ABORT, 'case actions are append-only'); END;",
 ];
 
 /// The accounts store: where it is, and how to connect to it.

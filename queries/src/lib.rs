@@ -5,6 +5,7 @@
 //! shares between its server and its WebAssembly side.
 
 pub mod calendar;
+pub mod cases;
 pub mod disclosure;
 pub mod narrative;
 pub mod suppress;

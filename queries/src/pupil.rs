@@ -5,6 +5,12 @@ use duckdb::{params, Connection, OptionalExt};
 
 use crate::types::{PupilDetails, PupilRecord};
 
+/// Whether the academy `urn` has (or had) the pupil `pupil_id`.
+pub fn exists(conn: &Connection, urn: &str, pupil_id: &str) -> Result<bool, duckdb::Error> {
+    conn.prepare_cached(include_str!("../sql/pupil_exists.sql"))?
+        .query_row(params![urn, pupil_id], |r| r.get(0))
+}
+
 /// The enrolment `pupil_id` at the academy `urn`, with its register from `from` to `to`;
 /// `None` when there is none.
 pub fn record(

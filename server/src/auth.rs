@@ -127,6 +127,8 @@ pub const SERVER_FNS: &[&str] = &[
     "get_actions",
     "get_data_quality",
     "get_pupil",
+    "get_case",
+    "record_action",
     "get_governors",
     "get_sef",
 ];

@@ -51,6 +51,18 @@ enum Expect {
     Absent,
 }
 
+/// A record-action form for a pupil: a phone call today.
+fn record_body(urn: &str, pupil: &str) -> String {
+    use chrono::Datelike;
+    let today = chrono::Local::now().date_naive();
+    format!(
+        "urn={urn}&pupil_id={pupil}&kind=phone-call&on_day={}&on_month={}&on_year={}",
+        today.day(),
+        today.month(),
+        today.year()
+    )
+}
+
 /// Adds an account with the test password.
 fn user(conn: &accounts::Conn, email: &str, role: Role, academies: &[String]) {
     add_account(conn, email, email, role, academies);
@@ -483,6 +495,23 @@ async fn every_route_for_every_role() {
                 format!("urn={A}&pupil_id={pupil_a}"),
                 server_fn(not_governor),
             ),
+            call(
+                "get_case",
+                format!("urn={A}&pupil_id={pupil_a}"),
+                server_fn(not_governor),
+            ),
+            call(
+                "get_case",
+                format!("urn={B}&pupil_id={pupil_b}"),
+                server_fn(trust_only),
+            ),
+            // Only the academy's own staff write its cases: the trust reads them.
+            call(
+                "record_action",
+                record_body(A, &pupil_a),
+                server_fn(*who == Who::Academy),
+            ),
+            call("record_action", record_body(B, &pupil_b), server_fn(false)),
             call("get_data_quality", String::new(), server_fn(not_governor)),
             call(
                 "get_provision_report",

@@ -3,53 +3,11 @@
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use http_body_util::BodyExt;
 use queries::types::Role;
-use rollcall_tests::{add_account, Warehouse, PASSWORD};
+use rollcall_tests::{
+    add_account, post_form as post, sign_in_with as sign_in, Warehouse, PASSWORD,
+};
 use tower::ServiceExt;
-
-async fn post(
-    app: &axum::Router,
-    uri: &str,
-    cookie: Option<&str>,
-    body: String,
-) -> (StatusCode, String, Option<String>) {
-    let mut req = Request::post(uri)
-        .header(header::HOST, "rollcall.test")
-        .header(header::ORIGIN, "http://rollcall.test")
-        .header(header::ACCEPT, "application/json")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    if let Some(c) = cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    let resp = app
-        .clone()
-        .oneshot(req.body(Body::from(body)).unwrap())
-        .await
-        .unwrap();
-    let status = resp.status();
-    let set_cookie = resp
-        .headers()
-        .get(header::SET_COOKIE)
-        .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_string());
-    let body = resp.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        String::from_utf8_lossy(&body).into_owned(),
-        set_cookie,
-    )
-}
-
-async fn sign_in(app: &axum::Router, email: &str, password: &str) -> Option<String> {
-    let form = format!(
-        "email={}&password={}&next=/",
-        email.replace('@', "%40"),
-        password.replace(' ', "+")
-    );
-    let (status, _, cookie) = post(app, "/session", None, form).await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
-    cookie.filter(|_| status == StatusCode::SEE_OTHER)
-}
 
 async fn get(app: &axum::Router, uri: &str, auth: (header::HeaderName, String)) -> StatusCode {
     let req = Request::get(uri)

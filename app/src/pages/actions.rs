@@ -1,12 +1,14 @@
 //! The attendance lead's daily lists (`/actions`): thresholds crossed this week, pupils
 //! at risk of persistent absence, the penalty-notice threshold, possible children
-//! missing education, unexplained absence left open, certificates. Pupil level: trust
-//! and academy staff only; every view is in the audit log. Each list downloads as CSV
-//! for Excel.
+//! missing education, unexplained absence left open, certificates, each pupil with
+//! their case's stage and next step (filter by it; "Open" leads to the case and its
+//! form). Pupil level: trust and academy staff only; every view is in the audit log.
+//! Each list downloads as CSV for Excel.
 
 use crate::view::{AcademySelect, Page, ScrollTable, Section};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use queries::cases::Stage;
 use queries::types::{Dimension, ACTION_LISTS};
 
 /// What the page shows, from the URL.
@@ -26,6 +28,7 @@ pub fn ActionsPage() -> impl IntoView {
             academy: q.get("academy").filter(|a| !a.is_empty()),
             open_n_days: q.get("open_n_days").and_then(|h| h.parse().ok()),
             year: q.get("year").filter(|y| !y.is_empty()),
+            stage: q.get("stage").filter(|s| !s.is_empty()),
             sort: q.get("sort").and_then(|c| c.parse().ok()),
             desc: q.get("dir").as_deref() == Some("desc"),
             page: q.get("page").and_then(|p| p.parse().ok()),
@@ -43,7 +46,7 @@ fn ActionsBody(d: ActionsData) -> impl IntoView {
     let csv = format!("/api/v1/actions?{}&format=csv", c.query(&list));
     let t = d.table.clone();
     let paging = d.paging.clone();
-    let n_cols = t.columns.len() + 3;
+    let n_cols = t.columns.len() + 4;
     let heading = if paging.rows == paging.of {
         format!("{} ({})", t.title, paging.of)
     } else {
@@ -121,6 +124,15 @@ fn ActionsBody(d: ActionsData) -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
+            <label>"Stage "
+                <select name="stage">
+                    <option value="" selected=c.stage.is_none()>"Any stage"</option>
+                    {Stage::ALL.into_iter().map(|s| {
+                        let chosen = c.stage.as_deref() == Some(s.key());
+                        view! { <option value=s.key() selected=chosen>{s.label()}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
             <label>"Unexplained absence open after (school days) "
                 <input type="number" name="open_n_days" min="0" max="190" value=d.open_n_days.to_string()/>
             </label>
@@ -133,6 +145,7 @@ fn ActionsBody(d: ActionsData) -> impl IntoView {
             <ScrollTable id="action-list">
                 <thead><tr>
                     {headers.into_iter().enumerate().map(header).collect_view()}
+                    <th scope="col">"Case"</th>
                 </tr></thead>
                 <tbody>
                     {t.rows.is_empty().then(|| view! { <tr><td colspan=n_cols.to_string()>"Nobody on this list."</td></tr> })}
@@ -144,6 +157,7 @@ fn ActionsBody(d: ActionsData) -> impl IntoView {
                                 <td>{p.year_group.clone()}</td>
                                 <td>{academy}</td>
                                 {cells.iter().map(|c| view! { <td>{c.clone()}</td> }).collect_view()}
+                                <td><a href=format!("{}#case", crate::pages::pupil::pupil_href(&p.urn, &p.pupil_id)) aria-label=format!("Case of {}: see or record an action", p.name)>"Open"</a></td>
                             </tr>
                         }
                     }).collect_view()}

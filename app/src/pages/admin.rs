@@ -1,24 +1,14 @@
 //! Administration (the trust role): accounts and API tokens. Plain forms, so every
 //! change works without JavaScript; with it, the page updates in place. What a change
-//! did (and a secret to pass on, shown once) comes back on the next view of the page,
-//! kept until then in memory only.
+//! did (and a secret to pass on, shown once) comes back on the next view of the page
+//! ([`crate::flash`]).
 
-use crate::admin::{AdminData, Flash, TokenRow, UserRow};
+use crate::admin::{AdminData, TokenRow, UserRow};
+use crate::flash::FlashView;
 use crate::view::{Page, ScrollTable, Section};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use queries::types::{AcademyRef, Role};
-
-/// What each session's last change did, waiting for the next view of the page: in
-/// this process's memory only (a secret in it is never written anywhere), for ten
-/// minutes at most, a thousand sessions at most.
-#[cfg(feature = "ssr")]
-static FLASHES: std::sync::LazyLock<
-    std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Flash)>>,
-> = std::sync::LazyLock::new(Default::default);
-
-#[cfg(feature = "ssr")]
-const FLASH_FOR: std::time::Duration = std::time::Duration::from_secs(600);
 
 #[cfg(feature = "ssr")]
 async fn blocking<T: Send + 'static>(
@@ -42,37 +32,12 @@ async fn blocking<T: Send + 'static>(
     }
 }
 
-#[cfg(feature = "ssr")]
-async fn session() -> Result<tower_sessions::Session, ServerFnError> {
-    leptos_axum::extract::<tower_sessions::Session>()
-        .await
-        .map_err(|e| ServerFnError::new(format!("no session: {e:?}")))
-}
-
 /// The accounts, tokens and academies, and what the last change did.
 #[server]
 pub async fn get_admin() -> Result<AdminData, ServerFnError> {
     let mut data = blocking(crate::admin::data).await?;
-    let id = session().await?.id().map(|i| i.to_string());
-    let mut flashes = FLASHES.lock().unwrap_or_else(|e| e.into_inner());
-    data.flash = id
-        .and_then(|id| flashes.remove(&id))
-        .filter(|(at, _)| at.elapsed() < FLASH_FOR)
-        .map(|(_, f)| f);
+    data.flash = crate::flash::take("admin").await?;
     Ok(data)
-}
-
-#[cfg(feature = "ssr")]
-async fn keep(flash: Flash) -> Result<(), ServerFnError> {
-    let Some(id) = session().await?.id() else {
-        return Ok(());
-    };
-    let mut flashes = FLASHES.lock().unwrap_or_else(|e| e.into_inner());
-    flashes.retain(|_, (at, _)| at.elapsed() < FLASH_FOR);
-    if flashes.len() < 1000 {
-        flashes.insert(id.to_string(), (std::time::Instant::now(), flash));
-    }
-    Ok(())
 }
 
 #[cfg(feature = "ssr")]
@@ -113,7 +78,7 @@ pub async fn change_user(
         _ => return Err(ServerFnError::new("not a change this page makes")),
     };
     let flash = blocking(move |w, who| crate::admin::change_user(w, who, change)).await?;
-    keep(flash).await
+    crate::flash::keep("admin", flash).await
 }
 
 /// Creates (`op` = create) or revokes (`op` = revoke, `id`) an API token.
@@ -141,7 +106,7 @@ pub async fn change_token(
         _ => return Err(ServerFnError::new("not a change this page makes")),
     };
     let flash = blocking(move |w, who| crate::admin::change_token(w, who, change)).await?;
-    keep(flash).await
+    crate::flash::keep("admin", flash).await
 }
 
 #[component]
@@ -228,19 +193,6 @@ fn Head(first: &'static str, second: &'static str) -> impl IntoView {
         <thead><tr>
             <th scope="col">{first}</th><th scope="col">{second}</th><th scope="col">"Status"</th><th scope="col">"Change"</th>
         </tr></thead>
-    }
-}
-
-#[component]
-fn FlashView(f: Flash) -> impl IntoView {
-    view! {
-        <div class=if f.ok { "flash" } else { "flash error" } role="status" id="flash">
-            <p>{f.message}</p>
-            {f.secret.map(|s| view! {
-                <p><code class="secret">{s}</code></p>
-                <p class="hint">"It is not stored, and will not be shown again."</p>
-            })}
-        </div>
     }
 }
 

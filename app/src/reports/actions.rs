@@ -3,7 +3,8 @@
 //! education, unexplained absence left open, certificates. Pupil level: trust and
 //! academy staff only; every viewing and export is in the audit log.
 
-use queries::types::{AcademyRef, ActionTable, ACTION_LISTS};
+use queries::cases::{CaseBrief, Stage};
+use queries::types::{AcademyRef, ActionTable, PupilRef, ACTION_LISTS};
 use serde::{Deserialize, Serialize};
 
 use std::cmp::Ordering;
@@ -21,6 +22,8 @@ pub struct ActionChoice {
     pub open_n_days: Option<u64>,
     /// Only pupils in this year group (as the extract has it: `R`, `9`).
     pub year: Option<String>,
+    /// Only pupils whose case is at this stage ([`queries::cases::Stage::key`]).
+    pub stage: Option<String>,
     /// The column to sort by: 0 the pupil, 1 the year group, 2 the academy, then the
     /// list's own columns; the list's own order when `None`.
     pub sort: Option<usize>,
@@ -47,12 +50,15 @@ impl ActionChoice {
         q
     }
 
-    /// Another list's page, keeping who (academy, year group) and the days open; its
+    /// Another list's page, keeping who (academy, year group, stage) and the days open; its
     /// columns differ, so not the sort.
     pub fn tab(&self, list: &str) -> String {
         let mut q = format!("/actions?{}", self.query(list));
         if let Some(y) = &self.year {
-            q.push_str(&format!("&year={}", urlencoding(y)));
+            q.push_str(&format!("&year={}", crate::format::url_encode(y)));
+        }
+        if let Some(s) = &self.stage {
+            q.push_str(&format!("&stage={}", crate::format::url_encode(s)));
         }
         q
     }
@@ -81,23 +87,6 @@ impl ActionChoice {
         q.push_str(&format!("&page={page}"));
         q
     }
-}
-
-/// A value in a query string (spaces as `+`, anything else not plain as `%XX`).
-fn urlencoding(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            ' ' => "+".to_string(),
-            c if c.is_ascii_alphanumeric() || "-_.~".contains(c) => c.to_string(),
-            c => {
-                let mut buf = [0; 4];
-                c.encode_utf8(&mut buf)
-                    .bytes()
-                    .map(|b| format!("%{b:02X}"))
-                    .collect()
-            }
-        })
-        .collect()
 }
 
 /// Where a page of a list sits in the whole.
@@ -219,6 +208,22 @@ pub fn page_of(
     )
 }
 
+/// Adds each row's case to a list: its stage and when its next step is due (ISO dates,
+/// so that a sort by the column is by date), "overdue" when it is past.
+pub fn with_cases(table: &mut ActionTable, case_of: impl Fn(&PupilRef) -> CaseBrief) {
+    table.columns.push("Stage".into());
+    table.columns.push("Next step due".into());
+    for (p, cells) in &mut table.rows {
+        let case = case_of(p);
+        cells.push(case.stage.label().to_string());
+        cells.push(match case.next_due {
+            Some(due) if case.overdue => format!("{due} (overdue)"),
+            Some(due) => due.to_string(),
+            None => String::new(),
+        });
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ActionsData {
     pub choice: ActionChoice,
@@ -336,15 +341,34 @@ pub mod ssr {
             let academies = crate::reports::params::academies(ctx.conn, view)?;
             let mut choice = choice.clone();
             choice.list = choice.list().to_string();
-            let whole = lists
+            let mut whole = lists
                 .table(&choice.list, &ctx.warehouse.at_risk, p.open_n_days)
                 .ok_or_else(|| ReportError::NotFound("unknown list".into()))?;
-            let (table, paging) = page_of(whole, &choice, |urn| {
+            // Each pupil's case as it stands now (the lists are last night's; the cases
+            // change all day).
+            let store = ctx.warehouse.accounts()?;
+            let today = crate::reports::cases::today();
+            let cases = queries::cases::briefs(&store, &view.academies, today)
+                .map_err(crate::ssr::WarehouseError::from)?;
+            with_cases(&mut whole, |p| {
+                cases
+                    .get(&(p.urn.clone(), p.pupil_id.clone()))
+                    .cloned()
+                    .unwrap_or_default()
+            });
+            let of = whole.rows.len();
+            if let Some(stage) = choice.stage.as_deref().and_then(Stage::parse) {
+                let label = stage.label();
+                let at = whole.columns.len() - 2;
+                whole.rows.retain(|(_, cells)| cells[at] == label);
+            }
+            let (table, mut paging) = page_of(whole, &choice, |urn| {
                 academies
                     .iter()
                     .find(|a| a.urn == urn)
                     .map_or_else(|| urn.to_string(), |a| a.name.clone())
             });
+            paging.of = of;
             Ok(ActionsData {
                 counts: lists.counts(),
                 choice,
@@ -528,25 +552,26 @@ mod tests {
             list: "penalty".into(),
             academy: Some("140101".into()),
             year: Some("N1 & 2 é".into()),
+            stage: Some("support".into()),
             sort: Some(4),
             page: Some(3),
             ..ActionChoice::default()
         };
         assert_eq!(
             c.tab("cme"),
-            "/actions?list=cme&academy=140101&year=N1+%26+2+%C3%A9"
+            "/actions?list=cme&academy=140101&year=N1%20%26%202%20%C3%A9&stage=support"
         );
         assert_eq!(
             c.sorted_by(4),
-            "/actions?list=penalty&academy=140101&year=N1+%26+2+%C3%A9&sort=4&dir=desc"
+            "/actions?list=penalty&academy=140101&year=N1%20%26%202%20%C3%A9&stage=support&sort=4&dir=desc"
         );
         assert_eq!(
             c.sorted_by(5),
-            "/actions?list=penalty&academy=140101&year=N1+%26+2+%C3%A9&sort=5"
+            "/actions?list=penalty&academy=140101&year=N1%20%26%202%20%C3%A9&stage=support&sort=5"
         );
         assert_eq!(
             c.at_page(2),
-            "/actions?list=penalty&academy=140101&year=N1+%26+2+%C3%A9&sort=4&page=2"
+            "/actions?list=penalty&academy=140101&year=N1%20%26%202%20%C3%A9&stage=support&sort=4&page=2"
         );
     }
 }

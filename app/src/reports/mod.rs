@@ -12,6 +12,7 @@
 pub mod academy;
 pub mod actions;
 pub mod audit;
+pub mod cases;
 pub mod cohorts;
 pub mod figures;
 pub mod governors;
@@ -41,28 +42,33 @@ pub async fn serve<R: Report>(
 where
     R::Output: Clone,
 {
-    use http::StatusCode;
-    use leptos::prelude::{use_context, ServerFnError};
     let warehouse = crate::ssr::warehouse()?;
     let who = crate::ssr::principal()?;
     match warehouse.report::<R>(&who, params).await {
         Ok(out) => Ok(R::Output::clone(&out)),
-        Err(e) => {
-            let status = match &e {
-                ReportError::BadParameter(_) => StatusCode::BAD_REQUEST,
-                ReportError::NotFound(_) => StatusCode::NOT_FOUND,
-                ReportError::Forbidden => StatusCode::FORBIDDEN,
-                _ => {
-                    tracing::error!("report: {e}");
-                    StatusCode::INTERNAL_SERVER_ERROR
-                }
-            };
-            if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
-                resp.set_status(status);
-            }
-            Err(ServerFnError::new(e.to_string()))
-        }
+        Err(e) => Err(server_error(e)),
     }
+}
+
+/// A report's error as a server function's, with its HTTP status (400, 403, 404, 500;
+/// a 500's detail is logged).
+#[cfg(feature = "ssr")]
+pub fn server_error(e: ReportError) -> leptos::prelude::ServerFnError {
+    use http::StatusCode;
+    use leptos::prelude::{use_context, ServerFnError};
+    let status = match &e {
+        ReportError::BadParameter(_) => StatusCode::BAD_REQUEST,
+        ReportError::NotFound(_) => StatusCode::NOT_FOUND,
+        ReportError::Forbidden => StatusCode::FORBIDDEN,
+        _ => {
+            tracing::error!("report: {e}");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    };
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(status);
+    }
+    ServerFnError::new(e.to_string())
 }
 
 /// The output of a report of something that may not exist (an academy, a term), where

@@ -1,0 +1,137 @@
+//! A pupil's case: the actions their academy's staff recorded, its stage and what is
+//! due next. Staff of that academy read and write it; the trust reads every case; a
+//! governor reads none (the free text is for staff only). Never cached: a case changes
+//! between loads, with every action recorded. Every viewing and every write is audited.
+
+use queries::cases::{ActionKind, CaseAction, CaseBrief};
+use serde::{Deserialize, Serialize};
+
+use crate::flash::Flash;
+
+/// One pupil's case as their page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseData {
+    pub urn: String,
+    pub pupil_id: String,
+    /// Oldest first.
+    pub actions: Vec<CaseAction>,
+    pub brief: CaseBrief,
+    /// Whether this viewer may record actions here (staff of the academy).
+    pub may_record: bool,
+    /// Today, for the form's default date and its upper bound.
+    pub today: chrono::NaiveDate,
+    /// What the last recording did (shown once).
+    pub flash: Option<Flash>,
+}
+
+/// Every kind of action, as a form offers them.
+pub fn kinds() -> impl Iterator<Item = (&'static str, &'static str)> {
+    ActionKind::ALL.into_iter().map(|k| (k.key(), k.label()))
+}
+
+#[cfg(feature = "ssr")]
+pub use ssr::*;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::*;
+    use crate::reports::{Ctx, ReportError};
+    use crate::ssr::{Warehouse, WarehouseError};
+    use queries::accounts::AccountError;
+    use queries::cases::NewAction;
+    use queries::types::{Principal, Visibility};
+
+    /// Today on the server's clock (a trust runs it on UK time), for the stage, what is
+    /// overdue and the latest date an action may have: staff record in their own day.
+    pub fn today() -> chrono::NaiveDate {
+        chrono::Local::now().date_naive()
+    }
+
+    /// Staff of the academy `urn` (not the trust, which reads only).
+    pub fn may_record(view: &Visibility, urn: &str) -> bool {
+        view.sees_pupils() && view.academies.iter().any(|a| a == urn)
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub struct Params {
+        pub urn: String,
+        pub pupil_id: String,
+        pub today: chrono::NaiveDate,
+    }
+
+    /// The case of one pupil.
+    pub struct Case;
+
+    impl crate::reports::Report for Case {
+        type Params = Params;
+        type Output = CaseData;
+        const CACHED: bool = false;
+
+        fn allowed(view: &Visibility, p: &Params) -> bool {
+            view.sees_pupils() && view.sees_academy(&p.urn)
+        }
+
+        fn audit(p: &Params, _: &CaseData) -> Option<(&'static str, String)> {
+            Some(("view case", format!("pupil {} at {}", p.pupil_id, p.urn)))
+        }
+
+        fn build(ctx: &Ctx<'_>, p: &Params, view: &Visibility) -> Result<CaseData, ReportError> {
+            if !queries::pupil::exists(ctx.conn, &p.urn, &p.pupil_id)? {
+                return Err(ReportError::NotFound(format!(
+                    "no pupil {} at {}",
+                    p.pupil_id, p.urn
+                )));
+            }
+            let store = ctx.warehouse.accounts()?;
+            let actions = queries::cases::actions(&store, &p.urn, &p.pupil_id)
+                .map_err(WarehouseError::from)?;
+            Ok(CaseData {
+                brief: queries::cases::brief(&actions, p.today),
+                urn: p.urn.clone(),
+                pupil_id: p.pupil_id.clone(),
+                actions,
+                may_record: may_record(view, &p.urn),
+                today: p.today,
+                flash: None,
+            })
+        }
+    }
+
+    /// Records `new` on its pupil's case as `who` (a blocking call, on a connection of the
+    /// pool: [`Warehouse::blocking`]): refused (403) to
+    /// anyone but staff of the academy, 404 for a pupil the academy never had; what is
+    /// wrong with the action itself comes back as a flash to put right, not an error.
+    /// Audited in the transaction that writes it.
+    pub fn record(
+        w: &Warehouse,
+        conn: &queries::db::Connection,
+        who: &Principal,
+        new: &NewAction,
+        today: chrono::NaiveDate,
+    ) -> Result<Flash, ReportError> {
+        let view = who.visibility(w.suppress_below);
+        if !may_record(&view, &new.urn) || !queries::cases::may_record(who, &new.urn) {
+            return Err(ReportError::Forbidden);
+        }
+        if !queries::pupil::exists(conn, &new.urn, &new.pupil_id)? {
+            return Err(ReportError::NotFound(format!(
+                "no pupil {} at {}",
+                new.pupil_id, new.urn
+            )));
+        }
+        let checked = match new.check(today) {
+            Ok(c) => c,
+            Err(why) => return Ok(Flash::refused(format!("Not recorded: {why}."))),
+        };
+        let mut store = w.accounts()?;
+        match queries::cases::record(&mut store, who, &new.urn, &new.pupil_id, &checked) {
+            Ok(_) => Ok(Flash::done(format!(
+                "Recorded: {} on {}.",
+                checked.kind.label(),
+                checked.on.format("%-d %b %Y")
+            ))),
+            Err(AccountError::Invalid(_)) => Err(ReportError::Forbidden),
+            Err(e) => Err(ReportError::Audit(e.to_string())),
+        }
+    }
+}
