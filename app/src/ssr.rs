@@ -170,9 +170,9 @@ impl Warehouse {
 
     /// How many reports the warm-up builds at once: one a core (each DuckDB query
     /// already runs on every core; the rest of a report, laying out a page or a PDF,
-    /// on one).
+    /// on one), at most four (each holds its query's memory).
     pub fn workers(&self) -> usize {
-        std::thread::available_parallelism().map_or(2, |n| n.get())
+        std::thread::available_parallelism().map_or(2, |n| n.get().min(4))
     }
 
     /// Runs `f` on a blocking thread with a pooled connection, once the pool has room.

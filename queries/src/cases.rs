@@ -205,24 +205,32 @@ pub fn year_start(on: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, 9, 1).expect("1 September exists")
 }
 
-/// The case of `actions` (one pupil's, any order) on `today`: its stage is the furthest
-/// any action of this academic year reached (an earlier year's notice does not make a
-/// new year's case an enforcement one); what is due next is the newest action's next step
-/// (a later action answers an earlier one's), overdue when its date is before today.
-/// Actions dated after today (a mistake, or a clock) count as today's.
+/// The case of `actions` (one pupil's, any order) on `today`, from this academic year's
+/// actions only (a new year's case starts at "expect and monitor", with nothing due
+/// from last year): its stage is the furthest any of them reached; its last action the
+/// newest; what is due next the next step of the newest action that moved the case on or
+/// set a date (a later note that the local authority was told does not answer a review
+/// still to come), overdue when that date is before today.
 pub fn brief(actions: &[CaseAction], today: NaiveDate) -> CaseBrief {
     let from = year_start(today);
     let this_year: Vec<&CaseAction> = actions.iter().filter(|a| a.on >= from).collect();
+    let newest = |keep: &dyn Fn(&CaseAction) -> bool| {
+        this_year
+            .iter()
+            .filter(|a| keep(a))
+            .max_by_key(|a| (a.on, a.id))
+            .copied()
+    };
     let stage = this_year
         .iter()
         .filter_map(|a| a.kind.stage())
         .max()
         .unwrap_or_default();
-    let newest = actions.iter().max_by_key(|a| (a.on, a.id));
-    let next_due = newest.and_then(|a| a.next_due);
+    let next_due =
+        newest(&|a| a.kind.stage().is_some() || a.next_due.is_some()).and_then(|a| a.next_due);
     CaseBrief {
         stage,
-        last: newest.map(|a| (a.kind, a.on)),
+        last: newest(&|_| true).map(|a| (a.kind, a.on)),
         next_due,
         overdue: next_due.is_some_and(|d| d < today),
         actions: this_year.len(),
@@ -505,7 +513,8 @@ mod tests {
         assert_eq!(b.stage, Stage::Support);
         assert_eq!(b.actions, 4);
         assert_eq!(b.last, Some((NotifiedCme, d("2026-11-02"))));
-        // The newest action set no next step: nothing is due.
+        // The newest step on (the call) set no next step: nothing is due; the meeting's
+        // review was answered by the call.
         assert_eq!(b.next_due, None);
         assert!(!b.overdue);
         // On the last day of the academic year the June notice is this year's.
@@ -533,6 +542,30 @@ mod tests {
         assert_eq!(
             brief(&same_day, d("2026-11-20")).last,
             Some((Meeting, d("2026-10-05")))
+        );
+    }
+
+    #[test]
+    fn a_notification_leaves_the_review_due_and_a_new_year_starts_clean() {
+        use ActionKind::*;
+        let acts = [
+            act(1, Meeting, "2026-06-10", Some("2026-07-20")),
+            act(2, SupportPlan, "2026-07-01", Some("2026-07-15")),
+            act(3, NotifiedSection19, "2026-07-10", None),
+        ];
+        // Still 2025/26: the plan's review is due, and overdue the day after.
+        let july = brief(&acts, d("2026-07-16"));
+        assert_eq!(july.last, Some((NotifiedSection19, d("2026-07-10"))));
+        assert_eq!(july.next_due, Some(d("2026-07-15")));
+        assert!(july.overdue);
+        // 2026/27: nothing recorded yet this year, nothing carried over.
+        assert_eq!(brief(&acts, d("2026-09-01")), CaseBrief::default());
+        // A notification that sets a date of its own is what is due.
+        let mut with_date = acts.to_vec();
+        with_date.push(act(4, NotifiedCme, "2026-07-12", Some("2026-07-30")));
+        assert_eq!(
+            brief(&with_date, d("2026-07-16")).next_due,
+            Some(d("2026-07-30"))
         );
     }
 

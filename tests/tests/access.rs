@@ -54,7 +54,7 @@ enum Expect {
 /// A record-action form for a pupil: a phone call today.
 fn record_body(urn: &str, pupil: &str) -> String {
     use chrono::Datelike;
-    let today = chrono::Local::now().date_naive();
+    let today = app::reports::cases::today();
     format!(
         "urn={urn}&pupil_id={pupil}&kind=phone-call&on_day={}&on_month={}&on_year={}",
         today.day(),
@@ -622,6 +622,17 @@ async fn every_route_for_every_role() {
         missing.is_empty(),
         "routes with no entry in the access matrix: {missing:?}"
     );
+    // The academy's staff recorded their one action (not a refusal answered 200); nobody
+    // else wrote anything.
+    let recorded: Vec<(String, String)> = conn
+        .prepare("SELECT urn, recorded_by FROM case_actions")
+        .unwrap()
+        .query_map([], |r| Result::Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(recorded.len(), 1, "{recorded:?}");
+    assert_eq!(recorded[0].0, A);
 
     // A revoked token, a disabled account, a wrong password, a cross-site POST.
     let gone = sign_in(&app, "gone@t.org").await;

@@ -97,7 +97,7 @@ async fn staff_record_their_own_pupils_cases_the_trust_reads_and_others_are_refu
         }
     };
     let actions = || case_rows(&w);
-    let today = chrono::Local::now().date_naive();
+    let today = app::reports::cases::today();
 
     // Nothing recorded: monitored; staff may record, the trust may not.
     let (status, c): (_, serde_json::Value) = case(staff_a.clone(), A, "P1").await;
@@ -155,6 +155,20 @@ async fn staff_record_their_own_pupils_cases_the_trust_reads_and_others_are_refu
         assert_eq!(got, status, "{urn} {pupil}: {body}");
     }
     assert_eq!(actions(), 1);
+    // The right person's session, from another site's page: refused by the guard.
+    let cross_site = {
+        use tower::ServiceExt;
+        let req = axum::http::Request::post(&record)
+            .header("host", "rollcall.test")
+            .header("origin", "https://evil.example")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", &staff_a)
+            .body(axum::body::Body::from(form(A, "P1", "letter", today, "")))
+            .unwrap();
+        app.clone().oneshot(req).await.unwrap().status()
+    };
+    assert_eq!(cross_site, StatusCode::FORBIDDEN);
+    assert_eq!(actions(), 1);
     // A governor reads no case; B's staff none of A's.
     assert_eq!(
         case(governor.clone(), A, "P1").await.0,
@@ -175,7 +189,7 @@ async fn staff_record_their_own_pupils_cases_the_trust_reads_and_others_are_refu
             "before the action",
         ),
         (
-            form(A, "P1", "letter", today, "").replace("on_day=", "on_day=3"),
+            form(A, "P1", "letter", today, "").replace("on_month=", "on_month=2"),
             "is not a date",
         ),
     ] {
@@ -247,7 +261,7 @@ async fn recording_works_without_javascript() {
     let app = rollcall_tests::whole_server(&w);
     let cookie = sign_in_with(&app, "a@t.org", PASSWORD).await.unwrap();
     let page = format!("/academy/{A}/pupil/P1");
-    let today = chrono::Local::now().date_naive();
+    let today = app::reports::cases::today();
     let resp = app
         .clone()
         .oneshot(
@@ -318,10 +332,10 @@ async fn the_lists_show_each_pupil_s_stage_and_filter_by_it() {
         urn: A.into(),
         pupil_id: "P1".into(),
         kind: "attendance-contract".into(),
-        on: chrono::Local::now().date_naive().to_string(),
+        on: app::reports::cases::today().to_string(),
         ..Default::default()
     }
-    .check(chrono::Local::now().date_naive())
+    .check(app::reports::cases::today())
     .unwrap();
     queries::cases::record(&mut w.accounts(), &staff, A, "P1", &checked).unwrap();
     let lead = rollcall_tests::principal(Role::Trust, &[]);

@@ -157,7 +157,7 @@ fn ActionsBody(d: ActionsData) -> impl IntoView {
                                 <td>{p.year_group.clone()}</td>
                                 <td>{academy}</td>
                                 {cells.iter().map(|c| view! { <td>{c.clone()}</td> }).collect_view()}
-                                <td><a href=format!("{}#case", crate::pages::pupil::pupil_href(&p.urn, &p.pupil_id)) aria-label=format!("Case of {}: see or record an action", p.name)>"Open"</a></td>
+                                <td><a href=format!("{}#case", crate::pages::pupil::pupil_href(&p.urn, &p.pupil_id))>"Open"<span class="sr-only">{format!(" the case of {}", p.name)}</span></a></td>
                             </tr>
                         }
                     }).collect_view()}

@@ -32,6 +32,23 @@ pub fn kinds() -> impl Iterator<Item = (&'static str, &'static str)> {
 #[cfg(feature = "ssr")]
 pub use ssr::*;
 
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::uk_date;
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    #[test]
+    fn the_day_is_the_uk_s() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        // 00:30 on 1 July in the UK is 23:30 UTC the day before.
+        let summer = Utc.with_ymd_and_hms(2026, 6, 30, 23, 30, 0).unwrap();
+        assert_eq!(uk_date(summer), day(2026, 7, 1));
+        // In winter the UK is on UTC.
+        let winter = Utc.with_ymd_and_hms(2026, 12, 1, 23, 30, 0).unwrap();
+        assert_eq!(uk_date(winter), day(2026, 12, 1));
+    }
+}
+
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::*;
@@ -41,10 +58,16 @@ mod ssr {
     use queries::cases::NewAction;
     use queries::types::{Principal, Visibility};
 
-    /// Today on the server's clock (a trust runs it on UK time), for the stage, what is
-    /// overdue and the latest date an action may have: staff record in their own day.
+    /// Today in the UK, whatever zone the server's clock is set to: the stage, what is
+    /// overdue and the latest date an action may have follow the staff's own day (from
+    /// midnight to 1 am in summer, UTC is still yesterday).
     pub fn today() -> chrono::NaiveDate {
-        chrono::Local::now().date_naive()
+        uk_date(chrono::Utc::now())
+    }
+
+    /// The UK's date at the instant `at`.
+    pub fn uk_date(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+        at.with_timezone(&chrono_tz::Europe::London).date_naive()
     }
 
     /// Staff of the academy `urn` (not the trust, which reads only).

@@ -66,6 +66,24 @@ impl Ctx<'_> {
     pub fn report<R: Report>(&self, params: R::Params) -> Result<Arc<R::Output>, ReportError> {
         self.warehouse.get::<R>(self.conn, self.who, params, false)
     }
+
+    /// An internal part built over the whole trust, once per load and parameters
+    /// whoever asks: for a part the calling report cuts to what its viewer may see
+    /// before anything leaves it (the self-evaluation packs' academy-by-academy figures,
+    /// each pack keeping its own academy's and the trust's). Never for a report whose
+    /// output is served.
+    pub fn whole_trust_part<R: Report>(
+        &self,
+        params: R::Params,
+    ) -> Result<Arc<R::Output>, ReportError> {
+        let whole = Principal {
+            actor: "internal".into(),
+            name: "Internal".into(),
+            role: queries::types::Role::Trust,
+            academies: Vec::new(),
+        };
+        self.warehouse.get::<R>(self.conn, &whole, params, false)
+    }
 }
 
 /// A report: stated once, used by its page, its API route and its documents.

@@ -185,7 +185,7 @@ pub mod ssr {
             to: NaiveDate,
             scope: Scope,
         ) -> Result<Arc<Places>, String> {
-            self.report::<TrustPlaces>((from, to, scope))
+            self.whole_trust_part::<TrustPlaces>((from, to, scope))
                 .map_err(|e| e.to_string())
         }
         fn reasons(
@@ -194,7 +194,7 @@ pub mod ssr {
             to: NaiveDate,
             scope: Scope,
         ) -> Result<Arc<Reasons>, String> {
-            self.report::<TrustReasons>((from, to, scope))
+            self.whole_trust_part::<TrustReasons>((from, to, scope))
                 .map_err(|e| e.to_string())
         }
         fn groups(
@@ -203,7 +203,7 @@ pub mod ssr {
             to: NaiveDate,
             scope: Scope,
         ) -> Result<Arc<summary::Sets>, String> {
-            self.report::<TrustGroups>((from, to, scope))
+            self.whole_trust_part::<TrustGroups>((from, to, scope))
                 .map_err(|e| e.to_string())
         }
     }

@@ -10,7 +10,7 @@ describeSignedIn("as academy staff", "staff@e2e.test", () => {
     await page.goto("/actions?list=open-n");
     const first = page.locator("#action-list tbody tr").first();
     const name = (await first.locator("th a").textContent())!.trim();
-    await first.getByRole("link", { name: /^Case of / }).click();
+    await first.getByRole("link", { name: /^Open the case of / }).click();
     await expect(page).toHaveURL(/\/academy\/140101\/pupil\/[^#]+#case$/);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText(name);
     await expect(page.locator("#case-standing")).toContainText("Stage:");
@@ -56,7 +56,7 @@ describeSignedIn("as academy staff", "staff@e2e.test", () => {
   test("the case section and its form are accessible", async ({ page }) => {
     skipAxeWithoutJs();
     await page.goto("/actions?list=open-n");
-    await page.locator("#action-list tbody tr").first().getByRole("link", { name: /^Case of / }).click();
+    await page.locator("#action-list tbody tr").first().getByRole("link", { name: /^Open the case of / }).click();
     await expect(page.locator("#record-action")).toBeVisible();
     const results = await new AxeBuilder({ page }).include("#case").analyze();
     const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
@@ -67,7 +67,7 @@ describeSignedIn("as academy staff", "staff@e2e.test", () => {
 describeSignedIn("as the trust lead", "trust@e2e.test", () => {
   test("the trust reads a case but records nothing", async ({ page }) => {
     await page.goto("/actions?list=open-n");
-    await page.locator("#action-list tbody tr").first().getByRole("link", { name: /^Case of / }).click();
+    await page.locator("#action-list tbody tr").first().getByRole("link", { name: /^Open the case of / }).click();
     await expect(page.locator("#case-standing")).toContainText("Stage:");
     await expect(page.locator("#record-action")).toHaveCount(0);
   });
