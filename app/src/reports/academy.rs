@@ -61,7 +61,13 @@ pub mod ssr {
             p: &Params,
             view: &Visibility,
         ) -> Result<Option<AcademyDetail>, ReportError> {
-            let Some(mut d) = detail(ctx.conn, ctx.cal, &p.urn, &p.window, view)
+            // Every academy's figures over a window: made once per load and window for
+            // all the academies' pages (each cuts its own and the trust's).
+            let by_academy = |spec: String, from, to| {
+                ctx.whole_trust_part::<ByAcademy>((spec, from, to, p.window.scope))
+                    .map_err(|e| e.to_string())
+            };
+            let Some(mut d) = detail(ctx.conn, ctx.cal, &p.urn, &p.window, view, &by_academy)
                 .map_err(ReportError::NotFound)?
             else {
                 return Ok(None);
@@ -86,6 +92,29 @@ pub mod ssr {
             Ok(Some(d))
         }
     }
+    /// Every academy's figures and the trust's over one set of windows (`spec`,
+    /// `from`..`to` spanning them): an internal part ([`Ctx::whole_trust_part`]) that
+    /// each academy's page cuts to its own.
+    pub struct ByAcademy;
+
+    /// What [`ByAcademy`] gives: every academy's figures, and the trust's.
+    pub type AllFigures = (Vec<(AcademyRef, Figures)>, Figures);
+
+    impl crate::reports::Report for ByAcademy {
+        type Params = (String, chrono::NaiveDate, chrono::NaiveDate, Scope);
+        type Output = AllFigures;
+
+        fn build(
+            ctx: &Ctx<'_>,
+            (spec, from, to, scope): &Self::Params,
+            _: &Visibility,
+        ) -> Result<AllFigures, ReportError> {
+            Ok(queries::figures::by_academy_in(
+                ctx.conn, spec, *from, *to, *scope,
+            )?)
+        }
+    }
+
     use crate::trend::ssr::weeks_of;
     use queries::calendar::Calendars;
     use queries::db::Connection;
@@ -97,26 +126,32 @@ pub mod ssr {
         urn: &str,
         p: &WindowChoice,
         viewer: &Visibility,
+        by_academy: &dyn Fn(
+            String,
+            chrono::NaiveDate,
+            chrono::NaiveDate,
+        ) -> Result<std::sync::Arc<AllFigures>, String>,
     ) -> Result<Option<AcademyDetail>, String> {
         let e = |e: queries::db::DuckError| e.to_string();
         // The academy's own window, on its own term dates; the trust's figures beside it
-        // are the sum of every academy's own window of the same kind.
+        // are the sum of every academy's own window of the same kind. Both are cut from
+        // every academy's figures (`by_academy`: made once for all the academies' pages).
         let window = window(cals.of(urn), p)?;
-        let scope = p.scope;
         let all = windows(cals, p)?;
-        let (_, trust) =
-            figures::by_academy_in(conn, &all.spec(), all.from, all.to, scope).map_err(e)?;
-        let (academies, _) = figures::by_academy(conn, window.from, window.to, scope).map_err(e)?;
-        let Some((academy, figures)) = academies.into_iter().find(|(a, _)| a.urn == urn) else {
+        let trust = by_academy(all.spec(), all.from, all.to)?.1.clone();
+        let mine = |(from, to)| -> Result<Option<(AcademyRef, Figures)>, String> {
+            Ok(by_academy(figures::all_alike(from, to), from, to)?
+                .0
+                .iter()
+                .find(|(a, _)| a.urn == urn)
+                .cloned())
+        };
+        let Some((academy, figures)) = mine((window.from, window.to))? else {
             return Ok(None);
         };
+        let scope = p.scope;
         let last_year = match window.last_year {
-            Some((f, t)) => figures::by_academy(conn, f, t, scope)
-                .map_err(e)?
-                .0
-                .into_iter()
-                .find(|(a, _)| a.urn == urn)
-                .map(|(_, f)| f),
+            Some(range) => mine(range)?.map(|(_, f)| f),
             None => None,
         };
         let weeks = weeks_of(
