@@ -3,7 +3,7 @@
 //! education, unexplained absence left open, certificates. Pupil level: trust and
 //! academy staff only; every viewing and export is in the audit log.
 
-use queries::cases::{CaseBrief, Stage};
+use queries::cases::CaseBrief;
 use queries::types::{AcademyRef, ActionTable, PupilRef, ACTION_LISTS};
 use serde::{Deserialize, Serialize};
 
@@ -357,7 +357,11 @@ pub mod ssr {
                     .unwrap_or_default()
             });
             let of = whole.rows.len();
-            if let Some(stage) = choice.stage.as_deref().and_then(Stage::parse) {
+            if let Some(stage) = choice
+                .stage
+                .as_deref()
+                .and_then(queries::cases::Stage::parse)
+            {
                 let label = stage.label();
                 let at = whole.columns.len() - 2;
                 whole.rows.retain(|(_, cells)| cells[at] == label);

@@ -6,6 +6,7 @@
 //! (SVG, PNG). Aggregates only, for the academy's staff and the trust (governors have
 //! their summary).
 
+#[cfg(feature = "ssr")]
 use crate::view::pct;
 use queries::types::{AcademyRef, Rates, Scope};
 use serde::{Deserialize, Serialize};
