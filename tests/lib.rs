@@ -548,6 +548,17 @@ pub fn whole_server(w: &Warehouse) -> axum::Router {
     )
 }
 
+/// The whole server over `w` with `w`'s trust config (letters, contacts, thresholds).
+pub fn whole_server_configured(w: &Warehouse) -> axum::Router {
+    server::serve::router(
+        app::ssr::Warehouse::new(w.shared()).with_config(&w.config),
+        server::serve::leptos_options("127.0.0.1:3000".parse().unwrap()),
+        server::auth::Auth::new(w.shared(), false),
+        false,
+        w.data_dir().join("inbox"),
+    )
+}
+
 /// The API's routes on `w` as `who` (what the guard would attach).
 pub fn api_as(w: &Warehouse, who: queries::types::Principal) -> axum::Router {
     server::api::routes(app::ssr::Warehouse::new(w.shared())).layer(axum::Extension(who))
@@ -571,4 +582,55 @@ pub fn principal(role: queries::types::Role, academies: &[&str]) -> queries::typ
 pub async fn one_at_a_time() -> tokio::sync::MutexGuard<'static, ()> {
     static PAGES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     PAGES.lock().await
+}
+
+/// A PDF's text, as poppler's `pdftotext -layout` reads it (pages end with a form feed).
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("read.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout".as_ref(), path.as_os_str(), "-".as_ref()])
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    assert!(out.status.success(), "pdftotext: {out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A request through `app` as a browser on this site would send it (same origin), with
+/// the session `cookie`: the status, the content type, and the body's bytes.
+pub async fn send_bytes(
+    app: &axum::Router,
+    method: &str,
+    uri: &str,
+    cookie: &str,
+    body: String,
+) -> (axum::http::StatusCode, String, Vec<u8>) {
+    use axum::http::header;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let req = axum::http::Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::HOST, "rollcall.test")
+        .header(header::ORIGIN, "http://rollcall.test")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, cookie)
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let kind = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|c| c.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = resp
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    (status, kind, body)
 }

@@ -66,6 +66,8 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("provision"), StaticSegment("report"), ParamSegment("urn")) view=pages::provision::ProvisionReportPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("governors") view=pages::governors::GovernorsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("actions") view=pages::actions::ActionsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("notifications") view=pages::notifications::NotificationsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("impact") view=pages::impact::ImpactPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("data-quality") view=pages::quality::DataQualityPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("loads") view=pages::loads::LoadsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("audit") view=pages::audit::AuditPage ssr=SsrMode::Async/>
@@ -91,6 +93,8 @@ pub fn nav(p: &queries::types::Principal) -> Vec<(&'static str, &'static str)> {
     [
         (true, "/", "Overview"),
         (staff, "/actions", "Action lists"),
+        (staff, "/notifications", "LA notifications"),
+        (staff, "/impact", "Whether it works"),
         (true, "/cohorts", "Cohorts"),
         (true, "/heatmaps", "Heatmaps"),
         (true, "/provision", "AP and timetables"),

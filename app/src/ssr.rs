@@ -64,6 +64,9 @@ pub struct Warehouse {
     /// Term dates the trust config names for academies whose registers cannot tell.
     pub term_dates:
         Arc<std::collections::BTreeMap<String, Vec<(chrono::NaiveDate, chrono::NaiveDate)>>>,
+    /// Letters at each threshold, and who parents contact at each academy (by URN).
+    pub letters: Arc<Vec<queries::letters::Template>>,
+    pub contacts: Arc<std::collections::BTreeMap<String, String>>,
     /// Reports by load generation and key; `None`: always build (the bench measures
     /// both).
     reports: Option<Arc<Mutex<crate::reports::Results>>>,
@@ -97,6 +100,8 @@ impl Warehouse {
             trust_name: "The trust".to_string(),
             at_risk: Default::default(),
             term_dates: Arc::default(),
+            letters: Arc::new(queries::letters::defaults()),
+            contacts: Arc::default(),
             reports: Some(Arc::default()),
         }
     }
@@ -146,6 +151,8 @@ impl Warehouse {
         self.trust_name = config.name.clone();
         self.at_risk = config.at_risk;
         self.term_dates = Arc::new(config.term_dates.clone());
+        self.letters = Arc::new(config.letters.clone());
+        self.contacts = Arc::new(config.contacts.clone());
         self
     }
 

@@ -129,6 +129,11 @@ const SCHEMA: &[&str] = &[
          BEGIN SELECT RAISE(ABORT, 'case actions are append-only'); END;
      CREATE TRIGGER case_actions_no_delete BEFORE DELETE ON case_actions
          BEGIN SELECT RAISE(ABORT, 'case actions are append-only'); END;",
+    // Actions imported from an MIS (`crate::interventions`) carry its reference for
+    // them: importing the same file again adds nothing.
+    "ALTER TABLE case_actions ADD COLUMN source_ref TEXT;
+     CREATE UNIQUE INDEX case_actions_source ON case_actions (urn, source_ref)
+         WHERE source_ref IS NOT NULL;",
 ];
 
 /// The accounts store: where it is, and how to connect to it.

@@ -13,15 +13,15 @@ use crate::types::{
 };
 
 /// Letters go out as attendance falls below these.
-pub const THRESHOLDS: [u8; 5] = [95, 93, 90, 80, 50];
+pub use crate::letters::THRESHOLDS;
 /// Sessions in a full school year (190 days).
 pub const YEAR_SESSIONS: u64 = 380;
 /// School days in a full school year.
 pub const YEAR_DAYS: u64 = 190;
 /// The penalty-notice threshold: sessions of unauthorised absence in 10 school weeks.
 pub const PENALTY_SESSIONS: u64 = 10;
-/// Children missing education: consecutive school days of unexplained absence.
-pub const CME_DAYS: u64 = 10;
+/// Children missing education: consecutive school days of absence without permission.
+pub use crate::notifications::CME_DAYS;
 /// `N` marks are chased after this many school days by default.
 pub const OPEN_N_DAYS: u64 = 3;
 /// "Most improved": at least this many percentage points up on the last half term.
@@ -356,6 +356,7 @@ fn missing(
             last_day: r.get(7)?,
             school_days: r.get(8)?,
             ongoing: r.get(9)?,
+            notify_from: r.get(10)?,
         })
     })
 }

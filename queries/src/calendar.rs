@@ -167,6 +167,15 @@ impl Calendar {
         self.years.last().and_then(|y| y.days.last().copied())
     }
 
+    /// School days from `from` to `to`, both counted.
+    pub fn days_between(&self, from: NaiveDate, to: NaiveDate) -> u64 {
+        self.years
+            .iter()
+            .flat_map(|y| y.days.iter())
+            .filter(|d| (from..=to).contains(*d))
+            .count() as u64
+    }
+
     /// `date` moved to the same school week and weekday one academic year earlier.
     ///
     /// A date before the year's first school week (1 September, in most years: the

@@ -237,6 +237,29 @@ pub fn brief(actions: &[CaseAction], today: NaiveDate) -> CaseBrief {
     }
 }
 
+/// Pupils by the furthest stage their case reached with actions dated `from` to `to`:
+/// `actions` are (pupil, kind, day) of one academy; the counts are of stages 2 to 5
+/// ([`Stage::Understand`] .. [`Stage::Enforce`]), a pupil counted once, at the
+/// furthest. Pupils with no such action (or only notifications) are not counted.
+pub fn reached<'a>(
+    actions: impl IntoIterator<Item = (&'a str, ActionKind, NaiveDate)>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> [u64; 4] {
+    let mut furthest: std::collections::HashMap<&str, Stage> = Default::default();
+    for (pupil, kind, on) in actions {
+        if let Some(stage) = kind.stage().filter(|_| (from..=to).contains(&on)) {
+            let s = furthest.entry(pupil).or_insert(stage);
+            *s = (*s).max(stage);
+        }
+    }
+    let mut counts = [0; 4];
+    for stage in furthest.into_values() {
+        counts[stage as usize - 1] += 1;
+    }
+    counts
+}
+
 /// Longest free text kept in an action (characters).
 pub const MAX_TEXT: usize = 2000;
 
@@ -343,6 +366,18 @@ mod store {
         pupil_id: &str,
         action: &Checked,
     ) -> Result<i64, AccountError> {
+        let ids = record_many(conn, who, urn, &[(pupil_id.to_string(), action.clone())])?;
+        Ok(ids[0])
+    }
+
+    /// Records each (pupil id, action) at the academy `urn`, each with its audit entry,
+    /// all in one transaction (all or none); the new actions' ids in order.
+    pub fn record_many(
+        conn: &mut Connection,
+        who: &Principal,
+        urn: &str,
+        actions: &[(String, Checked)],
+    ) -> Result<Vec<i64>, AccountError> {
         if !may_record(who, urn) {
             return Err(AccountError::Invalid(format!(
                 "{} may not record actions at {urn}",
@@ -350,35 +385,39 @@ mod store {
             )));
         }
         let tx = conn.transaction()?;
-        tx.execute(
-            "INSERT INTO case_actions (urn, pupil_id, kind, done_on, recorded_by, by_name,
-                                       outcome, next_step, next_due)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            params![
-                urn,
-                pupil_id,
-                action.kind.key(),
-                action.on.to_string(),
-                who.actor,
-                who.name,
-                action.outcome,
-                action.next_step,
-                action.next_due.map(|d| d.to_string())
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
-        crate::accounts::audit(
-            &tx,
-            who,
-            "record action",
-            &format!(
-                "pupil {pupil_id} at {urn}: {} on {} (action {id})",
-                action.kind.key(),
-                action.on
-            ),
-        )?;
+        let mut ids = Vec::with_capacity(actions.len());
+        for (pupil_id, action) in actions {
+            tx.execute(
+                "INSERT INTO case_actions (urn, pupil_id, kind, done_on, recorded_by, by_name,
+                                           outcome, next_step, next_due)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                params![
+                    urn,
+                    pupil_id,
+                    action.kind.key(),
+                    action.on.to_string(),
+                    who.actor,
+                    who.name,
+                    action.outcome,
+                    action.next_step,
+                    action.next_due.map(|d| d.to_string())
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            crate::accounts::audit(
+                &tx,
+                who,
+                "record action",
+                &format!(
+                    "pupil {pupil_id} at {urn}: {} on {} (action {id})",
+                    action.kind.key(),
+                    action.on
+                ),
+            )?;
+            ids.push(id);
+        }
         tx.commit()?;
-        Ok(id)
+        Ok(ids)
     }
 
     const COLUMNS: &str = "action_id, urn, pupil_id, kind, done_on, by_name, outcome,
@@ -435,6 +474,100 @@ mod store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Every notification to the local authority the cases of the academies `urns`
+    /// (every academy when empty) record, by (URN, pupil id): its kind and day.
+    pub fn told(
+        conn: &Connection,
+        urns: &[String],
+    ) -> Result<crate::notifications::Told, AccountError> {
+        let mut stmt = conn.prepare_cached(
+            "SELECT urn, pupil_id, kind, done_on FROM case_actions
+             WHERE kind IN ('la-cme', 'la-section19', 'la-reduced-timetable')
+               AND (?1 = '' OR urn IN (SELECT value FROM json_each(?1)))",
+        )?;
+        let mut out = crate::notifications::Told::new();
+        let rows = stmt.query_map(params![urns_filter(urns)], |r| {
+            let kind: String = r.get(2)?;
+            Ok((
+                (r.get::<_, String>(0)?, r.get::<_, String>(1)?),
+                ActionKind::parse(&kind),
+                date(r, 3)?,
+            ))
+        })?;
+        for row in rows {
+            if let (key, Some(kind), Some(on)) = row? {
+                out.entry(key).or_default().push((kind, on));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every action dated `from` to `to` at the academies `urns` (every academy when
+    /// empty), by URN: (pupil id, kind, day). No free text.
+    pub fn dated(
+        conn: &Connection,
+        urns: &[String],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<HashMap<String, Vec<(String, ActionKind, NaiveDate)>>, AccountError> {
+        let mut stmt = conn.prepare_cached(
+            "SELECT urn, pupil_id, kind, done_on FROM case_actions
+             WHERE done_on BETWEEN ?2 AND ?3
+               AND (?1 = '' OR urn IN (SELECT value FROM json_each(?1)))
+             ORDER BY urn, done_on, action_id",
+        )?;
+        let rows = stmt.query_map(
+            params![urns_filter(urns), from.to_string(), to.to_string()],
+            |r| {
+                let kind: String = r.get(2)?;
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    ActionKind::parse(&kind),
+                    date(r, 3)?,
+                ))
+            },
+        )?;
+        let mut by_academy: HashMap<String, Vec<(String, ActionKind, NaiveDate)>> = HashMap::new();
+        for row in rows {
+            if let (urn, pupil, Some(kind), Some(on)) = row? {
+                by_academy.entry(urn).or_default().push((pupil, kind, on));
+            }
+        }
+        Ok(by_academy)
+    }
+
+    /// Each academy's pupils by the furthest stage reached from `from` to `to` (see
+    /// [`reached`]), for the academies `urns` (every academy when empty).
+    pub fn stages_reached(
+        conn: &Connection,
+        urns: &[String],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<HashMap<String, [u64; 4]>, AccountError> {
+        Ok(dated(conn, urns, from, to)?
+            .into_iter()
+            .map(|(urn, actions)| {
+                let counts = reached(
+                    actions.iter().map(|(p, k, on)| (p.as_str(), *k, *on)),
+                    from,
+                    to,
+                );
+                (urn, counts)
+            })
+            .collect())
+    }
+
+    /// `urns` as the queries above filter by them: a JSON array, or empty for every
+    /// academy.
+    fn urns_filter(urns: &[String]) -> String {
+        if urns.is_empty() {
+            String::new()
+        } else {
+            serde_json::to_string(urns).expect("strings serialise")
+        }
+    }
+
     /// Every case of the academies `urns` (every academy when empty) at a glance, by
     /// (URN, pupil id), on `today`.
     pub fn briefs(
@@ -447,11 +580,7 @@ mod store {
              WHERE ?1 = '' OR urn IN (SELECT value FROM json_each(?1))
              ORDER BY urn, pupil_id"
         ))?;
-        let filter = if urns.is_empty() {
-            String::new()
-        } else {
-            serde_json::to_string(urns).expect("strings serialise")
-        };
+        let filter = urns_filter(urns);
         let mut by_case: HashMap<(String, String), Vec<CaseAction>> = HashMap::new();
         for a in stmt.query_map(params![filter], action)? {
             let a = a?;
@@ -567,6 +696,26 @@ mod tests {
             brief(&with_date, d("2026-07-16")).next_due,
             Some(d("2026-07-30"))
         );
+    }
+
+    #[test]
+    fn pupils_are_counted_once_at_the_furthest_stage_in_the_dates() {
+        use ActionKind::*;
+        let acts = [
+            ("A", Letter, d("2025-09-10")),
+            ("A", Meeting, d("2025-10-01")),
+            // Outside the dates: not counted.
+            ("A", NoticeToImprove, d("2026-01-10")),
+            ("B", PhoneCall, d("2025-12-19")),
+            ("C", EarlyHelp, d("2025-09-01")),
+            ("C", PhoneCall, d("2025-09-02")),
+            // A notification alone is no stage.
+            ("D", NotifiedCme, d("2025-10-01")),
+            ("E", PenaltyNoticeRequest, d("2025-08-31")),
+        ];
+        let counts = reached(acts, d("2025-09-01"), d("2025-12-19"));
+        // Understand: B; support: A; formalise: C; enforce: none.
+        assert_eq!(counts, [1, 1, 1, 0]);
     }
 
     #[test]

@@ -16,6 +16,20 @@
 //! # half term's first and last day. The registers win in any year they cover.
 //! [term_dates]
 //! "140199" = [["2026-09-03", "2026-10-23"], ["2026-11-02", "2026-12-18"]]
+//!
+//! # Who parents contact at each academy, for the letters.
+//! [contacts]
+//! "140101" = "Mrs J Patel, attendance officer, on 01234 567890"
+//!
+//! # The trust's own letter at a threshold (95, 93, 90, 80 or 50); merge fields in
+//! # braces (docs/letters.md). A threshold left out keeps Rollcall's letter.
+//! [letters.90]
+//! subject = "{pupil_name}'s attendance"
+//! body = """
+//! {salutation},
+//!
+//! {pupil_name}'s attendance is {attendance}...
+//! """
 //! ```
 
 use std::collections::BTreeMap;
@@ -58,6 +72,17 @@ struct RawConfig {
     marks: BTreeMap<String, String>,
     #[serde(default)]
     term_dates: BTreeMap<String, Vec<[String; 2]>>,
+    #[serde(default)]
+    contacts: BTreeMap<String, String>,
+    #[serde(default)]
+    letters: BTreeMap<String, RawLetter>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLetter {
+    subject: String,
+    body: String,
 }
 
 /// A trust's settings, validated.
@@ -76,6 +101,10 @@ pub struct TrustConfig {
     /// Half terms (first and last day) by URN, for academies whose registers cannot
     /// tell ([`crate::calendar::Calendars::with_term_dates`]).
     pub term_dates: BTreeMap<String, Vec<(chrono::NaiveDate, chrono::NaiveDate)>>,
+    /// Who parents contact at each academy (by URN), for the letters.
+    pub contacts: BTreeMap<String, String>,
+    /// The letter at each threshold: the trust's where it wrote one, Rollcall's otherwise.
+    pub letters: Vec<crate::letters::Template>,
     mark_map: BTreeMap<String, &'static Code>,
 }
 
@@ -88,6 +117,8 @@ impl Default for TrustConfig {
             ap_contact_limit_days: DEFAULT_CONTACT_LIMIT,
             at_risk: Default::default(),
             term_dates: BTreeMap::new(),
+            contacts: BTreeMap::new(),
+            letters: crate::letters::defaults(),
             mark_map: BTreeMap::new(),
         }
     }
@@ -152,7 +183,33 @@ impl TrustConfig {
             }
             term_dates.insert(urn, parsed);
         }
+        for urn in raw.contacts.keys() {
+            if urn.len() != 6 || !urn.chars().all(|c| c.is_ascii_digit()) {
+                return Err(format!("contacts: \"{urn}\" is not a 6-digit URN"));
+            }
+        }
+        let mut letters = crate::letters::defaults();
+        for (threshold, letter) in raw.letters {
+            let t = threshold
+                .parse::<u8>()
+                .ok()
+                .filter(|t| crate::letters::THRESHOLDS.contains(t))
+                .ok_or_else(|| {
+                    format!("letters: \"{threshold}\" is not a threshold (95, 93, 90, 80 or 50)")
+                })?;
+            let template = crate::letters::Template {
+                threshold: t,
+                subject: letter.subject,
+                body: letter.body,
+            };
+            template.check().map_err(|e| format!("letters: {e}"))?;
+            if let Some(slot) = letters.iter_mut().find(|l| l.threshold == t) {
+                *slot = template;
+            }
+        }
         Ok(TrustConfig {
+            contacts: raw.contacts,
+            letters,
             name: raw.name.unwrap_or_else(|| "Trust".to_string()),
             reject_limit_percent,
             suppress_below,
@@ -192,6 +249,27 @@ fn setting<T: PartialOrd + std::fmt::Display>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_trust_writes_its_own_letters_with_known_fields_only() {
+        let c = TrustConfig::parse(
+            "[contacts]\n\"140101\" = \"Mrs Patel\"\n\
+             [letters.90]\nsubject = \"About {pupil_name}\"\nbody = \"{salutation}, hello\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.contacts["140101"], "Mrs Patel");
+        let ninety = c.letters.iter().find(|l| l.threshold == 90).unwrap();
+        assert_eq!(ninety.subject, "About {pupil_name}");
+        // The others are Rollcall's.
+        assert_eq!(c.letters.len(), 5);
+        let e =
+            TrustConfig::parse("[letters.90]\nsubject = \"{parent}\"\nbody = \"\"\n").unwrap_err();
+        assert!(e.contains("{parent}"), "{e}");
+        let e = TrustConfig::parse("[letters.85]\nsubject = \"\"\nbody = \"\"\n").unwrap_err();
+        assert!(e.contains("\"85\" is not a threshold"), "{e}");
+        let e = TrustConfig::parse("[contacts]\nOakfield = \"x\"\n").unwrap_err();
+        assert!(e.contains("not a 6-digit URN"), "{e}");
+    }
 
     #[test]
     fn ap_contact_limit_defaults_to_ten_and_is_checked() {

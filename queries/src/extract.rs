@@ -23,7 +23,15 @@ pub const PUPILS: &str = "pupils.csv";
 pub const MARKS: &str = "marks.csv";
 pub const AP_PLACEMENTS: &str = "ap_placements.csv";
 pub const REDUCED_TIMETABLES: &str = "reduced_timetables.csv";
-const KNOWN_FILES: &[&str] = &[PUPILS, MARKS, AP_PLACEMENTS, REDUCED_TIMETABLES];
+/// Past actions on pupils' cases, from the MIS (`crate::interventions`).
+pub const INTERVENTIONS: &str = "interventions.csv";
+const KNOWN_FILES: &[&str] = &[
+    PUPILS,
+    MARKS,
+    AP_PLACEMENTS,
+    REDUCED_TIMETABLES,
+    INTERVENTIONS,
+];
 /// How much of a zip is read before it is refused (zip bombs): an extract is a
 /// manifest and four CSV files, the largest (a year of a big secondary's marks) some
 /// tens of MB. Sizes are what the entries inflate to, counted as they inflate (a zip's

@@ -7,7 +7,10 @@
 pub mod calendar;
 pub mod cases;
 pub mod disclosure;
+pub mod impact;
+pub mod letters;
 pub mod narrative;
+pub mod notifications;
 pub mod suppress;
 pub mod types;
 
@@ -33,6 +36,8 @@ pub mod extract;
 pub mod figures;
 #[cfg(feature = "engine")]
 pub mod heatmap;
+#[cfg(feature = "engine")]
+pub mod interventions;
 #[cfg(feature = "engine")]
 pub mod loader;
 #[cfg(feature = "engine")]

@@ -327,6 +327,10 @@ impl<'a> Loader<'a> {
             }
         }
         progress(Stage::Committed);
+        if let Some(bytes) = ex.files.get(extract::INTERVENTIONS) {
+            let note = self.import_interventions(&conn, m, bytes);
+            outcome.notes.push(note);
+        }
         outcome.status = Status::Loaded;
         outcome.duration = started.elapsed();
         // Every rejected row, beyond those the load log keeps. The load has committed:
@@ -341,6 +345,62 @@ impl<'a> Loader<'a> {
             }
         }
         Ok(outcome)
+    }
+
+    /// Imports a loaded extract's `interventions.csv` into the academy's cases (the
+    /// accounts store), all or nothing, after the warehouse has committed: what it did,
+    /// as a note for the load's report. Its pupils are those the academy now has.
+    fn import_interventions(
+        &self,
+        conn: &Connection,
+        m: &extract::Manifest,
+        bytes: &[u8],
+    ) -> String {
+        let urn = &m.academy.urn;
+        let known = |p: &str| crate::pupil::exists(conn, urn, p).unwrap_or(false);
+        let rows = match crate::interventions::parse(bytes, m.extracted_at.date_naive(), &known) {
+            Ok(rows) => rows,
+            Err(faults) => {
+                return format!(
+                    "{}: not imported, nothing of it written: {}",
+                    extract::INTERVENTIONS,
+                    faults.join("; ")
+                )
+            }
+        };
+        let who = crate::types::Principal {
+            actor: "loader".into(),
+            name: format!(
+                "The nightly extract from {}",
+                m.source_system.as_deref().unwrap_or("the MIS")
+            ),
+            role: crate::types::Role::Trust,
+            academies: Vec::new(),
+        };
+        let done = self
+            .db
+            .accounts()
+            .connect()
+            .map_err(|e| e.to_string())
+            .and_then(|mut store| {
+                crate::interventions::import(&mut store, &who, urn, &rows)
+                    .map_err(|e| e.to_string())
+            });
+        match done {
+            Ok(i) => format!(
+                "{}: {} actions added to pupils' cases, {} already held",
+                extract::INTERVENTIONS,
+                i.added,
+                i.already
+            ),
+            Err(e) => {
+                tracing::error!(urn = %urn, error = %e, "interventions could not be imported");
+                format!(
+                    "{}: not imported, nothing of it written: {e}",
+                    extract::INTERVENTIONS
+                )
+            }
+        }
     }
 
     fn archive(&self, ex: &Extract) -> Result<Option<PathBuf>, LoadError> {

@@ -811,6 +811,8 @@ pub struct MissingRun {
     pub school_days: u64,
     /// Still going on the latest day loaded.
     pub ongoing: bool,
+    /// The run's tenth school day: the local authority must be told from then.
+    pub notify_from: NaiveDate,
 }
 
 /// `N` marks still open.

@@ -6,6 +6,7 @@ use app::reports::actions::{self, ListsParams};
 use app::reports::cohorts as cohorts_report;
 use app::reports::figures as figures_report;
 use app::reports::heatmaps::{self as heatmaps_report, Cells};
+use app::reports::notifications as notifications_report;
 use app::reports::params::{self, WindowChoice};
 use app::reports::provision;
 use app::reports::ReportError;
@@ -97,6 +98,10 @@ pub struct Params {
     measure: Option<String>,
     list: Option<String>,
     open_n_days: Option<u64>,
+    /// Notifications: only those not yet made.
+    open: Option<String>,
+    /// Cases: only those at this stage.
+    stage: Option<String>,
     // Cohort filters: one group of each characteristic, or any.
     sex: Option<String>,
     year_group: Option<String>,
@@ -796,9 +801,25 @@ pub async fn actions(
         .report::<actions::Export>(&who, (params, list.clone()))
         .await?;
     if format == Format::Csv {
-        let table = lists
+        let mut table = lists
             .table(&list, &at_risk, open_n_days)
             .expect("a known list");
+        // Each pupil's case as it stands now, as the page shows it.
+        let urns = who.visibility(w.suppress_below).academies;
+        let today = app::reports::cases::today();
+        let briefs = w
+            .blocking(move |w, _| {
+                let store = w.accounts()?;
+                queries::cases::briefs(&store, &urns, today).map_err(app::ssr::WarehouseError::from)
+            })
+            .await
+            .map_err(ReportError::from)?;
+        actions::with_cases(&mut table, |p| {
+            briefs
+                .get(&(p.urn.clone(), p.pupil_id.clone()))
+                .cloned()
+                .unwrap_or_default()
+        });
         let mut columns = column_names(PUPIL_COLUMNS);
         columns.extend(table.columns.iter().map(String::as_str));
         let rows = pupil_rows(
@@ -845,6 +866,189 @@ pub async fn actions(
     .into_response())
 }
 
+/// `GET /api/v1/notifications` (pupil level): the statutory notifications queue, each
+/// with when the case says the local authority was told; audited as an export.
+pub async fn notifications(
+    State(w): State<Warehouse>,
+    Extension(who): Extension<Principal>,
+    Query(p): Query<Params>,
+) -> Result<Response, ApiError> {
+    use queries::notifications::NoticeKind;
+    let keys = NoticeKind::ALL.map(|k| k.key());
+    let kind = match p.kind.as_deref() {
+        None | Some("") => None,
+        given => Some(one_of("kind", given, &keys)?.to_string()),
+    };
+    let open = bool_param("open", p.open.as_deref())?;
+    let format = format_param(&p)?;
+    let academy = academy_param(&w, &who, p.academy.clone()).await?;
+    let choice = notifications_report::QueueChoice {
+        academy: academy.clone(),
+        kind: kind.clone(),
+        open,
+    };
+    // Audited by the report before anything leaves: a failed write fails the request.
+    let queue = w
+        .report::<notifications_report::Export>(&who, choice)
+        .await?;
+    let date = |d: Option<NaiveDate>| d.map(|d| Value::from(d.to_string())).unwrap_or(Value::Null);
+    let rows = pupil_rows(
+        &queue,
+        |n| &n.due.pupil,
+        |n| {
+            vec![
+                n.due.kind.key().into(),
+                n.due.due_since.to_string().into(),
+                n.due.school_days.into(),
+                date(n.notified_on),
+                n.due.mis_notified.into(),
+                n.overdue.into(),
+                n.due.days_since_due.into(),
+                n.due.what.clone().into(),
+            ]
+        },
+    );
+    let columns = format!(
+        "{PUPIL_COLUMNS},kind,due_since,school_days,notified_on,mis_notified,overdue,school_days_since_due,what"
+    );
+    let meta = json!({
+        "academy": academy, "kind": kind, "open": open,
+        "rules": {
+            "cme_school_days": queries::notifications::CME_DAYS,
+            "section19_school_days": queries::notifications::ILLNESS_DAYS,
+            "overdue_after_school_days": queries::notifications::NOTIFY_WITHIN,
+        },
+    });
+    Ok(cells_response(
+        format,
+        &column_names(&columns),
+        rows,
+        meta,
+        "notifications",
+    ))
+}
+
+/// `GET /api/v1/cases` (pupil level): each case with an action this academic year, its
+/// stage, last action and next step due (no free text); audited as an export.
+pub async fn cases(
+    State(w): State<Warehouse>,
+    Extension(who): Extension<Principal>,
+    Query(p): Query<Params>,
+) -> Result<Response, ApiError> {
+    use queries::cases::Stage;
+    let keys = Stage::ALL.map(|s| s.key());
+    let stage = match p.stage.as_deref() {
+        None | Some("") => None,
+        given => Stage::parse(one_of("stage", given, &keys)?),
+    };
+    let format = format_param(&p)?;
+    let academy = academy_param(&w, &who, p.academy.clone()).await?;
+    let today = app::reports::cases::today();
+    let briefs = w
+        .report::<app::reports::cases::Briefs>(&who, (academy.clone(), today))
+        .await?;
+    let date = |d: Option<NaiveDate>| d.map(|d| Value::from(d.to_string())).unwrap_or(Value::Null);
+    let rows: Vec<Vec<Value>> = briefs
+        .iter()
+        .filter(|(_, _, b)| stage.is_none_or(|s| b.stage == s))
+        .map(|(urn, pupil_id, b)| {
+            vec![
+                urn.clone().into(),
+                pupil_id.clone().into(),
+                b.stage.key().into(),
+                b.last
+                    .map(|(k, _)| Value::from(k.key()))
+                    .unwrap_or(Value::Null),
+                date(b.last.map(|(_, on)| on)),
+                date(b.next_due),
+                b.overdue.into(),
+                b.actions.into(),
+            ]
+        })
+        .collect();
+    let columns = "urn,pupil_id,stage,last_action,last_action_on,next_due,overdue,actions";
+    let meta = json!({
+        "academy": academy, "stage": stage.map(|s| s.key()), "today": today.to_string(),
+    });
+    Ok(cells_response(
+        format,
+        &column_names(columns),
+        rows,
+        meta,
+        "cases",
+    ))
+}
+
+/// `GET /api/v1/interventions/impact` (figures over pupils, for roles that see pupils):
+/// for each academy and kind of action, attendance before and after against like
+/// pupils with none; and each academy's time to a first action.
+pub async fn impact(
+    State(w): State<Warehouse>,
+    Extension(who): Extension<Principal>,
+    Query(p): Query<Params>,
+) -> Result<Response, ApiError> {
+    let format = format_param(&p)?;
+    let academy = academy_param(&w, &who, p.academy.clone()).await?;
+    let today = app::reports::cases::today();
+    let data = w
+        .report::<app::reports::impact::Report>(&who, (academy.clone(), today))
+        .await?;
+    let num = |x: Option<f64>| x.map(Value::from).unwrap_or(Value::Null);
+    let rows: Vec<Vec<Value>> = data
+        .rows
+        .iter()
+        .flat_map(|r| {
+            r.kinds.iter().map(move |k| {
+                vec![
+                    r.academy.urn.clone().into(),
+                    k.kind.key().into(),
+                    k.actions.into(),
+                    k.not_yet.into(),
+                    num(k.before),
+                    num(k.after),
+                    num(k.change()),
+                    k.compared.into(),
+                    num(k.comparison_change),
+                    num(k.difference),
+                ]
+            })
+        })
+        .collect();
+    let columns = "urn,kind,pupils,not_yet_measurable,before,after,change,compared,comparison_change,difference";
+    let compliance: Vec<Value> = data
+        .rows
+        .iter()
+        .map(|r| {
+            let c = &r.compliance;
+            json!({
+                "urn": r.academy.urn, "below_90": c.crossed, "acted": c.acted,
+                "median_days_to_first_action": c.median_days, "waiting": c.waiting,
+                "longest_wait_days": c.longest_wait,
+            })
+        })
+        .collect();
+    let meta = json!({
+        "academy": academy, "weeks": queries::impact::WEEKS, "today": today.to_string(),
+        "limits": app::reports::impact::LIMITS, "compliance": compliance,
+    });
+    Ok(cells_response(
+        format,
+        &column_names(columns),
+        rows,
+        meta,
+        "interventions-impact",
+    ))
+}
+
+/// A yes/no parameter: `1`, `true`, `yes` or `y` (any case) is yes; absent is no.
+fn bool_param(name: &str, given: Option<&str>) -> Result<bool, ApiError> {
+    match given.map(str::to_ascii_lowercase).as_deref() {
+        None | Some("") | Some("0" | "false" | "no" | "n") => Ok(false),
+        Some("1" | "true" | "yes" | "y") => Ok(true),
+        Some(_) => Err(bad(name, "needed: true or false")),
+    }
+}
+
 /// Every API route (method, path): the access matrix test covers each.
 pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/summary"),
@@ -852,6 +1056,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/heatmap"),
     ("GET", "/api/v1/provision"),
     ("GET", "/api/v1/actions"),
+    ("GET", "/api/v1/notifications"),
+    ("GET", "/api/v1/cases"),
+    ("GET", "/api/v1/interventions/impact"),
     ("POST", "/api/v1/extracts"),
 ];
 
@@ -863,6 +1070,9 @@ pub fn routes(warehouse: Warehouse) -> Router {
         get(heatmap),
         get(provision),
         get(actions),
+        get(notifications),
+        get(cases),
+        get(impact),
     ];
     crate::routed(ROUTES, handlers, warehouse)
 }

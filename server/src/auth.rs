@@ -85,6 +85,8 @@ pub fn rule(method: &Method, path: &str) -> Option<Rule> {
             | ["heatmaps"]
             | ["provision"]
             | ["actions"]
+            | ["notifications"]
+            | ["impact"]
             | ["data-quality"]
             | ["governors"]
             | ["governors", "summary.pdf"],
@@ -94,16 +96,21 @@ pub fn rule(method: &Method, path: &str) -> Option<Rule> {
         ("GET", ["provision", "report", urn]) => Some(Rule::Academy(urn.to_string())),
         ("GET", ["academy", urn])
         | ("GET", ["academy", urn, "pupil", _])
+        | ("GET", ["academy", urn, "pupil", _, "evidence.pdf"])
         | ("GET", ["academy", urn, "sef" | "sef.pdf"])
         | ("GET", ["academy", urn, "sef", _]) => Some(Rule::Academy(urn.to_string())),
+        // Letters: the handler narrows to the academy's own staff.
+        ("POST", ["academy", urn, "letters"]) => Some(Rule::Academy(urn.to_string())),
         ("GET", ["audit"] | ["audit.csv"] | ["admin"]) => Some(Rule::Trust),
         // Administration's server functions: the trust role only.
         ("POST", ["api", name]) if ADMIN_FNS.iter().any(|f| name.starts_with(f)) => {
             Some(Rule::Trust)
         }
-        ("GET", ["api", "v1", "summary" | "cohorts" | "heatmap" | "provision" | "actions"]) => {
-            Some(Rule::ApiRead)
-        }
+        (
+            "GET",
+            ["api", "v1", "summary" | "cohorts" | "heatmap" | "provision" | "actions" | "notifications" | "cases"],
+        ) => Some(Rule::ApiRead),
+        ("GET", ["api", "v1", "interventions", "impact"]) => Some(Rule::ApiRead),
         ("POST", ["api", "v1", "extracts"]) => Some(Rule::Upload),
         // Leptos server functions: each narrows further by the principal.
         ("POST", ["api", name]) if SERVER_FNS.iter().any(|f| name.starts_with(f)) => {
@@ -125,6 +132,8 @@ pub const SERVER_FNS: &[&str] = &[
     "get_provision",
     "get_provision_report",
     "get_actions",
+    "get_notifications",
+    "get_impact",
     "get_data_quality",
     "get_pupil",
     "get_case",

@@ -5,7 +5,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Extension, Router};
 use queries::types::Principal;
 
@@ -144,18 +144,67 @@ pub async fn chart(
 /// never reused for another drawing).
 pub const CHART_CACHING: &str = "private, max-age=31536000, immutable";
 
+/// `POST /academy/{urn}/letters` (a form: `pupil=ID` for each pupil ticked on the
+/// thresholds list): their letters as one PDF, one a page, each recorded on the pupil's
+/// case as a letter sent. Staff of the academy only.
+pub async fn letters(
+    State(w): State<Warehouse>,
+    Extension(who): Extension<Principal>,
+    Path(urn): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    use app::reports::letters as report;
+    let pupils: Vec<String> = form_urlencoded::parse(&body)
+        .filter(|(k, _)| k == "pupil")
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    let batch = report::Batch::new(urn, pupils, app::reports::cases::today())?;
+    // Made (and the export audited) first; recorded only once made.
+    let made = w.report::<report::Make>(&who, batch.clone()).await?;
+    let (file, pdf) = (made.file.clone(), made.pdf.clone());
+    w.blocking(move |w, _| report::record(w, &who, &batch, &made))
+        .await?;
+    Ok(attachment("application/pdf", &file, pdf))
+}
+
+/// `GET /academy/{urn}/pupil/{pupil_id}/evidence.pdf`: the penalty-notice evidence
+/// pack (staff of the academy and the trust; audited).
+pub async fn evidence_pdf(
+    State(w): State<Warehouse>,
+    Extension(who): Extension<Principal>,
+    Path((urn, pupil_id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    use app::reports::evidence;
+    let params = evidence::Params {
+        urn,
+        pupil_id,
+        today: app::reports::cases::today(),
+    };
+    let (name, bytes) = &*w.report::<evidence::Evidence>(&who, params).await?;
+    Ok(attachment("application/pdf", name, bytes.clone()))
+}
+
 /// The document routes (the access matrix test walks them).
-pub const ROUTES: [(&str, &str); 4] = [
+pub const ROUTES: [(&str, &str); 6] = [
     ("GET", "/governors/summary.pdf"),
     ("GET", "/academy/{urn}/sef.pdf"),
     ("GET", "/academy/{urn}/sef/{file}"),
     ("GET", "/charts/{file}"),
+    ("POST", "/academy/{urn}/letters"),
+    ("GET", "/academy/{urn}/pupil/{pupil_id}/evidence.pdf"),
 ];
 
 pub fn routes(warehouse: Warehouse) -> Router {
     crate::routed(
         &ROUTES,
-        [get(governors_pdf), get(sef_pdf), get(sef_file), get(chart)],
+        [
+            get(governors_pdf),
+            get(sef_pdf),
+            get(sef_file),
+            get(chart),
+            post(letters),
+            get(evidence_pdf),
+        ],
         warehouse,
     )
 }

@@ -227,6 +227,8 @@ fn ensure_demo(db: &Db, config: &TrustConfig, data_dir: &Path) -> anyhow::Result
     let outcomes = ingest::load_all(db, config, data_dir, &extracts)?;
     let rows: u64 = outcomes.iter().map(|o| o.rows_loaded()).sum();
     println!("Demo: loaded {} extracts, {rows} rows", outcomes.len());
+    let actions = seed::demo_cases(db)?;
+    println!("Demo: recorded a history of {actions} case actions");
     Ok(())
 }
 

@@ -512,6 +512,94 @@ async fn every_route_for_every_role() {
                 server_fn(*who == Who::Academy),
             ),
             call("record_action", record_body(B, &pupil_b), server_fn(false)),
+            // The penalty-notice evidence pack: as the pupil's page.
+            get(
+                "GET /academy/{urn}/pupil/{pupil_id}/evidence.pdf",
+                format!("/academy/{A}/pupil/{pupil_a}/evidence.pdf"),
+                page(not_governor),
+            ),
+            get(
+                "GET /academy/{urn}/pupil/{pupil_id}/evidence.pdf",
+                format!("/academy/{B}/pupil/{pupil_b}/evidence.pdf"),
+                page(trust_only),
+            ),
+            // Letters: the academy's own staff only (a pupil not on the list is a 400).
+            (
+                "POST /academy/{urn}/letters",
+                "POST",
+                format!("/academy/{A}/letters"),
+                Some("pupil=nobody".into()),
+                match page(*who == Who::Academy) {
+                    Ok => Ok400,
+                    other => other,
+                },
+            ),
+            (
+                "POST /academy/{urn}/letters",
+                "POST",
+                format!("/academy/{B}/letters"),
+                Some("pupil=nobody".into()),
+                page(false),
+            ),
+            // Whether it works: figures over pupils, for roles that see pupils.
+            get("/impact", "/impact".into(), page(not_governor)),
+            get("/impact", format!("/impact?academy={B}"), page(trust_only)),
+            call(
+                "get_impact",
+                format!("academy={A}"),
+                server_fn(not_governor),
+            ),
+            get(
+                "GET /api/v1/interventions/impact",
+                format!("/api/v1/interventions/impact?academy={A}"),
+                pupil_reader,
+            ),
+            get(
+                "GET /api/v1/interventions/impact",
+                format!("/api/v1/interventions/impact?academy={B}&format=csv"),
+                other_academy_pupils,
+            ),
+            // The notifications queue and the cases at a glance: pupil level.
+            get(
+                "/notifications",
+                "/notifications".into(),
+                page(not_governor),
+            ),
+            get(
+                "/notifications",
+                format!("/notifications?academy={B}&kind=cme"),
+                page(trust_only),
+            ),
+            call(
+                "get_notifications",
+                format!("choice[academy]={A}"),
+                server_fn(not_governor),
+            ),
+            call(
+                "get_notifications",
+                format!("choice[academy]={B}&choice[open]=true"),
+                server_fn(trust_only),
+            ),
+            get(
+                "GET /api/v1/notifications",
+                format!("/api/v1/notifications?academy={A}&kind=section19"),
+                pupil_reader,
+            ),
+            get(
+                "GET /api/v1/notifications",
+                format!("/api/v1/notifications?academy={B}&format=csv"),
+                other_academy_pupils,
+            ),
+            get(
+                "GET /api/v1/cases",
+                format!("/api/v1/cases?academy={A}"),
+                pupil_reader,
+            ),
+            get(
+                "GET /api/v1/cases",
+                format!("/api/v1/cases?academy={B}&format=csv&stage=support"),
+                other_academy_pupils,
+            ),
             call("get_data_quality", String::new(), server_fn(not_governor)),
             call(
                 "get_provision_report",

@@ -364,3 +364,52 @@ async fn the_lists_show_each_pupil_s_stage_and_filter_by_it() {
     assert!(!formal.contains(&format!("/academy/{B}/pupil/P1#case")));
     assert!(formal.contains("(1 of 2)"), "one of the list's two pupils");
 }
+
+/// The demo trust's history of actions: written through the store as its academies'
+/// staff would, dated this year up to the latest register, and reaching every view:
+/// stages beyond the first, notifications both made and still due, and the lists.
+#[test]
+fn the_demo_trust_has_a_history_of_actions_in_every_view() {
+    let as_of = server::seed::default_as_of();
+    let w = rollcall_tests::seeded_trust_on(as_of, "academies=3,pupils=600,years=1,nights=1");
+    let written = server::seed::demo_cases(&w.db).unwrap();
+    assert!(written > 50, "{written}");
+    let store = w.accounts();
+    let kinds: i64 = store
+        .query_row("SELECT count(DISTINCT kind) FROM case_actions", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(kinds >= 6, "{kinds} kinds");
+    let latest: String = store
+        .query_row("SELECT max(done_on) FROM case_actions", [], |r| r.get(0))
+        .unwrap();
+    assert!(latest <= as_of.to_string(), "{latest} after {as_of}");
+    assert_eq!(
+        w.audited("action = 'record action' AND actor LIKE 'attendance-%@demo.rollcall'"),
+        written as i64
+    );
+    let year_start = queries::cases::year_start(as_of);
+    let reached = queries::cases::stages_reached(&store, &[], year_start, as_of).unwrap();
+    let totals = reached.values().fold([0; 4], |mut t, c| {
+        for i in 0..4 {
+            t[i] += c[i];
+        }
+        t
+    });
+    assert!(totals[0] > 0 && totals[1] > 0, "{totals:?}");
+    // The queue: some made, some still due.
+    let conn = w.conn();
+    let cals = queries::figures::calendars(&conn).unwrap();
+    let lists = queries::actions::lists(&conn, &cals, None, &Default::default(), 3).unwrap();
+    let due = queries::notifications::due(&conn, &cals, None, &lists.missing).unwrap();
+    let told = queries::cases::told(&store, &[]).unwrap();
+    let queue = queries::notifications::queue(&due, &told);
+    let counts = queries::notifications::counts(&queue);
+    assert!(
+        counts.notified > 0 && counts.notified < counts.due,
+        "{counts:?}"
+    );
+    // Running it again on a store that has a history is the demo's to avoid: it is
+    // only called on the first start.
+}

@@ -46,7 +46,8 @@ fn ActionsBody(d: ActionsData) -> impl IntoView {
     let csv = format!("/api/v1/actions?{}&format=csv", c.query(&list));
     let t = d.table.clone();
     let paging = d.paging.clone();
-    let n_cols = t.columns.len() + 4;
+    let letters_for = d.letters_for.clone();
+    let n_cols = t.columns.len() + 4 + usize::from(letters_for.is_some());
     let heading = if paging.rows == paging.of {
         format!("{} ({})", t.title, paging.of)
     } else {
@@ -141,9 +142,16 @@ fn ActionsBody(d: ActionsData) -> impl IntoView {
         <Section id="list-h" heading=heading>
             <p class="rule">{t.rule.clone()}</p>
             <p><a href=csv download="">"Download as CSV: the whole list (opens in Excel)"</a></p>
+            {letters_for.clone().map(|urn| view! {
+                <form id="letters-form" class="letters" method="post" action=format!("/academy/{urn}/letters")>
+                    <p>"Tick the pupils to write to, then make their letters: one PDF, a letter a page, in the trust's wording for the threshold each crossed. Each is recorded on the pupil's case as a letter sent today."</p>
+                    <button type="submit">"Make letters for the pupils ticked (PDF)"</button>
+                </form>
+            })}
             {pages.clone()}
             <ScrollTable id="action-list">
                 <thead><tr>
+                    {letters_for.is_some().then(|| view! { <th scope="col"><span class="sr-only">"Letter"</span></th> })}
                     {headers.into_iter().enumerate().map(header).collect_view()}
                     <th scope="col">"Case"</th>
                 </tr></thead>
@@ -151,8 +159,20 @@ fn ActionsBody(d: ActionsData) -> impl IntoView {
                     {t.rows.is_empty().then(|| view! { <tr><td colspan=n_cols.to_string()>"Nobody on this list."</td></tr> })}
                     {t.rows.iter().map(|(p, cells)| {
                         let academy = d.academies.iter().find(|a| a.urn == p.urn).map(|a| a.name.clone()).unwrap_or_else(|| p.urn.clone());
+                        let tick = letters_for.as_ref().map(|urn| {
+                            let mine = *urn == p.urn;
+                            view! {
+                                <td>{mine.then(|| view! {
+                                    <label>
+                                        <input type="checkbox" form="letters-form" name="pupil" value=p.pupil_id.clone()/>
+                                        <span class="sr-only">{format!("Write to the parents of {}", p.name)}</span>
+                                    </label>
+                                })}</td>
+                            }
+                        });
                         view! {
                             <tr>
+                                {tick}
                                 <th scope="row"><a href=crate::pages::pupil::pupil_href(&p.urn, &p.pupil_id)>{p.name.clone()}</a><br/><small>{p.upn.clone().unwrap_or_else(|| p.pupil_id.clone())}</small></th>
                                 <td>{p.year_group.clone()}</td>
                                 <td>{academy}</td>

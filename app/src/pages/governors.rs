@@ -21,7 +21,13 @@ pub use crate::reports::governors::{GovernorsData, SummaryParams};
 pub async fn get_governors(params: SummaryParams) -> Result<Option<GovernorsData>, ServerFnError> {
     use crate::reports::governors;
     let choice = params.checked().map_err(crate::reports::bad_request)?;
-    crate::reports::serve::<governors::Report>(choice).await
+    let Some(mut data) = crate::reports::serve::<governors::Report>(choice).await? else {
+        return Ok(None);
+    };
+    // The cases change between loads: their counts are read now.
+    let term = (data.term.from, data.term.to);
+    data.stages = Some(crate::reports::serve::<governors::Stages>(term).await?);
+    Ok(Some(data))
 }
 
 #[component]
@@ -66,6 +72,23 @@ fn GovernorsBody(d: GovernorsData, params: SummaryParams) -> impl IntoView {
             </form>
         </div>
         {d.summaries.into_iter().map(|s| view! { <PlaceSection s threshold/> }).collect_view()}
+        {d.stages.map(|t| {
+            let rows = t.cells(&d.place);
+            let term = d.term.label();
+            view! {
+                <section class="stages no-print" aria-labelledby="stages-h">
+                    <h2 id="stages-h">{format!("Working with families: pupils by stage, {term}")}</h2>
+                    <p class="lead">"How far each academy's support went with the pupils it worked with this term, in the stages of the DfE's Working together to improve school attendance: support first, enforcement only when support has not worked."</p>
+                    <Table caption="Pupils by the furthest stage their case reached this term".into() head=crate::reports::governors::StageTable::head() rows/>
+                    <p class="note">{format!(
+                        "Each pupil is counted once, at the furthest stage their case reached with actions recorded in the term. \
+                         Listen and understand: a letter, a call or a home visit; facilitate support: an attendance meeting or a support plan; \
+                         formalise support: an attendance contract or an early help referral; enforce: a notice to improve or a penalty notice requested. \
+                         x: fewer than {threshold} pupils, or a number that would let one be worked out, hidden to protect them."
+                    )}</p>
+                </section>
+            }
+        })}
     }
 }
 

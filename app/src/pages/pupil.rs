@@ -10,7 +10,7 @@ use crate::view::{found, loaded, DateInput, ScrollTable};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use queries::types::{Dimension, PupilRecord};
 
 use crate::view::pct;
@@ -95,6 +95,9 @@ pub fn pupil_href(urn: &str, pupil_id: &str) -> String {
 #[component]
 pub fn PupilPage() -> impl IntoView {
     let route = use_params_map();
+    // `?record=la-cme` (from the notifications queue): the form starts on that kind.
+    let query = use_query_map();
+    let preset = move || query.with(|q| q.get("record"));
     let key = Memo::new(move |_| {
         route.with(|r| {
             (
@@ -114,7 +117,7 @@ pub fn PupilPage() -> impl IntoView {
             let register = p.clone();
             view! {
                 <PupilBody p/>
-                {loaded(case, move |c| view! { <CaseSection c record/> })}
+                {loaded(case, move |c| view! { <CaseSection c record preset=preset()/> })}
                 <RegisterTable p=register/>
             }
         })}
@@ -129,7 +132,11 @@ fn day(d: chrono::NaiveDate) -> String {
 /// The case: where it stands, its actions, and (for the academy's staff) the form to
 /// record the next one.
 #[component]
-fn CaseSection(c: CaseData, record: ServerAction<RecordAction>) -> impl IntoView {
+fn CaseSection(
+    c: CaseData,
+    record: ServerAction<RecordAction>,
+    preset: Option<String>,
+) -> impl IntoView {
     let b = c.brief.clone();
     let standing = format!(
         "Stage: {}. {}. {}",
@@ -149,6 +156,7 @@ fn CaseSection(c: CaseData, record: ServerAction<RecordAction>) -> impl IntoView
         <section id="case" aria-labelledby="case-h">
             <h2 id="case-h">"Case"</h2>
             <p class="lead" id="case-standing">{standing}</p>
+            <p><a href=format!("{}/evidence.pdf", pupil_href(&c.urn, &c.pupil_id)) download="">"Download the penalty-notice evidence pack (PDF): the rule, the rolling window and its register, and the actions recorded"</a></p>
             {c.flash.map(|f| view! { <FlashView f/> })}
             <ScrollTable id="case-actions">
                 <caption>"Actions recorded, oldest first"</caption>
@@ -177,7 +185,10 @@ fn CaseSection(c: CaseData, record: ServerAction<RecordAction>) -> impl IntoView
                     <input type="hidden" name="pupil_id" value=c.pupil_id.clone()/>
                     <label>"Action "
                         <select name="kind" required>
-                            {crate::reports::cases::kinds().map(|(k, label)| view! { <option value=k>{label}</option> }).collect_view()}
+                            {crate::reports::cases::kinds().map(|(k, label)| {
+                                let chosen = preset.as_deref() == Some(k);
+                                view! { <option value=k selected=chosen>{label}</option> }
+                            }).collect_view()}
                         </select>
                     </label>
                     <DateInput name="on" legend="Date" value=Some(today.clone())/>

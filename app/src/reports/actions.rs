@@ -233,6 +233,10 @@ pub struct ActionsData {
     pub table: ActionTable,
     pub paging: Paging,
     pub open_n_days: u64,
+    /// The academy whose letters this viewer may make from this list (its staff, on the
+    /// thresholds list).
+    #[serde(default)]
+    pub letters_for: Option<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -373,7 +377,16 @@ pub mod ssr {
                     .map_or_else(|| urn.to_string(), |a| a.name.clone())
             });
             paging.of = of;
+            let letters_for = match (&choice.academy, view.academies.as_slice()) {
+                (Some(a), _) => Some(a.clone()),
+                (None, [only]) => Some(only.clone()),
+                _ => None,
+            }
+            .filter(|urn| {
+                choice.list == "thresholds" && crate::reports::cases::may_record(view, urn)
+            });
             Ok(ActionsData {
+                letters_for,
                 counts: lists.counts(),
                 choice,
                 academies,

@@ -120,6 +120,55 @@ mod ssr {
         }
     }
 
+    /// Every case with an action this academic year at one academy (or every academy the
+    /// viewer sees) at a glance, for the API: stage, last action, next step due; no free
+    /// text. Audited as an export.
+    pub struct Briefs;
+
+    /// One case at a glance: (URN, pupil id, its brief).
+    pub type BriefRow = (String, String, CaseBrief);
+
+    impl crate::reports::Report for Briefs {
+        /// The academy, and today.
+        type Params = (Option<String>, chrono::NaiveDate);
+        type Output = Vec<BriefRow>;
+        const CACHED: bool = false;
+
+        fn allowed(view: &Visibility, (academy, _): &Self::Params) -> bool {
+            view.sees_pupils() && academy.as_ref().is_none_or(|a| view.sees_academy(a))
+        }
+
+        fn audit((academy, _): &Self::Params, _: &Self::Output) -> Option<(&'static str, String)> {
+            Some((
+                "export pupils",
+                format!(
+                    "cases, {}, by the API",
+                    academy.as_deref().unwrap_or("trust")
+                ),
+            ))
+        }
+
+        fn build(
+            ctx: &Ctx<'_>,
+            (academy, today): &Self::Params,
+            view: &Visibility,
+        ) -> Result<Self::Output, ReportError> {
+            let urns = match academy {
+                Some(a) => vec![a.clone()],
+                None => view.academies.clone(),
+            };
+            let store = ctx.warehouse.accounts()?;
+            let mut rows: Vec<BriefRow> = queries::cases::briefs(&store, &urns, *today)
+                .map_err(WarehouseError::from)?
+                .into_iter()
+                .filter(|((urn, _), b)| view.sees_academy(urn) && b.actions > 0)
+                .map(|((urn, pupil_id), b)| (urn, pupil_id, b))
+                .collect();
+            rows.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+            Ok(rows)
+        }
+    }
+
     /// Records `new` on its pupil's case as `who` (a blocking call, on a connection of the
     /// pool: [`Warehouse::blocking`]): refused (403) to
     /// anyone but staff of the academy, 404 for a pupil the academy never had; what is

@@ -71,6 +71,103 @@ pub struct GovernorsData {
     pub place: String,
     pub summaries: Vec<PlaceSummary>,
     pub threshold: u64,
+    /// Pupils by the furthest stage their case reached in the term (read from the cases
+    /// on every request; not part of the cached summary).
+    #[serde(default)]
+    pub stages: Option<StageTable>,
+}
+
+/// Pupils by the stage their case reached in a term, one row per place, as the viewer
+/// may see them: counts that are small, or that would let one be worked out from the
+/// rows' and columns' totals, are `None` (shown "x").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct StageTable {
+    /// The places, academies first, then the trust when the viewer sees it: (URN or
+    /// `None` for the trust, name, a count per stage 2 to 5 then their total).
+    pub rows: Vec<(Option<String>, String, Vec<Option<u64>>)>,
+}
+
+impl StageTable {
+    pub fn head() -> Vec<String> {
+        std::iter::once(String::new())
+            .chain(
+                queries::cases::Stage::ALL[1..]
+                    .iter()
+                    .map(|s| s.label()[2..].to_string()),
+            )
+            .chain(std::iter::once("Any of these".to_string()))
+            .collect()
+    }
+
+    /// The rows of `place` (`all`, `trust` or a URN) as table cells.
+    pub fn cells(&self, place: &str) -> Vec<Vec<String>> {
+        self.rows
+            .iter()
+            .filter(|(urn, _, _)| match place {
+                "all" => true,
+                "trust" => urn.is_none(),
+                u => urn.as_deref() == Some(u),
+            })
+            .map(|(_, name, counts)| {
+                std::iter::once(name.clone())
+                    .chain(counts.iter().map(|c| match c {
+                        Some(n) => crate::format::count(*n),
+                        None => "x".into(),
+                    }))
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// The stage table from each academy's counts (`counts`, in the order of `names`), with
+/// the trust's row when `trust` is some name, suppressed below `threshold` (none when
+/// `None`) so that no hidden count follows from the rows and columns shown.
+pub fn stage_table(
+    names: &[(String, String)],
+    counts: &[[u64; 4]],
+    trust: Option<&str>,
+    threshold: Option<u64>,
+) -> StageTable {
+    use queries::disclosure::{protect, Table};
+    let n = names.len();
+    // Inner counts: academy x stage. Published sums: each academy's total, and with the
+    // trust row each stage's trust-wide count and the trust's total.
+    let mut table = Table {
+        cells: counts.iter().flat_map(|c| c.iter().copied()).collect(),
+        sums: (0..n)
+            .map(|r| (0..4).map(|c| r * 4 + c).collect())
+            .collect(),
+    };
+    if trust.is_some() {
+        table
+            .sums
+            .extend((0..4).map(|c| (0..n).map(|r| r * 4 + c).collect()));
+        table.sums.push((0..n * 4).collect());
+    }
+    let hidden = match threshold {
+        Some(t) => protect(&table, t),
+        None => queries::disclosure::Hidden::none(&table),
+    };
+    let shown = |v: u64, h: bool| (!h).then_some(v);
+    let mut rows: Vec<(Option<String>, String, Vec<Option<u64>>)> = names
+        .iter()
+        .enumerate()
+        .map(|(r, (urn, name))| {
+            let mut cells: Vec<Option<u64>> = (0..4)
+                .map(|c| shown(table.cells[r * 4 + c], hidden.cells[r * 4 + c]))
+                .collect();
+            cells.push(shown(table.sum(r), hidden.sums[r]));
+            (Some(urn.clone()), name.clone(), cells)
+        })
+        .collect();
+    if let Some(trust) = trust {
+        let cells = (0..5)
+            .map(|c| shown(table.sum(n + c), hidden.sums[n + c]))
+            .collect();
+        rows.push((None, trust.to_string(), cells));
+    }
+    StageTable { rows }
 }
 
 pub fn subtitle(s: &PlaceSummary) -> String {
@@ -176,7 +273,7 @@ pub fn notes(s: &PlaceSummary, threshold: u64) -> String {
 }
 
 #[cfg(feature = "ssr")]
-pub use ssr::{Pdf, Report};
+pub use ssr::{Pdf, Report, Stages};
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
@@ -239,6 +336,52 @@ pub mod ssr {
             place: place.to_string(),
             ..all.clone()
         })
+    }
+
+    /// Pupils by the stage their case reached from `from` to `to` at each academy the
+    /// viewer sees, and the trust, suppressed for aggregates-only viewers. Read from the
+    /// cases on every request.
+    pub struct Stages;
+
+    impl crate::reports::Report for Stages {
+        type Params = (chrono::NaiveDate, chrono::NaiveDate);
+        type Output = StageTable;
+        const CACHED: bool = false;
+
+        fn build(
+            ctx: &Ctx<'_>,
+            (from, to): &Self::Params,
+            view: &Visibility,
+        ) -> Result<StageTable, ReportError> {
+            let academies = crate::reports::params::academies(ctx.conn, view)?;
+            let store = ctx.warehouse.accounts()?;
+            // Actions up to the latest register loaded, like every figure beside them: the
+            // counts move once a night, not with each recording (a governor comparing
+            // the page hour by hour must not see one pupil's case move).
+            let to = ctx.cal.trust.latest_day().map_or(*to, |l| l.min(*to));
+            let reached = queries::cases::stages_reached(&store, &view.academies, *from, to)
+                .map_err(crate::ssr::WarehouseError::from)?;
+            let names: Vec<(String, String)> = academies
+                .iter()
+                .map(|a| (a.urn.clone(), a.name.clone()))
+                .collect();
+            let counts: Vec<[u64; 4]> = academies
+                .iter()
+                .map(|a| reached.get(&a.urn).copied().unwrap_or_default())
+                .collect();
+            // The trust's row only for a viewer of the whole trust (staff of one academy
+            // would see their own academy's counts again under the trust's name).
+            let trust = view
+                .academies
+                .is_empty()
+                .then(|| format!("{} (the trust)", ctx.warehouse.trust_name));
+            Ok(stage_table(
+                &names,
+                &counts,
+                trust.as_deref(),
+                view.threshold(),
+            ))
+        }
     }
 
     /// The summary as a PDF, made from the page's data: (file name, bytes).
@@ -327,6 +470,7 @@ pub mod ssr {
             place,
             summaries,
             threshold,
+            stages: None,
         }))
     }
 
@@ -364,5 +508,75 @@ pub mod ssr {
             ),
             blocks,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names() -> Vec<(String, String)> {
+        ["A", "B", "C"]
+            .map(|n| {
+                (
+                    format!("10000{}", n.as_bytes()[0] - b'A' + 1),
+                    format!("Academy {n}"),
+                )
+            })
+            .to_vec()
+    }
+
+    #[test]
+    fn staff_see_every_count_with_the_trust_s_sums() {
+        let t = stage_table(
+            &names()[..2],
+            &[[1, 2, 0, 0], [0, 0, 0, 3]],
+            Some("Trust"),
+            None,
+        );
+        let cells = t.cells("all");
+        assert_eq!(cells[0], ["Academy A", "1", "2", "0", "0", "3"]);
+        assert_eq!(cells[2], ["Trust", "1", "2", "0", "3", "6"]);
+        assert_eq!(t.cells("trust").len(), 1);
+        assert_eq!(t.cells("100002")[0][0], "Academy B");
+        assert_eq!(StageTable::head().len(), 6);
+    }
+
+    #[test]
+    fn a_small_count_is_hidden_with_enough_beside_it_that_no_total_gives_it_away() {
+        let counts = [[10, 6, 7, 0], [12, 2, 9, 5], [8, 7, 6, 9]];
+        let t = stage_table(&names(), &counts, Some("Trust"), Some(5));
+        let grid: Vec<Vec<Option<u64>>> = t.rows.iter().map(|r| r.2.clone()).collect();
+        // B's two pupils at "facilitate support" are hidden.
+        assert_eq!(grid[1][1], None);
+        // Checked by hand, not by the suppression's own algebra: no row (academy or
+        // trust) and no column (stage, or the totals) has exactly one hidden number,
+        // so no single total minus what is shown gives a hidden one; and at least four
+        // inner counts are hidden (the least that protects a count in a table with
+        // both margins).
+        for row in &grid {
+            assert_ne!(row.iter().filter(|c| c.is_none()).count(), 1, "{grid:?}");
+        }
+        for c in 0..5 {
+            let hidden = grid.iter().filter(|r| r[c].is_none()).count();
+            assert_ne!(hidden, 1, "column {c}: {grid:?}");
+        }
+        let inner_hidden: usize = grid[..3]
+            .iter()
+            .map(|r| r[..4].iter().filter(|c| c.is_none()).count())
+            .sum();
+        assert!(inner_hidden >= 4, "{grid:?}");
+        // What is shown is the true count: the trust's total.
+        assert_eq!(grid[3][4], Some(81));
+        // A governor of one academy (no trust row): its own row, suppressed alone.
+        let one = stage_table(&names()[..1], &[[3, 8, 0, 0]], None, Some(5));
+        assert_eq!(one.rows.len(), 1);
+        let row = &one.rows[0].2;
+        assert_eq!(row[0], None, "3 is small");
+        assert_eq!(
+            row.iter().filter(|c| c.is_none()).count(),
+            2,
+            "and one more beside it, or the total gives it: {row:?}"
+        );
     }
 }

@@ -11,8 +11,8 @@ use queries::types::{Dimension, Principal, Role, Scope};
 
 use super::params::WindowChoice;
 use super::{
-    academy, actions, cohorts, figures, governors, heatmaps, overview, provision, quality, sef,
-    Report, ReportError,
+    academy, actions, cohorts, figures, governors, heatmaps, notifications, overview, provision,
+    quality, sef, Report, ReportError,
 };
 use crate::ssr::Warehouse;
 
@@ -147,6 +147,7 @@ pub fn warm(
                 who,
                 actions::ListsParams::new(None, None),
             ));
+            jobs.push(job::<notifications::Due>(w, who, None));
             jobs.push(job::<quality::Report>(w, who, today));
             for ap in [true, false] {
                 let export = provision::ExportParams {
