@@ -260,6 +260,9 @@ pub fn reached<'a>(
     counts
 }
 
+/// An action without its text: (pupil id, kind, day).
+pub type Dated = (String, ActionKind, NaiveDate);
+
 /// Longest free text kept in an action (characters).
 pub const MAX_TEXT: usize = 2000;
 
@@ -509,7 +512,7 @@ mod store {
         urns: &[String],
         from: NaiveDate,
         to: NaiveDate,
-    ) -> Result<HashMap<String, Vec<(String, ActionKind, NaiveDate)>>, AccountError> {
+    ) -> Result<HashMap<String, Vec<Dated>>, AccountError> {
         let mut stmt = conn.prepare_cached(
             "SELECT urn, pupil_id, kind, done_on FROM case_actions
              WHERE done_on BETWEEN ?2 AND ?3

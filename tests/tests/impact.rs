@@ -27,29 +27,10 @@ fn trust() -> Warehouse {
     assert_eq!(days.len(), 70, "the fixture");
     let attended = |pupil: &str, week: usize| -> usize {
         let before = week < 7;
-        match pupil {
-            "T" => {
-                if before {
-                    8
-                } else {
-                    9
-                }
-            }
-            "C1" => 8,
-            "C2" => {
-                if before {
-                    8
-                } else {
-                    10
-                }
-            }
-            "C4" => {
-                if before {
-                    8
-                } else {
-                    6
-                }
-            }
+        match (pupil, before) {
+            ("T", true) | ("C1", _) | ("C2", true) | ("C4", true) => 8,
+            ("T", false) => 9,
+            ("C4", false) => 6,
             _ => 10,
         }
     };

@@ -40,8 +40,8 @@ fn code(pupil: &str, i: usize, session: u8) -> &'static str {
         "C10" if (10..20).contains(&i) => "N",
         "C9" if (10..19).contains(&i) => "G",
         "CO" if i >= 22 => "O",
-        "S15" if i % 2 == 0 && i <= 28 => "I",
-        "S14" if i % 2 == 0 && (i < 28 || (i == 28 && session == 0)) => "I",
+        "S15" if i.is_multiple_of(2) && i <= 28 => "I",
+        "S14" if i.is_multiple_of(2) && (i < 28 || (i == 28 && session == 0)) => "I",
         _ => present,
     }
 }
