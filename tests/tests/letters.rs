@@ -328,3 +328,87 @@ async fn the_evidence_pack_quotes_the_rule_the_window_its_register_and_the_actio
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// Governors see cases only as counts by stage, and a small count with whatever would
+/// give it away hidden: worked by hand for this table. Academy A: 2 pupils at "listen
+/// and understand", 7 at "facilitate support" (9 in all); B: 6 and 8 (14); the trust: 8
+/// and 15 (23). A's 2 is small; its row total, the column's trust total and then B's
+/// row would each give it away unless the other three inner counts are hidden too (a
+/// rectangle: four unknowns, rank-three equations). Staff and the trust see every count.
+#[tokio::test(flavor = "multi_thread")]
+async fn governors_see_counts_by_stage_with_small_ones_protected() {
+    let _pages = rollcall_tests::one_at_a_time().await;
+    let w = trust(queries::TrustConfig::default());
+    add_account(
+        &w.accounts(),
+        "trustgov@t.org",
+        "Trust governor",
+        Role::Governor,
+        &[],
+    );
+    for (urn, letters, meetings) in [(A, 2, 7), (B, 6, 8)] {
+        let who = rollcall_tests::principal(Role::Academy, &[urn]);
+        let mut actions = Vec::new();
+        for (kind, n, prefix) in [
+            (queries::cases::ActionKind::Letter, letters, "U"),
+            (queries::cases::ActionKind::Meeting, meetings, "S"),
+        ] {
+            for i in 0..n {
+                actions.push((
+                    format!("{prefix}{i}"),
+                    queries::cases::Checked {
+                        kind,
+                        on: d(2025, 10, 1),
+                        outcome: "Private detail".into(),
+                        next_step: String::new(),
+                        next_due: None,
+                    },
+                ));
+            }
+        }
+        queries::cases::record_many(&mut w.accounts(), &who, urn, &actions).unwrap();
+    }
+    let app = rollcall_tests::whole_server_configured(&w);
+    let path = rollcall_tests::server_fn_path("get_governors");
+    let rows = |cookie: String| {
+        let (app, path) = (app.clone(), path.clone());
+        async move {
+            let (status, body, _) =
+                rollcall_tests::post_form(&app, &path, Some(&cookie), "params[place]=all".into())
+                    .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            assert!(!body.contains("Private detail"));
+            let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+            v["stages"]["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| (r[0].as_str().map(String::from), r[2].clone()))
+                .collect::<Vec<_>>()
+        }
+    };
+    let governor = sign_in_with(&app, "trustgov@t.org", PASSWORD)
+        .await
+        .unwrap();
+    let seen = rows(governor).await;
+    let x = serde_json::Value::Null;
+    assert_eq!(
+        seen,
+        vec![
+            (Some(A.to_string()), serde_json::json!([x, x, 0, 0, 9])),
+            (Some(B.to_string()), serde_json::json!([x, x, 0, 0, 14])),
+            (None, serde_json::json!([8, 15, 0, 0, 23])),
+        ]
+    );
+    let lead = sign_in_with(&app, "lead@t.org", PASSWORD).await.unwrap();
+    assert_eq!(
+        rows(lead).await[0],
+        (Some(A.to_string()), serde_json::json!([2, 7, 0, 0, 9]))
+    );
+    // A governor of A alone: its row only, no trust row; 2 hidden with 7 beside it.
+    let governor_a = sign_in_with(&app, "gov@t.org", PASSWORD).await.unwrap();
+    assert_eq!(
+        rows(governor_a).await,
+        vec![(Some(A.to_string()), serde_json::json!([x, x, 0, 0, 9]))]
+    );
+}
