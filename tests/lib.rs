@@ -634,3 +634,42 @@ pub async fn send_bytes(
         .to_vec();
     (status, kind, body)
 }
+
+/// pupils.csv rows for `ids`: each id its own surname, forename "Pupil", Year 8 on roll
+/// from 1 September 2024.
+pub fn year8_pupils(ids: &[&str]) -> Vec<String> {
+    ids.iter()
+        .map(|p| format!("{p},,{p},Pupil,2012-10-01,F,8,2024-09-01,,N,N,N,WBRI,N"))
+        .collect()
+}
+
+/// marks.csv rows for `ids` on `days`, as [`registers`], the code chosen by the pupil,
+/// the day's index in `days` and the session.
+pub fn registers_by_index(
+    ids: &[&str],
+    days: &[chrono::NaiveDate],
+    code: impl Fn(&str, usize, u8) -> &'static str,
+) -> Vec<String> {
+    registers(ids.iter().map(|p| p.to_string()), days, |p, day, s| {
+        code(p, days.iter().position(|x| *x == day).unwrap(), s)
+    })
+}
+
+/// Records an action with no text on a pupil's case as staff of `urn`, through the store.
+pub fn record_plain(
+    w: &Warehouse,
+    urn: &str,
+    pupil: &str,
+    kind: queries::cases::ActionKind,
+    on: chrono::NaiveDate,
+) {
+    let who = principal(queries::types::Role::Academy, &[urn]);
+    let action = queries::cases::Checked {
+        kind,
+        on,
+        outcome: String::new(),
+        next_step: String::new(),
+        next_due: None,
+    };
+    queries::cases::record(&mut w.accounts(), &who, urn, pupil, &action).unwrap();
+}

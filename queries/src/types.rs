@@ -511,6 +511,12 @@ impl Visibility {
         self.pupils
     }
 
+    /// May the viewer see the pupils of `academy`, or (`None`) of every academy they
+    /// see? The rule of every pupil-level list, queue and export.
+    pub fn sees_pupils_at(&self, academy: Option<&str>) -> bool {
+        self.pupils && academy.is_none_or(|a| self.sees_academy(a))
+    }
+
     /// May the viewer see the trust's totals (everyone but a governor of one academy)?
     pub fn sees_trust(&self) -> bool {
         self.pupils || self.academies.is_empty()

@@ -15,7 +15,7 @@
 //!   C4's 65: median 54.5; C1 and C2 still waiting.
 
 use chrono::NaiveDate;
-use queries::cases::{ActionKind, Checked};
+use queries::cases::ActionKind;
 use queries::types::Role;
 use rollcall_tests::{api_as, date as d, get, get_json, principal, ExtractSpec, Warehouse};
 
@@ -35,44 +35,23 @@ fn trust() -> Warehouse {
         }
     };
     let ids = ["T", "C1", "C2", "C3", "C4"];
-    let marks: Vec<String> = ids
-        .iter()
-        .flat_map(|p| {
-            rollcall_tests::register(p, &days, |day, s| {
-                let i = days.iter().position(|x| *x == day).unwrap();
-                let (week, weekday) = (i / 5, i % 5);
-                // The absences are the first mornings of the week.
-                let absent = 10 - attended(p, week);
-                if s == 0 && weekday < absent {
-                    "I"
-                } else {
-                    rollcall_tests::present(s)
-                }
-            })
-        })
-        .collect();
-    let pupils: Vec<String> = ids
-        .iter()
-        .map(|p| format!("{p},,{p},Pupil,2012-10-01,F,8,2024-09-01,,N,N,N,WBRI,N"))
-        .collect();
+    let marks = rollcall_tests::registers_by_index(&ids, &days, |p, i, s| {
+        let (week, weekday) = (i / 5, i % 5);
+        // The absences are the first mornings of the week.
+        let absent = 10 - attended(p, week);
+        if s == 0 && weekday < absent {
+            "I"
+        } else {
+            rollcall_tests::present(s)
+        }
+    });
+    let pupils = rollcall_tests::year8_pupils(&ids);
     let spec = ExtractSpec::new(A, "2025-09-01", "2025-12-05", "2025-12-06T02:00:00Z")
         .pupils(&pupils)
         .marks(&marks);
     w.load_whole(&spec, "a");
-    let who = principal(Role::Academy, &[A]);
-    for (pupil, kind, on) in [
-        ("T", ActionKind::Meeting, d(2025, 10, 15)),
-        ("C4", ActionKind::Letter, d(2025, 11, 5)),
-    ] {
-        let action = Checked {
-            kind,
-            on,
-            outcome: String::new(),
-            next_step: String::new(),
-            next_due: None,
-        };
-        queries::cases::record(&mut w.accounts(), &who, A, pupil, &action).unwrap();
-    }
+    rollcall_tests::record_plain(&w, A, "T", ActionKind::Meeting, d(2025, 10, 15));
+    rollcall_tests::record_plain(&w, A, "C4", ActionKind::Letter, d(2025, 11, 5));
     w
 }
 

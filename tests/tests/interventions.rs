@@ -11,14 +11,10 @@ const HEADER: &str = "pupil_id,date,kind,outcome,next_step,next_due,recorded_by,
 
 fn extract(taken: &str, interventions: &str) -> ExtractSpec {
     let days = rollcall_tests::weekdays(&[(d(2025, 9, 1), d(2025, 9, 26))]);
-    let marks: Vec<String> = ["P1", "P2"]
-        .iter()
-        .flat_map(|p| rollcall_tests::register(p, &days, |_, s| rollcall_tests::present(s)))
-        .collect();
-    let pupils: Vec<String> = ["P1", "P2"]
-        .iter()
-        .map(|p| format!("{p},,{p},Pupil,2012-10-01,F,8,2024-09-01,,N,N,N,WBRI,N"))
-        .collect();
+    let marks = rollcall_tests::registers_by_index(&["P1", "P2"], &days, |_, _, s| {
+        rollcall_tests::present(s)
+    });
+    let pupils = rollcall_tests::year8_pupils(&["P1", "P2"]);
     ExtractSpec::new(A, "2025-09-01", "2025-09-26", taken)
         .pupils(&pupils)
         .marks(&marks)

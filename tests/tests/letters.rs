@@ -37,18 +37,8 @@ fn trust(config: queries::TrustConfig) -> Warehouse {
     let days = rollcall_tests::weekdays(&[(d(2025, 9, 1), d(2025, 10, 17))]);
     for urn in [A, B] {
         let ids = ["L90", "L95", "PN", "P"];
-        let marks: Vec<String> = ids
-            .iter()
-            .flat_map(|p| {
-                rollcall_tests::register(p, &days, |day, s| {
-                    code(p, days.iter().position(|x| *x == day).unwrap(), s)
-                })
-            })
-            .collect();
-        let pupils: Vec<String> = ids
-            .iter()
-            .map(|p| format!("{p},,{p},Pupil,2012-10-01,F,8,2024-09-01,,N,N,N,WBRI,N"))
-            .collect();
+        let marks = rollcall_tests::registers_by_index(&ids, &days, code);
+        let pupils = rollcall_tests::year8_pupils(&ids);
         let spec = ExtractSpec::new(urn, "2025-09-01", "2025-10-17", "2025-10-18T02:00:00Z")
             .pupils(&pupils)
             .marks(&marks);

@@ -50,18 +50,8 @@ fn trust() -> Warehouse {
     let w = Warehouse::new();
     let days = days();
     let load = |urn: &str, ids: &[&str], timetables: &str| {
-        let marks: Vec<String> = ids
-            .iter()
-            .flat_map(|p| {
-                rollcall_tests::register(p, &days, |day, s| {
-                    code(p, days.iter().position(|x| *x == day).unwrap(), s)
-                })
-            })
-            .collect();
-        let pupils: Vec<String> = ids
-            .iter()
-            .map(|p| format!("{p},,{p},Test,2012-10-01,F,8,2024-09-01,,N,N,N,WBRI,N"))
-            .collect();
+        let marks = rollcall_tests::registers_by_index(ids, &days, code);
+        let pupils = rollcall_tests::year8_pupils(ids);
         let spec = ExtractSpec::new(urn, "2025-09-01", "2025-10-17", "2025-10-18T02:00:00Z")
             .pupils(&pupils)
             .marks(&marks)
@@ -125,15 +115,7 @@ fn row(p: &str, kind: &str, due: &str, days: u64, notified: Option<&str>, overdu
 
 /// Records that the local authority was told, as staff of `urn`, through the store.
 fn tell(w: &Warehouse, urn: &str, pupil: &str, kind: ActionKind, on: NaiveDate) {
-    let who = principal(Role::Academy, &[urn]);
-    let action = Checked {
-        kind,
-        on,
-        outcome: String::new(),
-        next_step: String::new(),
-        next_due: None,
-    };
-    queries::cases::record(&mut w.accounts(), &who, urn, pupil, &action).unwrap();
+    rollcall_tests::record_plain(w, urn, pupil, kind, on);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -268,10 +268,6 @@ pub mod ssr {
         }
     }
 
-    fn may_open(view: &Visibility, academy: &Option<String>) -> bool {
-        view.sees_pupils() && academy.as_ref().is_none_or(|a| view.sees_academy(a))
-    }
-
     fn place(academy: &Option<String>) -> &str {
         academy.as_deref().unwrap_or("trust")
     }
@@ -285,7 +281,7 @@ pub mod ssr {
         type Output = ActionLists;
 
         fn allowed(view: &Visibility, p: &ListsParams) -> bool {
-            may_open(view, &p.academy)
+            view.sees_pupils_at(p.academy.as_deref())
         }
 
         fn audit(p: &ListsParams, _: &ActionLists) -> Option<(&'static str, String)> {
@@ -325,7 +321,7 @@ pub mod ssr {
         const CACHED: bool = false;
 
         fn allowed(view: &Visibility, p: &ActionChoice) -> bool {
-            may_open(view, &p.academy)
+            view.sees_pupils_at(p.academy.as_deref())
         }
 
         fn audit(p: &ActionChoice, _: &ActionsData) -> Option<(&'static str, String)> {
@@ -406,7 +402,7 @@ pub mod ssr {
         type Output = ActionLists;
 
         fn allowed(view: &Visibility, (p, _): &(ListsParams, String)) -> bool {
-            may_open(view, &p.academy)
+            view.sees_pupils_at(p.academy.as_deref())
         }
 
         fn audit(

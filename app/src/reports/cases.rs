@@ -135,7 +135,7 @@ mod ssr {
         const CACHED: bool = false;
 
         fn allowed(view: &Visibility, (academy, _): &Self::Params) -> bool {
-            view.sees_pupils() && academy.as_ref().is_none_or(|a| view.sees_academy(a))
+            view.sees_pupils_at(academy.as_deref())
         }
 
         fn audit((academy, _): &Self::Params, _: &Self::Output) -> Option<(&'static str, String)> {

@@ -54,10 +54,6 @@ mod ssr {
     use queries::calendar::academic_year;
     use queries::types::Visibility;
 
-    fn may_open(view: &Visibility, academy: &Option<String>) -> bool {
-        view.sees_pupils() && academy.as_ref().is_none_or(|a| view.sees_academy(a))
-    }
-
     /// Every pupil's sessions by week, this academic year and the term before it (for
     /// the weeks before an early-autumn action), by academy: once per load.
     pub struct Weekly;
@@ -67,7 +63,7 @@ mod ssr {
         type Output = HashMap<String, queries::impact::Weekly>;
 
         fn allowed(view: &Visibility, academy: &Option<String>) -> bool {
-            may_open(view, academy)
+            view.sees_pupils_at(academy.as_deref())
         }
 
         fn build(
@@ -98,7 +94,7 @@ mod ssr {
         const CACHED: bool = false;
 
         fn allowed(view: &Visibility, (academy, _): &Self::Params) -> bool {
-            may_open(view, academy)
+            view.sees_pupils_at(academy.as_deref())
         }
 
         fn build(

@@ -67,10 +67,6 @@ mod ssr {
     use crate::ssr::WarehouseError;
     use queries::types::Visibility;
 
-    fn may_open(view: &Visibility, academy: &Option<String>) -> bool {
-        view.sees_pupils() && academy.as_ref().is_none_or(|a| view.sees_academy(a))
-    }
-
     fn place(academy: &Option<String>) -> &str {
         academy.as_deref().unwrap_or("trust")
     }
@@ -84,7 +80,7 @@ mod ssr {
         type Output = Vec<queries::notifications::Due>;
 
         fn allowed(view: &Visibility, academy: &Option<String>) -> bool {
-            may_open(view, academy)
+            view.sees_pupils_at(academy.as_deref())
         }
 
         fn build(
@@ -133,7 +129,7 @@ mod ssr {
         const CACHED: bool = false;
 
         fn allowed(view: &Visibility, p: &QueueChoice) -> bool {
-            may_open(view, &p.academy)
+            view.sees_pupils_at(p.academy.as_deref())
         }
 
         fn audit(p: &QueueChoice, _: &QueueData) -> Option<(&'static str, String)> {
@@ -179,7 +175,7 @@ mod ssr {
         const CACHED: bool = false;
 
         fn allowed(view: &Visibility, p: &QueueChoice) -> bool {
-            may_open(view, &p.academy)
+            view.sees_pupils_at(p.academy.as_deref())
         }
 
         fn audit(p: &QueueChoice, _: &Vec<Notice>) -> Option<(&'static str, String)> {
