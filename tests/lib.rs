@@ -673,3 +673,146 @@ pub fn record_plain(
     };
     queries::cases::record(&mut w.accounts(), &who, urn, pupil, &action).unwrap();
 }
+
+/// A [`queries::types::Figures`]' seven counts, in the portable queries' order.
+pub fn counts(f: &queries::types::Figures) -> [u64; 7] {
+    [
+        f.enrolments,
+        f.possible_sessions,
+        f.attending_sessions,
+        f.authorised_sessions,
+        f.unauthorised_sessions,
+        f.pa_enrolments,
+        f.sa_enrolments,
+    ]
+}
+
+/// The warehouse's own figures in the lake's portable queries' shape
+/// (`queries::lake::PORTABLE`): by academy, and by characteristic per academy (no
+/// filter), sorted.
+pub fn warehouse_figures(
+    conn: &duckdb::Connection,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    scope: queries::types::Scope,
+) -> [Vec<queries::lake::PortableRow>; 2] {
+    let (academies, _) = queries::figures::by_academy(conn, from, to, scope).unwrap();
+    let mut by_academy: Vec<queries::lake::PortableRow> = academies
+        .into_iter()
+        .map(|(a, f)| (vec![a.urn], counts(&f)))
+        .collect();
+    let mut by_cohort: Vec<queries::lake::PortableRow> = queries::cohorts::figures(
+        conn,
+        from,
+        to,
+        scope,
+        None,
+        &queries::types::CohortFilter::default(),
+    )
+    .unwrap()
+    .into_iter()
+    .filter_map(|r| {
+        let urn = r.urn?;
+        let dimension = r.dimension.map_or("all", |d| d.as_str());
+        Some((
+            vec![dimension.to_string(), urn, r.group],
+            counts(&r.figures),
+        ))
+    })
+    .collect();
+    by_academy.sort();
+    by_cohort.sort();
+    [by_academy, by_cohort]
+}
+
+/// The trust the lake tests export: the seed trust (three primary academies, two
+/// academic years); an academy that joined in January 2025 with registers from then
+/// only (an autumn window has an academy with no rows) and a pupil with two spells; and
+/// a secondary's summer term 2024 with 14, 15 and 16-year-olds, the 15-year-olds absent
+/// every afternoon of the second half (DfE's scope removes those sessions).
+pub fn lake_trust() -> Warehouse {
+    let w = seeded_trust("academies=3,pupils=150,years=2,nights=1");
+    let days = weekdays(&[(date(2025, 1, 6), date(2025, 3, 14))]);
+    let ids: Vec<String> = (1..=12).map(|i| format!("J{i}")).collect();
+    // J2 left at the end of January and was re-admitted after half term: two spells.
+    // The MIS sent the off-roll days' registers too (absent, `O`): they count nowhere.
+    let mut pupils: Vec<String> = ids
+        .iter()
+        .filter(|id| *id != "J2")
+        .map(|id| pupil(id))
+        .collect();
+    pupils.push("J2,,Smith,Sam,2015-01-10,M,5,2021-09-01,2025-01-31,N,N,N,WBRI,N".into());
+    pupils.push("J2,,Smith,Sam,2015-01-10,M,5,2025-02-24,,N,N,N,WBRI,N".into());
+    let off_roll = |d: &chrono::NaiveDate| *d > date(2025, 1, 31) && *d < date(2025, 2, 24);
+    let on_roll: Vec<chrono::NaiveDate> = days.iter().copied().filter(|d| !off_roll(d)).collect();
+    let mut marks = registers(
+        ids.iter().filter(|id| *id != "J2").cloned(),
+        &days,
+        |id, _, s| if id == "J1" && s == 0 { "N" } else { "/" },
+    );
+    marks.extend(register(
+        "J2",
+        &on_roll,
+        |_, s| if s == 1 { "O" } else { "/" },
+    ));
+    let gap: Vec<chrono::NaiveDate> = days.iter().copied().filter(off_roll).collect();
+    marks.extend(register("J2", &gap, |_, _| "O"));
+    let spec = ExtractSpec::new("149901", "2025-01-06", "2025-03-14", "2025-03-14T02:00:00Z")
+        .pupils(&pupils)
+        .marks(&marks);
+    assert_loaded_whole(&w.load_spec(&spec, "joined-in-january"));
+
+    let summer = weekdays(&[
+        (date(2024, 4, 15), date(2024, 5, 24)),
+        (date(2024, 6, 3), date(2024, 7, 19)),
+    ]);
+    let second_half = date(2024, 6, 3);
+    let born = |id: &str| match id {
+        "S1" | "S2" | "S3" | "S4" | "S5" => ("2008-03-01", "11"),
+        "S6" | "S7" | "S8" => ("2009-03-01", "10"),
+        _ => ("2007-03-01", "12"),
+    };
+    let ids: Vec<String> = (1..=10).map(|i| format!("S{i}")).collect();
+    let pupils: Vec<String> = ids
+        .iter()
+        .map(|id| {
+            let (dob, year) = born(id);
+            format!("{id},,Jones,Kim,{dob},F,{year},2019-09-01,,N,N,N,WBRI,N")
+        })
+        .collect();
+    let marks = registers(ids.clone(), &summer, |id, d, s| {
+        let fifteen = born(id).0 == "2008-03-01";
+        if (fifteen && d >= second_half && s == 1) || (id == "S9" && s == 0) {
+            "O"
+        } else {
+            "/"
+        }
+    });
+    let mut spec = ExtractSpec::new(
+        SUMMER_URN,
+        "2024-04-15",
+        "2024-07-19",
+        "2024-07-20T02:00:00Z",
+    )
+    .pupils(&pupils)
+    .marks(&marks);
+    spec.phase = "secondary".into();
+    assert_loaded_whole(&w.load_spec(&spec, "summer-term"));
+    w
+}
+
+/// The windows the lake's checks run over: the whole of both years of [`lake_trust`]
+/// (across a summer term, so DfE's scope removes 15-year-olds' sessions) and one autumn
+/// term.
+pub fn lake_windows() -> [(chrono::NaiveDate, chrono::NaiveDate); 2] {
+    [
+        (date(2023, 9, 1), date(2025, 3, 14)),
+        (date(2024, 9, 1), date(2024, 12, 20)),
+    ]
+}
+
+/// The secondary with only the summer term 2024 in [`lake_trust`].
+pub const SUMMER_URN: &str = "149902";
+
+/// The late academy's URN in [`lake_trust`].
+pub const LATE_URN: &str = "149901";

@@ -12,6 +12,12 @@
 //! "@" = "L"   # a school's own "late" mark
 //! "!" = "O"
 //!
+//! # The lake that `rollcall export` writes, and `serve` after each night's loads
+//! # (docs/scaling.md); identifiers (names, UPNs, MIS ids) only when asked for.
+//! [lake]
+//! dir = "/srv/rollcall-lake"
+//! with_identifiers = false
+//!
 //! # Term dates for an academy whose registers cannot tell yet (a new academy): each
 //! # half term's first and last day. The registers win in any year they cover.
 //! [term_dates]
@@ -76,6 +82,16 @@ struct RawConfig {
     contacts: BTreeMap<String, String>,
     #[serde(default)]
     letters: BTreeMap<String, RawLetter>,
+    lake: Option<LakeSettings>,
+}
+
+/// Where the trust's lake is (docs/scaling.md).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct LakeSettings {
+    pub dir: std::path::PathBuf,
+    #[serde(default)]
+    pub with_identifiers: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -105,6 +121,8 @@ pub struct TrustConfig {
     pub contacts: BTreeMap<String, String>,
     /// The letter at each threshold: the trust's where it wrote one, Rollcall's otherwise.
     pub letters: Vec<crate::letters::Template>,
+    /// The lake to export to, if the trust keeps one.
+    pub lake: Option<LakeSettings>,
     mark_map: BTreeMap<String, &'static Code>,
 }
 
@@ -119,6 +137,7 @@ impl Default for TrustConfig {
             term_dates: BTreeMap::new(),
             contacts: BTreeMap::new(),
             letters: crate::letters::defaults(),
+            lake: None,
             mark_map: BTreeMap::new(),
         }
     }
@@ -207,7 +226,13 @@ impl TrustConfig {
                 *slot = template;
             }
         }
+        if let Some(lake) = &raw.lake {
+            if lake.dir.as_os_str().is_empty() {
+                return Err("lake: dir is empty".to_string());
+            }
+        }
         Ok(TrustConfig {
+            lake: raw.lake,
             contacts: raw.contacts,
             letters,
             name: raw.name.unwrap_or_else(|| "Trust".to_string()),

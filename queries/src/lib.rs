@@ -29,8 +29,6 @@ pub mod config;
 #[cfg(feature = "engine")]
 pub mod db;
 #[cfg(feature = "engine")]
-pub mod export;
-#[cfg(feature = "engine")]
 pub mod extract;
 #[cfg(feature = "engine")]
 pub mod figures;
@@ -38,6 +36,8 @@ pub mod figures;
 pub mod heatmap;
 #[cfg(feature = "engine")]
 pub mod interventions;
+#[cfg(feature = "engine")]
+pub mod lake;
 #[cfg(feature = "engine")]
 pub mod loader;
 #[cfg(feature = "engine")]

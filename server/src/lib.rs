@@ -9,6 +9,7 @@ pub mod documents;
 pub mod download;
 pub mod headers;
 pub mod ingest;
+pub mod lake;
 pub mod limit;
 pub mod seed;
 pub mod serve;
@@ -38,6 +39,7 @@ pub fn routed<'a>(
 }
 
 /// Where a data folder keeps its parts.
+#[derive(Clone)]
 pub struct Paths {
     pub data_dir: PathBuf,
 }
@@ -53,6 +55,16 @@ impl Paths {
         Ok(queries::accounts::Store::open(
             &queries::db::accounts_path(&self.database()),
         )?)
+    }
+
+    /// The trust's key for pupil references in the lake (`queries::lake::Source`).
+    pub fn lake_key(&self) -> PathBuf {
+        self.data_dir.join("lake.key")
+    }
+
+    /// Where `rollcall export` leaves requests for a running server.
+    pub fn lake_requests(&self) -> PathBuf {
+        self.data_dir.join("lake-requests")
     }
 
     pub fn inbox(&self) -> PathBuf {

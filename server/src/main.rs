@@ -48,16 +48,11 @@ enum Command {
     Tokens(accounts::TokensCommand),
     /// Time every page and API route on the loaded warehouse (docs/performance.md).
     Bench(bench::BenchArgs),
-    /// Write the warehouse for other engines (docs/scaling.md).
-    #[command(subcommand)]
-    Export(ExportCommand),
-}
-
-#[derive(Subcommand)]
-enum ExportCommand {
-    /// As Parquet, partitioned by academic year and academy, into a new folder.
-    Parquet {
-        dir: PathBuf,
+    /// Write the warehouse into the trust's lake for other engines, only what changed
+    /// since the last export, published atomically (docs/scaling.md).
+    Export {
+        /// The lake's folder (default: `[lake] dir` in the trust config).
+        lake: Option<PathBuf>,
         /// Include pupils' names, UPNs and MIS ids (the figures need none of them).
         #[arg(long)]
         with_identifiers: bool,
@@ -132,20 +127,32 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => bench::run(&paths, args),
-        Command::Export(ExportCommand::Parquet {
-            dir,
+        Command::Export {
+            lake,
             with_identifiers,
-        }) => {
-            let db = queries::Db::open(&paths.database())?;
+        } => {
+            let settings = config.lake.clone();
+            let dir = lake
+                .or_else(|| settings.as_ref().map(|l| l.dir.clone()))
+                .context("name the lake's folder, or set [lake] dir in the trust config")?;
+            let with_identifiers =
+                with_identifiers || settings.is_some_and(|l| l.dir == dir && l.with_identifiers);
+            let db = match queries::Db::open(&paths.database()) {
+                Ok(db) => db,
+                Err(queries::db::DbError::Locked { .. }) => {
+                    return server::lake::export_by_server(&paths, &dir, with_identifiers)
+                }
+                Err(e) => return Err(e.into()),
+            };
             let started = std::time::Instant::now();
-            for (table, rows) in queries::export::parquet(&db.connect()?, &dir, with_identifiers)? {
-                println!("{table:<20} {rows:>12} rows");
+            let done = server::lake::export(&db, &paths, &config, &dir, with_identifiers)?;
+            for f in &done.written {
+                println!(
+                    "written  {:<64} {:>12} rows {:>12} bytes",
+                    f.path, f.rows, f.bytes
+                );
             }
-            println!(
-                "written to {} in {:.1}s",
-                dir.display(),
-                started.elapsed().as_secs_f64()
-            );
+            println!("{}", server::lake::summary(&done, started.elapsed()));
             Ok(ExitCode::SUCCESS)
         }
         Command::Users(cmd) => accounts::users(&paths, cmd),

@@ -81,6 +81,11 @@ pub async fn run(paths: Paths, config: TrustConfig, args: ServeArgs) -> anyhow::
     if !args.no_warm {
         tokio::spawn(warm_after_loads(warehouse.clone()));
     }
+    tokio::spawn(crate::lake::export_after_loads(
+        warehouse.clone(),
+        paths.clone(),
+        config.clone(),
+    ));
     tokio::spawn(watch_inbox(
         db.clone(),
         config.clone(),
