@@ -284,7 +284,9 @@ const TABLES: [Table; 9] = [
         select: "SELECT r.urn, r.pupil_ref, m.date, CAST(m.session AS INTEGER) AS session, \
                  CAST(m.code AS VARCHAR) AS code, CAST(m.minutes_late AS INTEGER) AS minutes_late \
                  FROM marks m JOIN lake_refs r USING (pupil_key) WHERE m.date {years}",
-        order: "urn, pupil_ref, date, session",
+        // Each pupil's marks together, by date: sorting on the warehouse's integer key
+        // takes a fraction of the memory of sorting on the 32-character reference.
+        order: "r.urn, m.pupil_key, m.date, m.session",
     },
     Table {
         name: "calendar",
