@@ -276,6 +276,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_lake_is_a_folder_with_identifiers_only_when_asked() {
+        let c = TrustConfig::parse("[lake]\ndir = \"/srv/lake\"\n").unwrap();
+        let lake = c.lake.unwrap();
+        assert_eq!(lake.dir, std::path::Path::new("/srv/lake"));
+        assert!(!lake.with_identifiers);
+        assert!(TrustConfig::default().lake.is_none());
+        let e = TrustConfig::parse("[lake]\ndir = \"\"\n").unwrap_err();
+        assert!(e.contains("lake: dir is empty"), "{e}");
+        let e = TrustConfig::parse("[lake]\ndir = \"/x\"\nidentifiers = true\n").unwrap_err();
+        assert!(e.contains("unknown field"), "{e}");
+    }
+
+    #[test]
     fn a_trust_writes_its_own_letters_with_known_fields_only() {
         let c = TrustConfig::parse(
             "[contacts]\n\"140101\" = \"Mrs Patel\"\n\

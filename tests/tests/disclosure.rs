@@ -353,6 +353,9 @@ proptest! {
     fn a_trust_governor_can_work_out_no_hidden_count(
         academies in prop::collection::vec(prop::collection::vec(kid(), 0..=12), 2..=3)
     ) {
+        // With no pupil anywhere nothing is loaded, and the summary says so (404): no
+        // figures to attack.
+        prop_assume!(academies.iter().any(|kids| !kids.is_empty()));
         run(attack(&academies));
     }
 }
