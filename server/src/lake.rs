@@ -139,7 +139,8 @@ pub async fn export_after_loads(w: Warehouse, paths: Paths, config: TrustConfig)
                 continue;
             }
         };
-        if exported == Some(generation) {
+        // Nothing loaded yet: nothing to export.
+        if exported == Some(generation) || generation == 0 {
             continue;
         }
         match seen {
