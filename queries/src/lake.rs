@@ -56,7 +56,8 @@ pub enum LakeError {
     Manifest { path: PathBuf, message: String },
     #[error(
         "academy {urn} is in the lake as {trust}'s (source {writer}): an academy belongs to one \
-         writer; remove that source's files first (docs/scaling.md)"
+         writer; if that writer is gone (a lost key), retire it first: \
+         `rollcall export --retire {writer}` (docs/scaling.md)"
     )]
     Claimed {
         urn: String,
@@ -474,6 +475,57 @@ pub fn export(
         written,
         kept,
     })
+}
+
+/// Publishes a snapshot without `writer`'s files: a writer that is gone (a trust that
+/// lost its lake key, and exports again under a new one). Returns the snapshot's number.
+pub fn retire(lake: &Path, writer: &str) -> Result<u64, LakeError> {
+    let snapshots = lake.join("snapshots");
+    let lock_path = lake.join(".lock");
+    let lock = File::create(&lock_path).map_err(io(&lock_path))?;
+    lock.lock().map_err(io(&lock_path))?;
+    let current = Snapshot::current(lake)?;
+    let Some(previous) = current.filter(|s| s.manifest.sources.contains_key(writer)) else {
+        return Err(LakeError::Io {
+            path: lake.to_path_buf(),
+            message: format!("no writer {writer} in the current snapshot"),
+        });
+    };
+    let number = numbered(&snapshots)?
+        .last()
+        .and_then(|n| n.parse::<u64>().ok())
+        .unwrap_or(0)
+        .max(previous.manifest.snapshot)
+        + 1;
+    let staging = snapshots.join(format!(".{number:08}.partial"));
+    if staging.exists() {
+        fs::remove_dir_all(&staging).map_err(io(&staging))?;
+    }
+    make_dir(&staging)?;
+    let mut manifest = previous.manifest.clone();
+    manifest.files.retain(|f| f.source != writer);
+    manifest.sources.remove(writer);
+    for f in &manifest.files {
+        link(&previous, &staging, f)?;
+    }
+    manifest.snapshot = number;
+    manifest.created_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    write_private(
+        &staging.join(MANIFEST),
+        serde_json::to_string_pretty(&manifest)
+            .expect("serialisable")
+            .as_bytes(),
+    )?;
+    sync_folders(&staging)?;
+    publish(
+        lake,
+        &staging,
+        &snapshots.join(format!("{number:08}")),
+        number,
+    )?;
+    collect_garbage(&snapshots)?;
+    drop(lock);
+    Ok(number)
 }
 
 /// What [`write_snapshot`] made: every file of the snapshot, those written, those kept,

@@ -53,9 +53,13 @@ enum Command {
     Export {
         /// The lake's folder (default: `[lake] dir` in the trust config).
         lake: Option<PathBuf>,
-        /// Include pupils' names, UPNs and MIS ids (the figures need none of them).
+        /// Include pupils' names, UPNs, MIS ids and dates of birth (the figures need none).
         #[arg(long)]
         with_identifiers: bool,
+        /// First remove a writer that is gone (its source id, as the lake's manifest and
+        /// the refusal name it): this trust's files under a lost key.
+        #[arg(long, value_name = "SOURCE")]
+        retire: Option<String>,
     },
 }
 
@@ -130,6 +134,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export {
             lake,
             with_identifiers,
+            retire,
         } => {
             let settings = config.lake.clone();
             let dir = lake
@@ -137,6 +142,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .context("name the lake's folder, or set [lake] dir in the trust config")?;
             let with_identifiers =
                 with_identifiers || settings.is_some_and(|l| l.dir == dir && l.with_identifiers);
+            if let Some(writer) = retire {
+                let n = queries::lake::retire(&dir, &writer)?;
+                println!("lake snapshot {n}: writer {writer} retired, its files gone from it");
+            }
             let db = match queries::Db::open(&paths.database()) {
                 Ok(db) => db,
                 Err(queries::db::DbError::Locked { .. }) => {

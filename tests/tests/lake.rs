@@ -479,3 +479,33 @@ fn a_running_server_exports_after_loads_and_on_request() {
     assert!(paths.lake_key().exists());
     runtime.shutdown_background();
 }
+
+#[test]
+fn an_academy_has_one_writer_and_a_lost_key_is_retired_not_counted_twice() {
+    let w = rollcall_tests::seeded_trust("academies=1,pupils=60,years=1,nights=1");
+    let lake = w.dir.path().join("lake");
+    let (old, new) = (source(5, "Trust"), source(6, "Trust"));
+    lake::export(&w.conn(), &lake, &old, false).unwrap();
+    // The key is lost: the same academies under a new key are refused, not doubled.
+    let refused = lake::export(&w.conn(), &lake, &new, false).unwrap_err();
+    let message = refused.to_string();
+    assert!(
+        message.contains(&old.id) && message.contains("--retire"),
+        "{message}"
+    );
+    let before = Snapshot::current(&lake).unwrap().unwrap();
+    assert_eq!(before.manifest.snapshot, 1, "nothing published");
+
+    let retired = lake::retire(&lake, &old.id).unwrap();
+    let empty = Snapshot::current(&lake).unwrap().unwrap();
+    assert_eq!(empty.manifest.snapshot, retired);
+    assert_eq!(empty.rows("marks"), 0);
+    assert!(empty.manifest.files.iter().all(|f| f.source == "shared"));
+    lake::export(&w.conn(), &lake, &new, false).unwrap();
+    let (from, to) = lake_windows()[1];
+    assert_eq!(
+        lake_figures(&lake, from, to, Scope::All),
+        warehouse_figures(&w.conn(), from, to, Scope::All)
+    );
+    assert!(lake::retire(&lake, &old.id).is_err(), "already gone");
+}
