@@ -68,6 +68,18 @@ pub enum LakeError {
     Duck(#[from] duckdb::Error),
 }
 
+/// Takes the lake's lock (`LAKE/.lock`): writers take turns.
+fn lock(lake: &Path) -> Result<File, LakeError> {
+    let path = lake.join(".lock");
+    let mut options = fs::OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o640);
+    let file = options.open(&path).map_err(io(&path))?;
+    file.lock().map_err(io(&path))?;
+    Ok(file)
+}
+
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LakeError + '_ {
     move |e| LakeError::Io {
         path: path.to_path_buf(),
@@ -229,6 +241,8 @@ impl Snapshot {
                 .filter(|f| f.table == table.name)
                 .collect();
             if files.is_empty() {
+                // Not in this snapshot: no view left over from another one.
+                conn.execute_batch(&format!("DROP VIEW IF EXISTS {}", table.name))?;
                 continue;
             }
             let list = files
@@ -304,7 +318,7 @@ const TABLES: [Table; 9] = [
         // The academic year of birth, not the date: the DfE scope needs no more
         // (age on 31 August = academic year - birth_academic_year - 1).
         select: "SELECT r.urn, r.pupil_ref, {identifiers} \
-                 academic_year(p.date_of_birth) AS birth_academic_year, p.sex, \
+                 CAST(academic_year(p.date_of_birth) AS INTEGER) AS birth_academic_year, p.sex, \
                  CAST(p.nc_year AS INTEGER) AS nc_year, \
                  CAST(p.year_group_year AS INTEGER) AS year_group_year, \
                  p.sen_provision, p.fsm, p.eal, p.ethnicity, p.looked_after \
@@ -406,34 +420,20 @@ pub fn export(
 ) -> Result<Exported, LakeError> {
     let snapshots = lake.join("snapshots");
     make_dir(&snapshots)?;
-    let lock_path = lake.join(".lock");
-    let lock = File::create(&lock_path).map_err(io(&lock_path))?;
-    lock.lock().map_err(io(&lock_path))?;
-
+    let lock = lock(lake)?;
     let previous = Snapshot::current(lake)?;
-    // After the newest snapshot folder, published or not (an export that died between
-    // its two renames left one that `current` does not name).
-    let number = numbered(&snapshots)?
-        .last()
-        .and_then(|n| n.parse::<u64>().ok())
-        .max(previous.as_ref().map(|s| s.manifest.snapshot))
-        .map_or(1, |n| n + 1);
-    for stale in fs::read_dir(&snapshots).map_err(io(&snapshots))? {
-        let path = stale.map_err(io(&snapshots))?.path();
-        if path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().ends_with(".partial"))
-        {
-            // Left by an export that died: never published, nobody reads it.
-            fs::remove_dir_all(&path).map_err(io(&path))?;
-        }
-    }
-    let staging = snapshots.join(format!(".{number:08}.partial"));
-    make_dir(&staging)?;
+    let number = previous.as_ref().map_or(0, |s| s.manifest.snapshot) + 1;
+    let staging = prepare(&snapshots, number)?;
 
     conn.execute_batch("BEGIN TRANSACTION")?;
     let built = write_snapshot(conn, previous.as_ref(), &staging, source, with_identifiers);
-    conn.execute_batch(if built.is_ok() { "COMMIT" } else { "ROLLBACK" })?;
+    match &built {
+        Ok(_) => conn.execute_batch("COMMIT")?,
+        // The export's own error is the one to report; the transaction only read.
+        Err(_) => {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+    }
     let (files, written, kept, academies) = built?;
 
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -481,9 +481,14 @@ pub fn export(
 /// lost its lake key, and exports again under a new one). Returns the snapshot's number.
 pub fn retire(lake: &Path, writer: &str) -> Result<u64, LakeError> {
     let snapshots = lake.join("snapshots");
-    let lock_path = lake.join(".lock");
-    let lock = File::create(&lock_path).map_err(io(&lock_path))?;
-    lock.lock().map_err(io(&lock_path))?;
+    let current = Snapshot::current(lake)?;
+    if current.is_none() {
+        return Err(LakeError::Io {
+            path: lake.to_path_buf(),
+            message: "no lake here (no current snapshot)".into(),
+        });
+    }
+    let lock = lock(lake)?;
     let current = Snapshot::current(lake)?;
     let Some(previous) = current.filter(|s| s.manifest.sources.contains_key(writer)) else {
         return Err(LakeError::Io {
@@ -491,17 +496,8 @@ pub fn retire(lake: &Path, writer: &str) -> Result<u64, LakeError> {
             message: format!("no writer {writer} in the current snapshot"),
         });
     };
-    let number = numbered(&snapshots)?
-        .last()
-        .and_then(|n| n.parse::<u64>().ok())
-        .unwrap_or(0)
-        .max(previous.manifest.snapshot)
-        + 1;
-    let staging = snapshots.join(format!(".{number:08}.partial"));
-    if staging.exists() {
-        fs::remove_dir_all(&staging).map_err(io(&staging))?;
-    }
-    make_dir(&staging)?;
+    let number = previous.manifest.snapshot + 1;
+    let staging = prepare(&snapshots, number)?;
     let mut manifest = previous.manifest.clone();
     manifest.files.retain(|f| f.source != writer);
     manifest.sources.remove(writer);
@@ -654,6 +650,24 @@ fn write_snapshot(
     }
     conn.execute_batch("DROP TABLE IF EXISTS lake_refs")?;
     Ok((files, written, kept, academies))
+}
+
+/// Clears what exports that died left (never published, so nobody reads it: staging
+/// folders, and a snapshot renamed into place whose `current` swap never happened) and
+/// makes the staging folder of snapshot `number`. Called under the lock.
+fn prepare(snapshots: &Path, number: u64) -> Result<PathBuf, LakeError> {
+    for entry in fs::read_dir(snapshots).map_err(io(snapshots))? {
+        let path = entry.map_err(io(snapshots))?.path();
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let unpublished =
+            name.ends_with(".partial") || name.parse::<u64>().is_ok_and(|n| n >= number);
+        if unpublished {
+            fs::remove_dir_all(&path).map_err(io(&path))?;
+        }
+    }
+    let staging = snapshots.join(format!(".{number:08}.partial"));
+    make_dir(&staging)?;
+    Ok(staging)
 }
 
 /// A folder of the lake (and its parents), readable by its owner and group only.

@@ -86,8 +86,20 @@ fn answer_requests(db: &Db, paths: &Paths, config: &TrustConfig) {
         .collect();
     waiting.sort();
     for path in waiting {
+        // Taken first (renamed out of the queue): whatever happens next, it is answered
+        // at most once.
+        let name = path
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let taken = folder.join(format!(".{name}.taken"));
+        if let Err(e) = std::fs::rename(&path, &taken) {
+            tracing::error!(target: "rollcall::lake", "{}: {e}", path.display());
+            continue;
+        }
         let started = Instant::now();
-        let answer = std::fs::read(&path)
+        let answer = std::fs::read(&taken)
             .map_err(anyhow::Error::from)
             .and_then(|bytes| Ok(serde_json::from_slice::<Request>(&bytes)?))
             .and_then(|r| export(db, paths, config, &r.dir, r.with_identifiers));
@@ -102,11 +114,32 @@ fn answer_requests(db: &Db, paths: &Paths, config: &TrustConfig) {
                 format!("error: {e:#}")
             }
         };
-        let result = path.with_extension("result");
-        if let Err(e) = std::fs::write(&result, line).and_then(|_| std::fs::remove_file(&path)) {
+        // Written under a hidden name, then renamed: the CLI never reads half an answer.
+        let hidden = folder.join(format!(".{name}.result"));
+        let result = folder.join(format!("{name}.result"));
+        let delivered = std::fs::write(&hidden, line)
+            .and_then(|_| std::fs::rename(&hidden, &result))
+            .and_then(|_| std::fs::remove_file(&taken));
+        if let Err(e) = delivered {
             tracing::error!(target: "rollcall::lake", "{}: {e}", result.display());
         }
     }
+}
+
+/// The file a serving `rollcall serve` touches every second, so that `rollcall export`
+/// knows a server will answer its request (and not some other process holding the
+/// warehouse, an `ingest` say).
+fn heartbeat(paths: &Paths) -> PathBuf {
+    paths.lake_requests().join(".serving")
+}
+
+/// A server has touched [`heartbeat`] within the last few seconds.
+fn server_listening(paths: &Paths) -> bool {
+    std::fs::metadata(heartbeat(paths))
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age < Duration::from_secs(10))
 }
 
 /// How long the loads must have stopped before exporting: a night's extracts arrive
@@ -119,8 +152,14 @@ pub async fn export_after_loads(w: Warehouse, paths: Paths, config: TrustConfig)
     let mut exported: Option<u64> = None;
     let mut seen: Option<(u64, Instant)> = None;
     let mut tick = tokio::time::interval(Duration::from_secs(1));
+    if let Err(e) = std::fs::create_dir_all(paths.lake_requests()) {
+        tracing::error!(target: "rollcall::lake", "{}: {e}", paths.lake_requests().display());
+    }
     loop {
         tick.tick().await;
+        if let Err(e) = std::fs::write(heartbeat(&paths), b"") {
+            tracing::warn!(target: "rollcall::lake", "{}: {e}", heartbeat(&paths).display());
+        }
         if paths.lake_requests().is_dir() {
             let (db, paths, config) = (w.db().clone(), paths.clone(), config.clone());
             if let Err(e) =
@@ -186,6 +225,13 @@ pub fn export_by_server(
     dir: &Path,
     with_identifiers: bool,
 ) -> anyhow::Result<std::process::ExitCode> {
+    if !server_listening(paths) {
+        anyhow::bail!(
+            "{} is held by another rollcall process that is not a running server (an ingest?): \
+             export when it has finished",
+            paths.database().display()
+        );
+    }
     let result = request(paths, dir, with_identifiers)?;
     println!(
         "A running `rollcall serve` holds {}: asked it to export (waiting for {}).",
@@ -194,7 +240,7 @@ pub fn export_by_server(
     );
     let deadline = Instant::now() + Duration::from_secs(30 * 60);
     while Instant::now() < deadline {
-        if let Ok(answer) = std::fs::read_to_string(&result) {
+        if let Ok(answer) = std::fs::read_to_string(&result).map(|a| a.trim().to_string()) {
             let _ = std::fs::remove_file(&result);
             println!("{answer}");
             return Ok(if answer.starts_with("error:") {
@@ -205,5 +251,7 @@ pub fn export_by_server(
         }
         std::thread::sleep(Duration::from_millis(500));
     }
+    // Withdrawn, unless the server has taken it meanwhile.
+    let _ = std::fs::remove_file(result.with_extension("json"));
     anyhow::bail!("the server did not answer within 30 minutes; its log says why")
 }

@@ -363,10 +363,13 @@ fn a_reader_during_an_export_reads_one_whole_snapshot() {
     let after = w.count("SELECT count(*) FROM marks") as u64;
     assert_ne!(before, after);
 
-    // A crashed export's leftovers are not a snapshot and are cleared by the next.
-    let partial = lake.join("snapshots/.00000002.partial/marks");
-    std::fs::create_dir_all(&partial).unwrap();
-    std::fs::write(partial.join("junk.parquet"), b"half a file").unwrap();
+    // Crashed exports' leftovers are not snapshots and are cleared by the next: one
+    // that died while writing, and one that died between its two renames.
+    for left in [".00000002.partial", "00000002"] {
+        let folder = lake.join("snapshots").join(left).join("marks");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join("junk.parquet"), b"half a file").unwrap();
+    }
 
     let (first_read, go) = std::sync::mpsc::channel::<()>();
     let writer = {
@@ -408,7 +411,7 @@ fn a_reader_during_an_export_reads_one_whole_snapshot() {
     read(&mut seen);
     assert!(!lake.join("snapshots/.00000002.partial").exists());
     let last = Snapshot::current(&lake).unwrap().unwrap();
-    assert_eq!(last.manifest.snapshot, 7);
+    assert_eq!(last.manifest.snapshot, 7, "{seen:?}");
     assert_eq!(last.rows("marks"), after);
     assert!(
         seen.contains(&1) && seen.contains(&7),
@@ -496,11 +499,18 @@ fn an_academy_has_one_writer_and_a_lost_key_is_retired_not_counted_twice() {
     let before = Snapshot::current(&lake).unwrap().unwrap();
     assert_eq!(before.manifest.snapshot, 1, "nothing published");
 
+    let reader = duckdb::Connection::open_in_memory().unwrap();
+    before.attach(&reader).unwrap();
     let retired = lake::retire(&lake, &old.id).unwrap();
     let empty = Snapshot::current(&lake).unwrap().unwrap();
     assert_eq!(empty.manifest.snapshot, retired);
     assert_eq!(empty.rows("marks"), 0);
     assert!(empty.manifest.files.iter().all(|f| f.source == "shared"));
+    // Attached again, the views are this snapshot's: no marks view left from before.
+    empty.attach(&reader).unwrap();
+    assert!(reader
+        .query_row("SELECT count(*) FROM marks", [], |r| r.get::<_, i64>(0))
+        .is_err());
     lake::export(&w.conn(), &lake, &new, false).unwrap();
     let (from, to) = lake_windows()[1];
     assert_eq!(

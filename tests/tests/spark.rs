@@ -2,7 +2,8 @@
 //! seed trust gives the warehouse's own counts: every portable query, both scopes, two
 //! windows (tests/spark/portable.py runs them; docs/scaling.md).
 //!
-//! Needs `python3` with `pyspark` and a Java runtime. `.ci/run` installs PySpark and sets
+//! Needs `python3` with `pyspark` and a Java runtime. `.ci/setup` (for `.ci/run`) installs
+//! PySpark and sets
 //! `ROLLCALL_REQUIRE_SPARK=1`, so there a missing Spark fails the test; elsewhere the test
 //! says it was skipped.
 
