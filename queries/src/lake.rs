@@ -264,6 +264,14 @@ impl Snapshot {
                 table.name
             ))?;
         }
+        // The sessions the portable queries read, over those views.
+        if self.rows("marks") > 0 {
+            conn.execute_batch(&format!(
+                "CREATE OR REPLACE VIEW possible_sessions AS {POSSIBLE_SESSIONS}"
+            ))?;
+        } else {
+            conn.execute_batch("DROP VIEW IF EXISTS possible_sessions")?;
+        }
         Ok(())
     }
 }
@@ -802,6 +810,10 @@ pub struct Portable {
     pub labels: usize,
 }
 
+/// The view `possible_sessions` both portable queries read: every possible session on
+/// roll, with its academic year and whether it is in DfE's scope.
+pub const POSSIBLE_SESSIONS: &str = include_str!("../sql/portable/possible_sessions.sql");
+
 /// Every portable query: the headline figures by academy, and by pupil characteristic.
 pub const PORTABLE: [Portable; 2] = [
     Portable {
@@ -830,8 +842,9 @@ pub fn years_of(from: chrono::NaiveDate, to: chrono::NaiveDate) -> (i32, i32) {
 }
 
 impl Portable {
-    /// Runs the query over whatever tables `conn` has under the lake's names (a
-    /// snapshot's views, [`Snapshot::attach`]), with its parameters bound in order.
+    /// Runs the query over whatever tables `conn` has under the lake's names and the
+    /// [`POSSIBLE_SESSIONS`] view over them ([`Snapshot::attach`] makes both), with its
+    /// parameters bound in order.
     pub fn run(
         &self,
         conn: &Connection,

@@ -44,6 +44,9 @@ def main(snapshot, jobs_path, out_path):
         spark.read.option("mergeSchema", "true").parquet(
             os.path.join(snapshot, table)
         ).createOrReplaceTempView(table)
+    # The sessions both queries read, as a view over those tables.
+    with open(os.path.join(QUERIES, "possible_sessions.sql")) as f:
+        spark.sql(f.read()).createOrReplaceTempView("possible_sessions")
     with open(jobs_path) as f:
         jobs = json.load(f)
     results = []

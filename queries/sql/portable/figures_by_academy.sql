@@ -9,41 +9,15 @@
 --     on the partition column that lets an engine read only those years;
 --   ? DfE scope (boolean): pupils aged 5 to 15 on 31 August at the start of the year,
 --     15-year-olds' sessions from the second half of the summer term removed.
--- Age on 31 August at the start of the year: academic year - year of birth - 1, the
--- year of birth counted as an academic year too (pupils.birth_academic_year).
--- A mark counts inside one of its enrolment's spells; an enrolment is a pupil at an
--- academy (urn, pupil_ref). PA: absent sessions >= 10% of possible, SA: >= 50%, as
--- exact integer comparisons (exactly 90.0% attendance is PA).
-WITH aged AS (
-    SELECT m.urn,
-           m.pupil_ref,
-           m.date AS day,
-           c.attending,
-           c.authorised,
-           c.unauthorised,
-           y.summer_second_half_start,
-           m.academic_year - p.birth_academic_year - 1 AS age
-    FROM marks m
-    JOIN codes c ON c.code = m.code
-    JOIN spells s ON s.urn = m.urn
-        AND s.pupil_ref = m.pupil_ref
-        AND m.date >= s.entry_date
-        AND (s.leaving_date IS NULL OR m.date <= s.leaving_date)
-    JOIN pupils p ON p.urn = m.urn AND p.pupil_ref = m.pupil_ref
-    JOIN academic_years y ON y.academic_year = m.academic_year
-    WHERE m.date BETWEEN ? AND ?
-      AND m.academic_year BETWEEN ? AND ?
-      AND c.possible
-),
-sessions AS (
-    SELECT urn,
-           pupil_ref,
-           CASE WHEN attending THEN 1 ELSE 0 END AS attending,
-           CASE WHEN authorised THEN 1 ELSE 0 END AS authorised,
-           CASE WHEN unauthorised THEN 1 ELSE 0 END AS unauthorised
-    FROM aged
-    WHERE NOT ?
-       OR (age BETWEEN 5 AND 15 AND NOT (age = 15 AND day >= summer_second_half_start))
+-- Reads the view `possible_sessions` (possible_sessions.sql: spells, ages and the scope).
+-- An enrolment is a pupil at an academy (urn, pupil_ref). PA: absent sessions >= 10% of
+-- possible, SA: >= 50%, as exact integer comparisons (exactly 90.0% attendance is PA).
+WITH sessions AS (
+    SELECT urn, pupil_ref, attending, authorised, unauthorised
+    FROM possible_sessions
+    WHERE day BETWEEN ? AND ?
+      AND academic_year BETWEEN ? AND ?
+      AND (NOT ? OR in_dfe_scope)
 ),
 enrolments AS (
     SELECT urn,

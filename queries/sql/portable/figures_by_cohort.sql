@@ -4,43 +4,23 @@
 -- (queries/src/lake.rs, docs/scaling.md).
 -- Parameters, in order, as for figures_by_academy.sql:
 --   ? first day, ? last day (dates, inclusive); ? first, ? last academic year the
---   window touches; ? DfE scope (boolean). Age, spells and PA/SA as there.
+--   window touches; ? DfE scope (boolean). PA and SA as there.
 -- Year group and key stage are those of the academic year of each session: a window
 -- across two years counts a pupil's sessions in each year group they were in. PA and SA
 -- are judged per enrolment and group on the sessions in that group.
-WITH aged AS (
-    SELECT m.urn,
-           m.pupil_ref,
-           m.date AS day,
-           m.academic_year,
-           c.attending,
-           c.authorised,
-           c.unauthorised,
-           y.summer_second_half_start,
-           m.academic_year - p.birth_academic_year - 1 AS age
-    FROM marks m
-    JOIN codes c ON c.code = m.code
-    JOIN spells s ON s.urn = m.urn
-        AND s.pupil_ref = m.pupil_ref
-        AND m.date >= s.entry_date
-        AND (s.leaving_date IS NULL OR m.date <= s.leaving_date)
-    JOIN pupils p ON p.urn = m.urn AND p.pupil_ref = m.pupil_ref
-    JOIN academic_years y ON y.academic_year = m.academic_year
-    WHERE m.date BETWEEN ? AND ?
-      AND m.academic_year BETWEEN ? AND ?
-      AND c.possible
-),
-per_year AS (
+-- Reads the view `possible_sessions` (possible_sessions.sql: spells, ages and the scope).
+WITH per_year AS (
     SELECT urn,
            pupil_ref,
            academic_year,
            COUNT(*) AS possible,
-           SUM(CASE WHEN attending THEN 1 ELSE 0 END) AS attending,
-           SUM(CASE WHEN authorised THEN 1 ELSE 0 END) AS authorised,
-           SUM(CASE WHEN unauthorised THEN 1 ELSE 0 END) AS unauthorised
-    FROM aged
-    WHERE NOT ?
-       OR (age BETWEEN 5 AND 15 AND NOT (age = 15 AND day >= summer_second_half_start))
+           SUM(attending) AS attending,
+           SUM(authorised) AS authorised,
+           SUM(unauthorised) AS unauthorised
+    FROM possible_sessions
+    WHERE day BETWEEN ? AND ?
+      AND academic_year BETWEEN ? AND ?
+      AND (NOT ? OR in_dfe_scope)
     GROUP BY urn, pupil_ref, academic_year
 ),
 with_nc AS (
